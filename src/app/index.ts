@@ -1,0 +1,36 @@
+import type { ApplicationFunction, Context, Probot } from "probot";
+import { onChecklistEdited } from "./checklist-edited.js";
+import { onCheckRunRerequested, onCheckSuiteRerequested, onRequestedAction } from "./check-run-events.js";
+import { onPush } from "./config-push.js";
+import { onMergeGroup } from "./merge-group.js";
+import { onPullRequest, PULL_REQUEST_EVENTS } from "./pull-request.js";
+import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
+import { onCommandComment, onReviewSubmitted } from "./signoff-commands.js";
+
+/**
+ * Builds the Gatehouse app. Every handler runs at most once per delivery id, so a redelivered
+ * webhook is idempotent; work on one PR is serialized inside `syncRelease`.
+ */
+export function gatehouse(options: RuntimeOptions): ApplicationFunction {
+  return (app: Probot) => {
+    const rt = createRuntime(options);
+    const once =
+      <C extends Context>(handler: (rt: Runtime, context: C) => Promise<void>) =>
+      (context: C) =>
+        rt.deliveries.once(context.id, () => handler(rt, context)).then(() => undefined);
+
+    app.on([...PULL_REQUEST_EVENTS], once(onPullRequest));
+    app.on("issue_comment.edited", once(onChecklistEdited));
+    app.on("issue_comment.created", once(onCommandComment));
+    app.on("pull_request_review.submitted", once(onReviewSubmitted));
+    app.on("check_run.requested_action", once(onRequestedAction));
+    app.on("check_run.rerequested", once(onCheckRunRerequested));
+    app.on("check_suite.rerequested", once(onCheckSuiteRerequested));
+    app.on("merge_group.checks_requested", once(onMergeGroup));
+    app.on("push", once(onPush));
+  };
+}
+
+/** The entry `probot run` loads: the App id comes from Probot's standard APP_ID variable. */
+const app: ApplicationFunction = (probot, options) => gatehouse({ appId: Number(process.env.APP_ID) })(probot, options);
+export default app;
