@@ -125,6 +125,7 @@ async function syncLocked(rt: Runtime, req: SyncRequest): Promise<SyncOutcome> {
   }
 
   let verdict = evaluate({ checklist, config, ledger, pr, now });
+  const previousStatus = verdict.status;
   const appended: LedgerEvent[] = [];
   if (req.change) {
     const change = await req.change({ config, checklist, verdict, ledger, pr });
@@ -136,7 +137,6 @@ async function syncLocked(rt: Runtime, req: SyncRequest): Promise<SyncOutcome> {
     }
   }
 
-  const body = renderComment({ verdict, checklist, notices, mentionOwners: config.notify === "mention" });
   let comment = state.comment;
   if (comment && comment.body === undefined) {
     // After a restart we know the comment only by id: read it once rather than write blindly.
@@ -144,6 +144,8 @@ async function syncLocked(rt: Runtime, req: SyncRequest): Promise<SyncOutcome> {
     comment = current === undefined ? undefined : { ...comment, body: current };
   }
   let createdComment = false;
+  // Owners are @-mentioned in the comment's first version only, so they are notified once.
+  const body = renderComment({ verdict, checklist, notices, mentionOwners: !comment && config.notify === "mention" });
   if (!comment) {
     // The comment comes first on a new PR: the check run links to it as its details_url.
     const created = await createComment(gh, repo, pr.number, body);
@@ -167,6 +169,7 @@ async function syncLocked(rt: Runtime, req: SyncRequest): Promise<SyncOutcome> {
     await requestOwnerReviews(gh, repo, pr.number, notifyReviewers(config, verdict, repo.owner, pr.author));
   }
   rt.states.set(key, next);
+  for (const listener of rt.onSynced) await listener({ gh, repo, pr, config, checklist, ledger, verdict, previousStatus });
   return { kind: "synced", verdict, appended, notices, commentUrl: comment.url };
 }
 

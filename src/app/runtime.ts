@@ -1,3 +1,9 @@
+import type { Checklist } from "../core/checklist-schema.js";
+import type { RepoConfig } from "../core/config-schema.js";
+import type { Ledger } from "../core/ledger.js";
+import type { Verdict } from "../core/verdict.js";
+import type { GitHubClient, RepoRef } from "../github/client.js";
+import type { PullRequestInfo } from "../github/pull-requests.js";
 import { TeamMembership } from "../github/team-membership.js";
 import { ConfigCache } from "./config-cache.js";
 import { Deliveries } from "./deliveries.js";
@@ -13,7 +19,23 @@ export interface Runtime {
   locks: PrLock;
   deliveries: Deliveries;
   now: () => Date;
+  /** Called after a release PR's check run and comment were written (e.g. to release waiting deployments). */
+  onSynced: SyncListener[];
 }
+
+export interface SyncedRelease {
+  gh: GitHubClient;
+  repo: RepoRef;
+  pr: PullRequestInfo;
+  config: RepoConfig;
+  checklist: Checklist;
+  ledger: Ledger;
+  verdict: Verdict;
+  /** The verdict status before this sync, when the PR was already known. */
+  previousStatus?: Verdict["status"];
+}
+
+export type SyncListener = (release: SyncedRelease) => Promise<void>;
 
 export interface RuntimeOptions {
   appId: number;
@@ -32,5 +54,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     locks: new PrLock(),
     deliveries: new Deliveries(),
     now: options.now ?? (() => new Date()),
+    onSynced: [],
   };
 }

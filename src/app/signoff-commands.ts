@@ -1,5 +1,4 @@
 import type { Context } from "probot";
-import { escapeMarkdown } from "../core/escape.js";
 import { parseCommands } from "../core/parse-commands.js";
 import { reactToComment } from "../github/comments.js";
 import { getPullRequest, pullRequestInfo, type PullRequestInfo } from "../github/pull-requests.js";
@@ -46,7 +45,7 @@ async function runCommands(
   const invalid: string[] = [];
   for (const command of commands) {
     if (command.kind === "invalid") {
-      invalid.push(`❌ @${signer.login}'s command on line ${command.line} was not understood: ${escapeMarkdown(command.error)}`);
+      invalid.push(`❌ @${signer.login}'s command on line ${command.line} was not understood: ${command.error}`);
       continue;
     }
     requests.push({

@@ -1,0 +1,114 @@
+import * as core from "@actions/core";
+import { getOctokit } from "@actions/github";
+import { formatProblem, ProblemError } from "../src/core/problem.js";
+import { renderJobSummary } from "../src/core/render-summary.js";
+import type { GitHubClient } from "../src/github/client.js";
+import { loadRepoConfig } from "../src/github/config-files.js";
+import { awaitApproval, type ApprovalResult, type Clock } from "./await-approval.js";
+import { failureMessage, forgeryNotice } from "./failure-message.js";
+import { countedSignoffs, pendingGates } from "./gate-outputs.js";
+import { readInputs } from "./inputs.js";
+import { resolvePullRequest } from "./resolve-pull-request.js";
+import { readRunnerContext } from "./runner-context.js";
+
+/** What the Action needs from the outside world, replaceable in tests. */
+export interface RunDependencies {
+  /** Builds the API client; the default honours the runner's proxy settings. */
+  createClient: (token: string, apiUrl: string) => GitHubClient;
+  clock: Clock;
+}
+
+const realClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+const defaultDependencies: RunDependencies = {
+  createClient: (token, apiUrl) => getOctokit(token, { baseUrl: apiUrl, userAgent: "gatehouse-action" }),
+  clock: realClock,
+};
+
+/**
+ * The Action: finds the release PR, reads the Gatehouse App's check run on its head, evaluates
+ * the ledger now (waiting if asked) and passes only when every required gate is approved.
+ * Never throws: every failure ends in `core.setFailed`.
+ */
+export async function run(dependencies: Partial<RunDependencies> = {}): Promise<void> {
+  const { createClient, clock } = { ...defaultDependencies, ...dependencies };
+  try {
+    const inputs = readInputs((name) => core.getInput(name));
+    const ctx = readRunnerContext(process.env);
+    const gh = createClient(inputs.token, ctx.apiUrl);
+
+    const target = await resolvePullRequest(gh, ctx, inputs);
+    core.info(`Release PR: #${target.number}, found from ${target.via}.`);
+    core.setOutput("pull-request", String(target.number));
+
+    // The default branch's config, never the PR's own: a PR must not be able to weaken its gates.
+    const { config, checklist, source } = await loadRepoConfig(gh, ctx.repo);
+    core.info(`Config: ${source.map((s) => s.file).join(" ← ")}; checklist '${checklist.id}'${config.phase ? `, phase '${config.phase}'` : ""}.`);
+
+    const result = await awaitApproval({
+      gh,
+      repo: ctx.repo,
+      target,
+      appId: inputs.appId,
+      config,
+      checklist,
+      gates: inputs.gates,
+      waitMs: inputs.waitMinutes * 60_000,
+      pollMs: inputs.pollSeconds * 1000,
+      clock,
+      log: (message) => core.info(message),
+    });
+    await report(result, inputs);
+  } catch (error) {
+    core.setOutput("approved", "false");
+    core.setFailed(describeError(error));
+  }
+}
+
+async function report(result: ApprovalResult, inputs: { appId: number; waitMinutes: number }): Promise<void> {
+  const { pr, headSha, forged, ledger, verdict } = result.look;
+  const approved = verdict.status === "approved";
+  const pending = pendingGates(verdict);
+
+  core.setOutput("approved", String(approved));
+  core.setOutput("pull-request", String(pr.number));
+  core.setOutput("head-sha", headSha);
+  core.setOutput("pending-gates", JSON.stringify(pending));
+  core.setOutput("signoffs", JSON.stringify(countedSignoffs(verdict)));
+
+  // The App's run is trusted whatever else exists, but an imitation is worth someone's attention.
+  if (forged.length > 0) core.warning(forgeryNotice(forged, inputs.appId), { title: "Gatehouse: forged check run ignored" });
+
+  await writeJobSummary(renderJobSummary({ verdict, ledger, prUrl: pr.htmlUrl, prNumber: pr.number }));
+
+  if (approved) {
+    core.info(`PR #${pr.number} is approved: ${verdict.reason}.`);
+    return;
+  }
+  for (const gate of pending) {
+    core.error(`${gate.title} (${gate.gate}): ${gate.reason}. Sign off in ${pr.htmlUrl}`, { title: `Gatehouse: gate '${gate.gate}' pending` });
+  }
+  core.setFailed(failureMessage(result, inputs));
+}
+
+/** A missing summary file (running outside Actions) must not hide the verdict. */
+async function writeJobSummary(markdown: string): Promise<void> {
+  try {
+    await core.summary.addRaw(markdown, true).write();
+  } catch (error) {
+    core.summary.emptyBuffer();
+    core.warning(`Could not write the job summary: ${(error as Error).message}`);
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof ProblemError) {
+    for (const problem of error.problems) core.error(formatProblem(problem), { title: "Gatehouse config" });
+    return `The Gatehouse config is invalid, so the release cannot be gated (fail closed):\n${error.problems.map(formatProblem).join("\n")}`;
+  }
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,260 @@
+import { deflateSync, inflateSync } from "node:zlib";
+import { z } from "zod";
+import type { Ledger, LedgerEvent, LedgerEventKind, SignOffMethod } from "./ledger.js";
+
+/**
+ * The ledger travels as one hidden HTML comment at the end of the App's check run `output.text`:
+ *
+ *   <!-- gatehouse-ledger:v1:<enc>:<payload> -->
+ *
+ * `enc` is `json` (base64url of compact JSON) or `gz` (base64url of zlib-deflated JSON). The
+ * JSON is column-oriented (one array per field, strings interned, timestamps as deltas) because
+ * columns of similar values compress several times better than one object per event.
+ */
+
+/** Characters the block may use; the rest of the 65,535-char `output.text` is for humans. */
+export const LEDGER_BLOCK_BUDGET = 60_000;
+
+const BLOCK_START = "<!-- gatehouse-ledger:";
+const BLOCK_END = " -->";
+const VERSION = "v1";
+/** A corrupt or hostile `gz` payload must not be able to exhaust memory. */
+const MAX_INFLATED_BYTES = 16 * 1024 * 1024;
+
+/** Thrown when a ledger block is present but cannot be trusted. Callers must fail closed. */
+export class LedgerCorruptError extends Error {
+  constructor(message: string) {
+    super(`corrupt ledger block: ${message}`);
+    this.name = "LedgerCorruptError";
+  }
+}
+
+/** Thrown when a ledger does not fit in LEDGER_BLOCK_BUDGET even compressed. Callers must fail closed. */
+export class LedgerCapacityError extends Error {
+  constructor(
+    readonly events: number,
+    readonly size: number,
+    readonly budget: number = LEDGER_BLOCK_BUDGET,
+  ) {
+    super(
+      `the ledger of ${events} events needs ${size} characters even compressed, ` +
+        `more than the ${budget} a check run can hold; start a new release PR to start a new ledger`,
+    );
+    this.name = "LedgerCapacityError";
+  }
+}
+
+const METHOD_CODES: Record<SignOffMethod, string> = { tick: "t", command: "c", button: "b", review: "r", push: "p" };
+const KIND_CODES: Record<LedgerEventKind, string> = { signoff: "s", revoke: "r", invalidate: "i" };
+const METHODS = invert(METHOD_CODES);
+const KINDS = invert(KIND_CODES);
+
+/** The decoded shape of a ledger. Encoding checks it too, so a bad event fails at write time, not at the next read. */
+export const LedgerEventSchema = z.strictObject({
+  kind: z.enum(["signoff", "revoke", "invalidate"]),
+  actor: z.string().min(1),
+  role: z.string(),
+  gate: z.string().min(1),
+  item: z.string().min(1).optional(),
+  sha: z.string().min(1),
+  at: z.iso.datetime({ offset: true }),
+  method: z.enum(["tick", "command", "button", "review", "push"]),
+  note: z.string().optional(),
+  url: z.string().optional(),
+  metrics: z.record(z.string(), z.number()).optional(),
+  files: z.array(z.string()).optional(),
+});
+
+export const LedgerSchema = z.strictObject({
+  version: z.literal(1),
+  pr: z.number().int().positive(),
+  events: z.array(LedgerEventSchema),
+});
+
+const ExtraSchema = z.strictObject({
+  note: z.string().optional(),
+  url: z.string().optional(),
+  metrics: z.record(z.string(), z.number()).optional(),
+  files: z.array(z.string()).optional(),
+});
+type Extra = z.infer<typeof ExtraSchema>;
+
+const index = z.number().int().nonnegative();
+
+/** The JSON inside the block: one column per event field. */
+const WireSchema = z
+  .strictObject({
+    pr: z.number().int().positive(),
+    strings: z.array(z.string()),
+    kind: z.string().regex(/^[sri]*$/),
+    method: z.string().regex(/^[tcbrp]*$/),
+    actor: z.array(index),
+    role: z.array(index),
+    gate: z.array(index),
+    /** -1 for a whole-gate event. */
+    item: z.array(z.number().int().min(-1)),
+    sha: z.array(index),
+    /** Milliseconds since the previous event (the first: since the epoch), or a verbatim non-canonical timestamp. */
+    at: z.array(z.union([z.number().int(), z.string()])),
+    /** [event index, optional fields], ascending by index. */
+    extra: z.array(z.tuple([index, ExtraSchema])),
+  })
+  .superRefine((wire, ctx) => {
+    const problem = (message: string) => ctx.addIssue({ code: "custom", message });
+    const n = wire.kind.length;
+    for (const column of ["method", "actor", "role", "gate", "item", "sha", "at"] as const) {
+      const length = wire[column].length;
+      if (length !== n) problem(`column '${column}' has ${length} entries, expected ${n}`);
+    }
+    for (const column of ["actor", "role", "gate", "item", "sha"] as const) {
+      if (wire[column].some((i) => i >= wire.strings.length)) problem(`column '${column}' refers to a missing string`);
+    }
+    let last = -1;
+    for (const [i] of wire.extra) {
+      if (i <= last || i >= n) problem(`extra fields for event ${i} are out of order or out of range`);
+      last = i;
+    }
+  });
+type Wire = z.infer<typeof WireSchema>;
+
+/**
+ * Encodes a ledger as the hidden block for a check run's `output.text`. Deterministic: the same
+ * ledger always gives the same text. Uses whichever of `json` and `gz` is shorter.
+ * @throws LedgerCapacityError when even the compressed block exceeds LEDGER_BLOCK_BUDGET.
+ * @throws Error when the ledger itself is invalid (a programming error, caught before it is stored).
+ */
+export function encodeLedger(ledger: Ledger): string {
+  const parsed = LedgerSchema.safeParse(ledger);
+  if (!parsed.success) throw new Error(`refusing to encode an invalid ledger: ${z.prettifyError(parsed.error)}`);
+  const json = Buffer.from(JSON.stringify(toWire(ledger)), "utf8");
+  const plain = block("json", json);
+  const packed = block("gz", deflateSync(json, { level: 9 }));
+  const best = packed.length < plain.length ? packed : plain;
+  if (best.length > LEDGER_BLOCK_BUDGET) throw new LedgerCapacityError(ledger.events.length, best.length);
+  return best;
+}
+
+/**
+ * Finds and decodes the ledger block in a check run's `output.text`.
+ * @returns undefined when the text holds no block at all (a PR with no ledger yet).
+ * @throws LedgerCorruptError when a block is present but malformed, truncated, of an unknown
+ *   version, not valid base64url/deflate/JSON, not a valid ledger, or when there are two blocks.
+ */
+export function decodeLedger(text: string): Ledger | undefined {
+  const start = text.indexOf(BLOCK_START);
+  if (start === -1) return undefined;
+  if (text.indexOf(BLOCK_START, start + 1) !== -1) throw new LedgerCorruptError("the text holds more than one ledger block");
+  const end = text.indexOf(BLOCK_END, start);
+  if (end === -1) throw new LedgerCorruptError("the block has no closing ' -->' (truncated?)");
+  const fields = text.slice(start + BLOCK_START.length, end).split(":");
+  if (fields.length !== 3) throw new LedgerCorruptError("expected 'version:encoding:payload'");
+  const [version, enc, payload] = fields as [string, string, string];
+  if (version !== VERSION) throw new LedgerCorruptError(`unsupported version '${version}'; this Gatehouse reads ${VERSION}`);
+  if (enc !== "json" && enc !== "gz") throw new LedgerCorruptError(`unknown encoding '${enc}'; expected json or gz`);
+  // Buffer.from silently skips characters outside the alphabet, so check before decoding.
+  if (!/^[A-Za-z0-9_-]+$/.test(payload) || payload.length % 4 === 1) {
+    throw new LedgerCorruptError("the payload is not base64url");
+  }
+
+  let bytes = Buffer.from(payload, "base64url");
+  if (enc === "gz") {
+    try {
+      bytes = inflateSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES });
+    } catch (error) {
+      throw new LedgerCorruptError(`the payload does not inflate (${(error as Error).message})`);
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw new LedgerCorruptError(`the payload is not JSON (${(error as Error).message})`);
+  }
+  const wire = WireSchema.safeParse(value);
+  if (!wire.success) throw new LedgerCorruptError(`unexpected shape: ${z.prettifyError(wire.error)}`);
+  const ledger = LedgerSchema.safeParse(fromWire(wire.data));
+  if (!ledger.success) throw new LedgerCorruptError(`invalid event: ${z.prettifyError(ledger.error)}`);
+  return ledger.data as Ledger;
+}
+
+function block(enc: "json" | "gz", bytes: Buffer): string {
+  return `${BLOCK_START}${VERSION}:${enc}:${bytes.toString("base64url")}${BLOCK_END}`;
+}
+
+function toWire(ledger: Ledger): Wire {
+  const strings: string[] = [];
+  const seen = new Map<string, number>();
+  const intern = (s: string): number => {
+    let i = seen.get(s);
+    if (i === undefined) {
+      i = strings.push(s) - 1;
+      seen.set(s, i);
+    }
+    return i;
+  };
+  const wire: Wire = {
+    pr: ledger.pr,
+    strings,
+    kind: "",
+    method: "",
+    actor: [],
+    role: [],
+    gate: [],
+    item: [],
+    sha: [],
+    at: [],
+    extra: [],
+  };
+  let previous = 0;
+  ledger.events.forEach((e, n) => {
+    wire.kind += KIND_CODES[e.kind];
+    wire.method += METHOD_CODES[e.method];
+    wire.actor.push(intern(e.actor));
+    wire.role.push(intern(e.role));
+    wire.gate.push(intern(e.gate));
+    wire.item.push(e.item === undefined ? -1 : intern(e.item));
+    wire.sha.push(intern(e.sha));
+    const ms = Date.parse(e.at);
+    // Only canonical timestamps become deltas, so every timestamp decodes to exactly the text it was.
+    wire.at.push(new Date(ms).toISOString() === e.at ? ms - previous : e.at);
+    previous = ms;
+    const extra: Extra = {};
+    if (e.note !== undefined) extra.note = e.note;
+    if (e.url !== undefined) extra.url = e.url;
+    if (e.metrics !== undefined) extra.metrics = e.metrics;
+    if (e.files !== undefined) extra.files = e.files;
+    if (Object.keys(extra).length > 0) wire.extra.push([n, extra]);
+  });
+  return wire;
+}
+
+function fromWire(wire: Wire): Ledger {
+  const extras = new Map(wire.extra);
+  const s = (i: number) => wire.strings[i] as string;
+  const events: LedgerEvent[] = [];
+  let previous = 0;
+  for (let n = 0; n < wire.kind.length; n++) {
+    const at = wire.at[n] as number | string;
+    const ms = typeof at === "number" ? previous + at : Date.parse(at);
+    previous = ms;
+    const item = wire.item[n] as number;
+    const event: LedgerEvent = {
+      kind: KINDS[wire.kind[n] as string] as LedgerEventKind,
+      actor: s(wire.actor[n] as number),
+      role: s(wire.role[n] as number),
+      gate: s(wire.gate[n] as number),
+      ...(item === -1 ? {} : { item: s(item) }),
+      sha: s(wire.sha[n] as number),
+      // An out-of-range delta gives an invalid date; toISOString would throw, so let the schema reject it.
+      at: typeof at === "string" ? at : Number.isFinite(new Date(ms).getTime()) ? new Date(ms).toISOString() : "invalid",
+      method: METHODS[wire.method[n] as string] as SignOffMethod,
+      ...extras.get(n),
+    };
+    events.push(event);
+  }
+  return { version: 1, pr: wire.pr, events };
+}
+
+function invert<K extends string>(codes: Record<K, string>): Record<string, K> {
+  return Object.fromEntries(Object.entries(codes).map(([k, v]) => [v, k])) as Record<string, K>;
+}

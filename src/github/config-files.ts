@@ -1,0 +1,155 @@
+import type { Checklist } from "../core/checklist-schema.js";
+import { CONFIG_PATH, type RepoConfig } from "../core/config-schema.js";
+import { loadChecklist } from "../core/load-checklist.js";
+import { checkConfigAgainstChecklist, loadConfigWithLocator, parseExtends } from "../core/load-config.js";
+import { ProblemError } from "../core/problem.js";
+import { isRepoChecklistPath, shippedChecklist, unknownChecklistMessage } from "../core/resolve-checklist.js";
+import type { Locator } from "../core/schema-problems.js";
+import { parseYaml, type YamlSource } from "../core/yaml-source.js";
+import type { GitHubClient, RepoRef } from "./client.js";
+import { responseText } from "./response-text.js";
+
+/** A file read from GitHub, named `owner/repo:path` in problems. */
+export interface RepoFile {
+  file: string;
+  text: string;
+}
+
+export interface LoadedRepoConfig {
+  config: RepoConfig;
+  checklist: Checklist;
+  /** The config layers, base first: `_extends` targets, then the repo's own file. */
+  source: RepoFile[];
+  /** The checklist file when the config names a path in a repo rather than a shipped checklist. */
+  checklistSource?: RepoFile;
+}
+
+/** Probot's convention: `_extends` chains stop after this many hops. */
+const MAX_EXTENDS_DEPTH = 3;
+
+interface Layer extends RepoFile {
+  repo: RepoRef;
+  yaml: YamlSource;
+}
+
+/**
+ * Loads the repo config and its checklist, failing closed. Reads `.github/gatehouse.yml` at
+ * `ref` (default: the default branch), falling back to the `<owner>/.github` repo's
+ * `.github/gatehouse.yml`; follows `_extends` (at most 3 deep, from default branches); loads the
+ * checklist from the repo whose layer names it, or the shipped one; and cross-checks owners,
+ * phase and environments against the checklist. Throws ProblemError with file:line:col for every
+ * problem, including "no config anywhere".
+ */
+export async function loadRepoConfig(gh: GitHubClient, repo: RepoRef, options: { ref?: string } = {}): Promise<LoadedRepoConfig> {
+  const orgRepo = { owner: repo.owner, repo: ".github" };
+  const own =
+    (await readRepoFile(gh, repo, CONFIG_PATH, options.ref)) ??
+    (repo.repo === orgRepo.repo ? undefined : await readRepoFile(gh, orgRepo, CONFIG_PATH));
+  if (!own) {
+    throw new ProblemError([
+      {
+        file: `${repo.owner}/${repo.repo}:${CONFIG_PATH}`,
+        line: 0,
+        col: 0,
+        message: `no ${CONFIG_PATH} in ${repo.owner}/${repo.repo} or ${orgRepo.owner}/${orgRepo.repo}. Gatehouse fails closed without a config: add ${CONFIG_PATH} with at least an \`owners\` map (see the README).`,
+      },
+    ]);
+  }
+
+  const layers = await followExtends(gh, own);
+  // The locator points each problem at the layer that set the value.
+  const { config, locate } = loadConfigWithLocator(layers.map(({ file, text }) => ({ file, text })));
+  const { checklist, checklistSource } = await loadChecklistOf(gh, config, layers, locate, repo, options.ref);
+
+  const problems = checkConfigAgainstChecklist(config, checklist, locate);
+  if (problems.length > 0) throw new ProblemError(problems);
+
+  return { config, checklist, source: layers.map(({ file, text }) => ({ file, text })), checklistSource };
+}
+
+async function followExtends(gh: GitHubClient, own: { repo: RepoRef; file: string; text: string }): Promise<Layer[]> {
+  const layers: Layer[] = [{ ...own, yaml: parseYaml(own.text, own.file) }];
+  for (;;) {
+    const current = layers[0]!;
+    const extendsValue = (current.yaml.value as { _extends?: unknown } | null)?._extends;
+    // A non-string _extends is left to the schema check, which reports it with its position.
+    if (typeof extendsValue !== "string") return layers;
+
+    const at = (message: string): ProblemError =>
+      new ProblemError([{ file: current.file, ...current.yaml.locate(["_extends"]), message }]);
+    if (layers.length > MAX_EXTENDS_DEPTH) {
+      throw at(`_extends goes more than ${MAX_EXTENDS_DEPTH} levels deep. Point it directly at the base config.`);
+    }
+    let target: ReturnType<typeof parseExtends>;
+    try {
+      target = parseExtends(extendsValue);
+    } catch (error) {
+      throw error instanceof ProblemError ? error : at((error as Error).message);
+    }
+    const repo = { owner: target.owner ?? current.repo.owner, repo: target.repo };
+    const path = target.path ?? CONFIG_PATH;
+    const name = fileName(repo, path);
+    if (layers.some((layer) => layer.file === name)) {
+      throw at(`_extends: '${extendsValue}' loops back to ${name}. Remove the cycle.`);
+    }
+    const base = await readRepoFile(gh, repo, path);
+    if (!base) {
+      throw at(`_extends: ${name} does not exist, or the token cannot read it. Fix the reference or give the token read access to ${repo.owner}/${repo.repo}.`);
+    }
+    layers.unshift({ ...base, yaml: parseYaml(base.text, base.file) });
+  }
+}
+
+async function loadChecklistOf(
+  gh: GitHubClient,
+  config: RepoConfig,
+  layers: Layer[],
+  locate: Locator,
+  repo: RepoRef,
+  ref: string | undefined,
+): Promise<{ checklist: Checklist; checklistSource?: RepoFile }> {
+  // The layer that names the checklist: the repo's own file unless it inherits the choice.
+  const at = locate(["checklist"]);
+  const definer = layers.find((layer) => layer.file === at.file) ?? layers[layers.length - 1]!;
+  const problem = (message: string): ProblemError => new ProblemError([{ ...at, message }]);
+
+  if (!isRepoChecklistPath(config.checklist)) {
+    const checklist = shippedChecklist(config.checklist);
+    if (!checklist) throw problem(unknownChecklistMessage(config.checklist));
+    return { checklist };
+  }
+
+  const path = config.checklist.replace(/^\.?\//, "");
+  const sameRepo = definer.repo.owner === repo.owner && definer.repo.repo === repo.repo;
+  const file = await readRepoFile(gh, definer.repo, path, sameRepo ? ref : undefined);
+  if (!file) {
+    throw problem(`checklist '${config.checklist}' does not exist in ${definer.repo.owner}/${definer.repo.repo}. Fix the path or use a shipped checklist.`);
+  }
+  return { checklist: loadChecklist(file.text, file.file), checklistSource: { file: file.file, text: file.text } };
+}
+
+/** Reads a file's raw text; undefined when it does not exist. */
+async function readRepoFile(
+  gh: GitHubClient,
+  repo: RepoRef,
+  path: string,
+  ref?: string,
+): Promise<{ repo: RepoRef; file: string; text: string } | undefined> {
+  const file = fileName(repo, path);
+  try {
+    const { data } = await gh.rest.repos.getContent({ ...repo, path, ...(ref ? { ref } : {}), mediaType: { format: "raw" } });
+    // The raw media type answers with the file's text; a directory still answers with a listing.
+    const text = responseText(data);
+    if (text === undefined) {
+      throw new ProblemError([{ file, line: 0, col: 0, message: `${path} is a directory, not a YAML file.` }]);
+    }
+    return { repo, file, text };
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return undefined;
+    throw error;
+  }
+}
+
+function fileName(repo: RepoRef, path: string): string {
+  return `${repo.owner}/${repo.repo}:${path}`;
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from "node:crypto";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import { gatehouse } from "../../src/app/index.js";
+import { decodeLedger } from "../../src/core/ledger-codec.js";
+import type { Ledger } from "../../src/core/ledger.js";
+import { issueCommentEvent, OWNER, REPO } from "../fixtures/webhooks.js";
+import { GitHubStandIn, type CommentRecord, type PullRecord } from "../support/github-stand-in.js";
+import { mountStandIn } from "../support/nock-stand-in.js";
+
+export const APP_ID = 4242;
+export const NOW = new Date("2026-11-25T12:00:00Z");
+
+/** A config like the README's: every shipped role has an owner team, plus one named user. */
+export const CONFIG = `checklist: pre-production
+owners:
+  security: ["@acme/security"]
+  compliance: ["@acme/grc", "@dana"]
+  support: ["@acme/support"]
+  operations: ["@acme/sre"]
+  infrastructure: ["@acme/platform"]
+release:
+  branches: ["release/*"]
+  labels: ["release"]
+`;
+
+/** One owner per gate of the pre-production checklist. */
+export const OWNERS: Record<string, string> = {
+  infrastructure: "ivan",
+  security: "sam",
+  operations: "olga",
+  compliance: "dana",
+  support: "sue",
+};
+
+export interface Harness {
+  probot: Probot;
+  github: GitHubStandIn;
+  clock: { now: Date };
+  deliver(event: { name: string; payload: Record<string, unknown> }, id?: string): Promise<void>;
+  checklistComment(pr: number): CommentRecord;
+  ledger(sha: string): Ledger;
+  /** A user edits the checklist comment; GitHub stores the edit and sends issue_comment.edited. */
+  editChecklist(pr: PullRecord, sender: string, edit: (body: string) => string): Promise<void>;
+}
+
+export async function createHarness(options: { config?: string } = {}): Promise<Harness> {
+  nock.disableNetConnect();
+  const github = new GitHubStandIn({ appId: APP_ID, slug: "gatehouse" }, `${OWNER}/${REPO}`);
+  github.files.set(".github/gatehouse.yml", options.config ?? CONFIG);
+  github.addTeamMember("acme/platform", OWNERS.infrastructure!);
+  github.addTeamMember("acme/security", OWNERS.security!);
+  github.addTeamMember("acme/sre", OWNERS.operations!);
+  github.addTeamMember("acme/support", OWNERS.support!);
+  mountStandIn(github);
+
+  const clock = { now: NOW };
+  const probot = new Probot({
+    githubToken: "test-token",
+    // Retries and throttling would hide the call counts the tests assert.
+    Octokit: ProbotOctokit.defaults((options: Record<string, any>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { ...options.throttle, enabled: false },
+    })),
+    logLevel: "fatal",
+  });
+  await probot.load(gatehouse({ appId: APP_ID, now: () => clock.now }));
+
+  const harness: Harness = {
+    probot,
+    github,
+    clock,
+    deliver: (event, id = randomUUID()) => probot.receive({ id, name: event.name, payload: event.payload } as never),
+    checklistComment(pr) {
+      const comment = github.commentsOn(pr).find((c) => c.user.type === "Bot");
+      if (!comment) throw new Error(`no checklist comment on #${pr}`);
+      return comment;
+    },
+    ledger(sha) {
+      const run = github.checkRunsOn(sha, "Gatehouse").find((r) => r.app?.id === APP_ID);
+      const ledger = run && decodeLedger(run.output.text ?? "");
+      if (!ledger) throw new Error(`no ledger on ${sha}`);
+      return ledger;
+    },
+    async editChecklist(pr, sender, edit) {
+      const comment = harness.checklistComment(pr.number);
+      const from = comment.body;
+      comment.body = edit(from);
+      await harness.deliver(issueCommentEvent("edited", { pr, comment, sender, from }));
+    },
+  };
+  return harness;
+}
+
+export function teardown(): void {
+  nock.cleanAll();
+  nock.enableNetConnect();
+}
+
+/** Ticks (or unticks) the box of `gate.item` in a rendered checklist. */
+export function setBox(body: string, ref: string, checked: boolean): string {
+  const lines = body.split("\n");
+  const index = lines.findIndex((line) => line.includes(`gatehouse:item ${ref} `) || line.endsWith(`gatehouse:item ${ref}-->`));
+  if (index === -1) throw new Error(`no box for ${ref}`);
+  lines[index] = lines[index]!.replace(/\[[ xX]\]/, checked ? "[x]" : "[ ]");
+  return lines.join("\n");
+}
+
+export function boxState(body: string, ref: string): boolean {
+  const line = body.split("\n").find((l) => l.includes(`gatehouse:item ${ref} `));
+  if (!line) throw new Error(`no box for ${ref}`);
+  return /\[[xX]\]/.test(line);
+}

@@ -1,0 +1,363 @@
+/**
+ * A small stateful stand-in for the GitHub REST endpoints Gatehouse uses. It is a plain
+ * request → response function, so tests mount it on nock and whole-process tests can serve it
+ * over HTTP. Like GitHub, only the app that created a check run may update it.
+ */
+
+export interface StandInRequest {
+  method: string;
+  /** Path with query string, e.g. /repos/acme/api/pulls/7 (an /api/v3 prefix is stripped). */
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body?: unknown;
+}
+
+export interface StandInResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Caller {
+  /** The GitHub App the token belongs to; undefined for a user token. */
+  appId?: number;
+  slug: string;
+}
+
+export interface CheckRunRecord {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion: string | null;
+  details_url: string | null;
+  output: { title: string | null; summary: string | null; text: string | null; annotations_count: number };
+  annotations: unknown[];
+  actions: unknown[];
+  app: { id: number; slug: string } | null;
+  pull_requests: { number: number }[];
+  completed_at?: string;
+}
+
+export interface CommentRecord {
+  id: number;
+  issue: number;
+  body: string;
+  user: { login: string; type: string };
+  performed_via_github_app: { id: number; slug: string } | null;
+  html_url: string;
+  reactions: string[];
+}
+
+export interface PullRecord {
+  number: number;
+  title: string;
+  state: "open" | "closed";
+  draft: boolean;
+  user: { login: string; type: string };
+  head: { sha: string; ref: string };
+  base: { ref: string };
+  labels: { name: string }[];
+  merged: boolean;
+  merge_commit_sha: string | null;
+  commits: string[];
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  status: number;
+}
+
+export class GitHubStandIn {
+  readonly owner: string;
+  readonly repo: string;
+  defaultBranch = "main";
+  /** Files on the default branch, by path. */
+  readonly files = new Map<string, string>();
+  /** Files at a specific ref (sha or branch), by ref then path. */
+  readonly filesAt = new Map<string, Map<string, string>>();
+  readonly pulls = new Map<number, PullRecord>();
+  readonly comments: CommentRecord[] = [];
+  readonly checkRuns: CheckRunRecord[] = [];
+  /** "org/team" → logins of active members. */
+  readonly teams = new Map<string, Set<string>>();
+  /** "base...head" → changed files. */
+  readonly compares = new Map<string, string[]>();
+  readonly reviewRequests: { pr: number; reviewers: string[]; team_reviewers: string[] }[] = [];
+  /** token → caller. The default token belongs to `defaultCaller`. */
+  readonly tokens = new Map<string, Caller>();
+  readonly log: LoggedRequest[] = [];
+  /** Returns a response to short-circuit a request (fault injection), or undefined to serve it. */
+  fault?: (req: StandInRequest) => StandInResponse | undefined;
+  #nextId = 1000;
+
+  constructor(
+    readonly defaultCaller: Caller,
+    repoFullName = "acme/api",
+  ) {
+    [this.owner, this.repo] = repoFullName.split("/") as [string, string];
+  }
+
+  get baseRepoPath(): string {
+    return `/repos/${this.owner}/${this.repo}`;
+  }
+
+  reads(): number {
+    return this.log.filter((r) => r.method === "GET").length;
+  }
+
+  writes(): number {
+    return this.log.filter((r) => r.method !== "GET").length;
+  }
+
+  resetLog(): void {
+    this.log.length = 0;
+  }
+
+  addPull(pr: Partial<PullRecord> & { number: number; author: string; headSha: string }): PullRecord {
+    const record: PullRecord = {
+      number: pr.number,
+      title: pr.title ?? `Release ${pr.number}`,
+      state: pr.state ?? "open",
+      draft: pr.draft ?? false,
+      user: { login: pr.author, type: "User" },
+      head: { sha: pr.headSha, ref: pr.head?.ref ?? `release-${pr.number}` },
+      base: { ref: pr.base?.ref ?? "main" },
+      labels: pr.labels ?? [{ name: "release" }],
+      merged: pr.merged ?? false,
+      merge_commit_sha: pr.merge_commit_sha ?? null,
+      commits: pr.commits ?? [pr.headSha],
+    };
+    this.pulls.set(pr.number, record);
+    return record;
+  }
+
+  addTeamMember(team: string, login: string): void {
+    const members = this.teams.get(team) ?? new Set<string>();
+    members.add(login.toLowerCase());
+    this.teams.set(team, members);
+  }
+
+  checkRunsOn(sha: string, name?: string): CheckRunRecord[] {
+    return this.checkRuns.filter((r) => r.head_sha === sha && (name === undefined || r.name === name));
+  }
+
+  commentsOn(issue: number): CommentRecord[] {
+    return this.comments.filter((c) => c.issue === issue);
+  }
+
+  /** Serves one request and logs it. */
+  handle(req: StandInRequest): StandInResponse {
+    const response = this.fault?.(req) ?? this.#route(req);
+    this.log.push({ method: req.method, path: req.path, status: response.status });
+    return response;
+  }
+
+  #caller(req: StandInRequest): Caller {
+    const header = String(req.headers.authorization ?? req.headers.Authorization ?? "");
+    const token = header.replace(/^(token|bearer)\s+/i, "");
+    return this.tokens.get(token) ?? this.defaultCaller;
+  }
+
+  #route(req: StandInRequest): StandInResponse {
+    const url = new URL(req.path.replace(/^\/api\/v3/, ""), "http://stand-in");
+    const path = decodeURIComponent(url.pathname);
+    const q = url.searchParams;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const m = req.method.toUpperCase();
+    const repoPrefix = this.baseRepoPath;
+    let match: RegExpExecArray | null;
+
+    if (m === "GET" && (match = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(path))) {
+      const members = this.teams.get(`${match[1]}/${match[2]}`);
+      return members?.has(match[3]!.toLowerCase()) ? ok({ state: "active", role: "member" }) : notFound();
+    }
+
+    if (m === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
+      return { status: 201, body: { token: "ghs_standin", expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {}, repository_selection: "all" } };
+    }
+
+    if (!path.startsWith(`${repoPrefix}/`) && path !== repoPrefix) {
+      // Other repos (e.g. the org's .github repo) exist but are empty.
+      if (/^\/repos\/[^/]+\/[^/]+\/contents\//.test(path)) return notFound();
+      return notFound();
+    }
+    const rest = path.slice(repoPrefix.length);
+
+    if (m === "GET" && (match = /^\/contents\/(.+)$/.exec(rest))) {
+      const ref = q.get("ref");
+      const text = ref ? (this.filesAt.get(ref)?.get(match[1]!) ?? (ref === this.defaultBranch ? this.files.get(match[1]!) : undefined)) : this.files.get(match[1]!);
+      if (text === undefined) return notFound();
+      return { status: 200, body: text, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } };
+    }
+
+    if (m === "GET" && (match = /^\/pulls\/(\d+)$/.exec(rest))) {
+      const pr = this.pulls.get(Number(match[1]));
+      return pr ? ok(this.#pullJson(pr)) : notFound();
+    }
+    if (m === "GET" && (match = /^\/pulls\/(\d+)\/commits$/.exec(rest))) {
+      const pr = this.pulls.get(Number(match[1]));
+      return pr ? ok(pr.commits.map((sha) => ({ sha }))) : notFound();
+    }
+    if (m === "POST" && (match = /^\/pulls\/(\d+)\/requested_reviewers$/.exec(rest))) {
+      this.reviewRequests.push({
+        pr: Number(match[1]),
+        reviewers: (body.reviewers as string[]) ?? [],
+        team_reviewers: (body.team_reviewers as string[]) ?? [],
+      });
+      return { status: 201, body: {} };
+    }
+    if (m === "GET" && (match = /^\/commits\/([^/]+)\/pulls$/.exec(rest))) {
+      const sha = match[1]!;
+      const pulls = [...this.pulls.values()].filter((p) => p.merge_commit_sha === sha || p.head.sha === sha || p.commits.includes(sha));
+      return ok(pulls.map((p) => this.#pullJson(p)));
+    }
+    if (m === "GET" && (match = /^\/compare\/(.+)$/.exec(rest))) {
+      const files = this.compares.get(match[1]!);
+      if (!files) return notFound();
+      return ok({ files: files.map((filename) => ({ filename, status: "modified" })) });
+    }
+
+    if (m === "GET" && (match = /^\/commits\/([^/]+)\/check-runs$/.exec(rest))) {
+      const appId = q.get("app_id");
+      const name = q.get("check_name");
+      const runs = this.checkRuns
+        .filter((r) => r.head_sha === match![1])
+        .filter((r) => (appId ? r.app?.id === Number(appId) : true))
+        .filter((r) => (name ? r.name === name : true));
+      return ok({ total_count: runs.length, check_runs: runs.map((r) => this.#runJson(r)) });
+    }
+    if (m === "POST" && rest === "/check-runs") {
+      const caller = this.#caller(req);
+      const run: CheckRunRecord = {
+        id: this.#nextId++,
+        name: String(body.name),
+        head_sha: String(body.head_sha),
+        status: String(body.status ?? "queued"),
+        conclusion: (body.conclusion as string) ?? null,
+        details_url: (body.details_url as string) ?? null,
+        output: outputOf(body.output),
+        annotations: ((body.output as { annotations?: unknown[] })?.annotations ?? []).slice(),
+        actions: (body.actions as unknown[]) ?? [],
+        app: caller.appId ? { id: caller.appId, slug: caller.slug } : null,
+        pull_requests: [...this.pulls.values()].filter((p) => p.head.sha === body.head_sha).map((p) => ({ number: p.number })),
+      };
+      const invalid = validateCheckRun(run);
+      if (invalid) return { status: 422, body: { message: invalid } };
+      this.checkRuns.push(run);
+      return { status: 201, body: this.#runJson(run) };
+    }
+    if (m === "PATCH" && (match = /^\/check-runs\/(\d+)$/.exec(rest))) {
+      const run = this.checkRuns.find((r) => r.id === Number(match![1]));
+      if (!run) return notFound();
+      if (run.app?.id !== this.#caller(req).appId) {
+        return { status: 403, body: { message: "Invalid app_id `" + String(this.#caller(req).appId) + "` - check run can only be modified by the GitHub App that created it." } };
+      }
+      if (body.name !== undefined) run.name = String(body.name);
+      if (body.status !== undefined) run.status = String(body.status);
+      if (body.conclusion !== undefined) run.conclusion = body.conclusion as string;
+      if (body.details_url !== undefined) run.details_url = body.details_url as string;
+      if (body.output !== undefined) {
+        run.output = outputOf(body.output);
+        run.annotations.push(...((body.output as { annotations?: unknown[] }).annotations ?? []));
+      }
+      if (body.actions !== undefined) run.actions = body.actions as unknown[];
+      const invalid = validateCheckRun(run);
+      if (invalid) return { status: 422, body: { message: invalid } };
+      return ok(this.#runJson(run));
+    }
+
+    if (m === "GET" && (match = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      return ok(this.commentsOn(Number(match[1])).map((c) => this.#commentJson(c)));
+    }
+    if (m === "POST" && (match = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      const caller = this.#caller(req);
+      const text = String(body.body ?? "");
+      if (text.length > 65_536) return { status: 422, body: { message: "Body is too long (maximum is 65536 characters)" } };
+      const id = this.#nextId++;
+      const comment: CommentRecord = {
+        id,
+        issue: Number(match[1]),
+        body: text,
+        user: caller.appId ? { login: `${caller.slug}[bot]`, type: "Bot" } : { login: caller.slug, type: "User" },
+        performed_via_github_app: caller.appId ? { id: caller.appId, slug: caller.slug } : null,
+        html_url: `https://github.com/${this.owner}/${this.repo}/pull/${match[1]}#issuecomment-${id}`,
+        reactions: [],
+      };
+      this.comments.push(comment);
+      return { status: 201, body: this.#commentJson(comment) };
+    }
+    if ((m === "PATCH" || m === "GET") && (match = /^\/issues\/comments\/(\d+)$/.exec(rest))) {
+      const comment = this.comments.find((c) => c.id === Number(match![1]));
+      if (!comment) return notFound();
+      if (m === "PATCH") {
+        const text = String(body.body ?? "");
+        if (text.length > 65_536) return { status: 422, body: { message: "Body is too long (maximum is 65536 characters)" } };
+        comment.body = text;
+      }
+      return ok(this.#commentJson(comment));
+    }
+    if (m === "POST" && (match = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest))) {
+      const comment = this.comments.find((c) => c.id === Number(match![1]));
+      if (!comment) return notFound();
+      comment.reactions.push(String(body.content));
+      return { status: 201, body: { id: this.#nextId++, content: body.content } };
+    }
+    return { status: 404, body: { message: `stand-in has no route for ${m} ${path}` } };
+  }
+
+  #pullJson(pr: PullRecord) {
+    return {
+      number: pr.number,
+      title: pr.title,
+      state: pr.state,
+      draft: pr.draft,
+      user: pr.user,
+      head: { sha: pr.head.sha, ref: pr.head.ref },
+      base: { ref: pr.base.ref },
+      labels: pr.labels,
+      merged: pr.merged,
+      merge_commit_sha: pr.merge_commit_sha,
+      html_url: `https://github.com/${this.owner}/${this.repo}/pull/${pr.number}`,
+    };
+  }
+
+  #runJson(run: CheckRunRecord) {
+    return { ...run, html_url: `https://github.com/${this.owner}/${this.repo}/runs/${run.id}` };
+  }
+
+  #commentJson(c: CommentRecord) {
+    return { id: c.id, body: c.body, user: c.user, performed_via_github_app: c.performed_via_github_app, html_url: c.html_url };
+  }
+}
+
+function ok(body: unknown): StandInResponse {
+  return { status: 200, body };
+}
+
+function notFound(): StandInResponse {
+  return { status: 404, body: { message: "Not Found" } };
+}
+
+function outputOf(value: unknown): CheckRunRecord["output"] {
+  const output = (value ?? {}) as { title?: string; summary?: string; text?: string; annotations?: unknown[] };
+  return {
+    title: output.title ?? null,
+    summary: output.summary ?? null,
+    text: output.text ?? null,
+    annotations_count: output.annotations?.length ?? 0,
+  };
+}
+
+/** GitHub's documented limits for check runs. */
+function validateCheckRun(run: CheckRunRecord): string | undefined {
+  if ((run.output.summary ?? "").length > 65_535) return "output.summary is too long (maximum is 65535 characters)";
+  if ((run.output.text ?? "").length > 65_535) return "output.text is too long (maximum is 65535 characters)";
+  if (run.actions.length > 3) return "actions: at most 3";
+  for (const action of run.actions as { label: string; description: string; identifier: string }[]) {
+    if (action.label.length > 20 || action.description.length > 40 || action.identifier.length > 20) return "action field too long";
+  }
+  if (run.conclusion === "action_required" && !run.details_url) return "details_url is required when conclusion is action_required";
+  return undefined;
+}
