@@ -2,7 +2,6 @@ import type { Context } from "probot";
 import { escapeMarkdown } from "../core/escape.js";
 import { signableItems } from "../core/evaluate.js";
 import type { GitHubClient, RepoRef } from "../github/client.js";
-import { getPullRequest } from "../github/pull-requests.js";
 import { authorize } from "./authorize.js";
 import { SIGN_OFF_ACTION } from "./check-run-content.js";
 import { syncRelease } from "./release-sync.js";
@@ -24,16 +23,15 @@ export async function onRequestedAction(rt: Runtime, context: Context<"check_run
   const repo = context.repo();
   const signer = { login: sender.login, type: sender.type };
   for (const number of prNumbersOf(run)) {
-    const pr = await getPullRequest(gh, repo, number);
     await syncRelease(rt, {
       gh,
       repo,
-      pr,
+      number,
       change: async (view) => {
         const owned: string[] = [];
         for (const gate of view.verdict.gates) {
           if (gate.status === "approved") continue;
-          const auth = await authorize(gh, rt.membership, { config: view.config, gate: gate.gate, signer, prAuthor: pr.author });
+          const auth = await authorize(gh, rt.membership, { config: view.config, gate: gate.gate, signer, prAuthor: view.pr.author });
           if (auth.ok) owned.push(gate.gate.id);
         }
         const requests: SignRequest[] = signableItems(view.verdict, owned).map((ref) => ({ kind: "signoff", ...ref, method: "button" }));
@@ -60,9 +58,6 @@ export async function onCheckSuiteRerequested(rt: Runtime, context: Context<"che
 }
 
 async function resync(rt: Runtime, gh: GitHubClient, repo: RepoRef, numbers: number[]): Promise<void> {
-  for (const number of numbers) {
-    const pr = await getPullRequest(gh, repo, number);
-    if (pr.state !== "open") continue;
-    await syncRelease(rt, { gh, repo, pr, refresh: true, retireIfNotRelease: true });
-  }
+  rt.configs.forget(repo);
+  for (const number of numbers) await syncRelease(rt, { gh, repo, number, refresh: true, retireIfNotRelease: true });
 }

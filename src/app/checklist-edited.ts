@@ -1,7 +1,6 @@
 import type { Context } from "probot";
 import { isChecklistComment } from "../core/comment-markers.js";
 import { diffTicks } from "../core/parse-ticks.js";
-import { getPullRequest } from "../github/pull-requests.js";
 import { syncRelease } from "./release-sync.js";
 import type { Runtime } from "./runtime.js";
 import { buildSignEvents, type SignRequest } from "./sign-requests.js";
@@ -29,11 +28,10 @@ export async function onChecklistEdited(rt: Runtime, context: Context<"issue_com
 
   const gh = context.octokit;
   const repo = context.repo();
-  const pr = await getPullRequest(gh, repo, issue.number);
   await syncRelease(rt, {
     gh,
     repo,
-    pr,
+    number: issue.number,
     commentNow: { id: comment.id, body: comment.body },
     // Edits with no tick still re-render: anything else a user changed in the comment is overwritten.
     ...(requests.length

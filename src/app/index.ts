@@ -1,4 +1,5 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
+import { retrySecondaryRateLimits, type RetryPolicy } from "../github/secondary-rate-limit.js";
 import { onChecklistEdited } from "./checklist-edited.js";
 import { onCheckRunRerequested, onCheckSuiteRerequested, onRequestedAction } from "./check-run-events.js";
 import { onPush } from "./config-push.js";
@@ -11,13 +12,18 @@ import { onCommandComment, onReviewSubmitted } from "./signoff-commands.js";
  * Builds the Gatehouse app. Every handler runs at most once per delivery id, so a redelivered
  * webhook is idempotent; work on one PR is serialized inside `syncRelease`.
  */
-export function gatehouse(options: RuntimeOptions): ApplicationFunction {
+export function gatehouse(options: RuntimeOptions & { retryPolicy?: RetryPolicy }): ApplicationFunction {
   return (app: Probot) => {
     const rt = createRuntime(options);
     const once =
       <C extends Context>(handler: (rt: Runtime, context: C) => Promise<void>) =>
       (context: C) =>
-        rt.deliveries.once(context.id, () => handler(rt, context)).then(() => undefined);
+        rt.deliveries
+          .once(context.id, async () => {
+            context.octokit = await installationOctokit(app, context, options.retryPolicy);
+            await handler(rt, context);
+          })
+          .then(() => undefined);
 
     app.on([...PULL_REQUEST_EVENTS], once(onPullRequest));
     app.on("issue_comment.edited", once(onChecklistEdited));
@@ -29,6 +35,17 @@ export function gatehouse(options: RuntimeOptions): ApplicationFunction {
     app.on("merge_group.checks_requested", once(onMergeGroup));
     app.on("push", once(onPush));
   };
+}
+
+/**
+ * The Octokit Probot hands to handlers shares one write limiter across every installation, so
+ * one customer's burst would slow all others. `app.auth(id)` keys the limiter by installation,
+ * which is how GitHub's secondary limits apply.
+ */
+async function installationOctokit(app: Probot, context: Context, policy?: RetryPolicy): Promise<Context["octokit"]> {
+  const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
+  const octokit = installation ? await app.auth(installation) : context.octokit;
+  return retrySecondaryRateLimits(octokit, policy);
 }
 
 /** The entry `probot run` loads: the App id comes from Probot's standard APP_ID variable. */

@@ -23,7 +23,7 @@ export async function onMergeGroup(rt: Runtime, context: Context<"merge_group.ch
     return;
   }
   const pr = await getPullRequest(gh, repo, Number(match[1]));
-  const outcome = await syncRelease(rt, { gh, repo, pr });
+  const outcome = await syncRelease(rt, { gh, repo, number: pr.number, pr });
   switch (outcome.kind) {
     case "not-release":
       await report("success", "Not a release PR", `#${pr.number} is not gated: ${escapeMarkdown(outcome.reason)}.`);

@@ -26,6 +26,7 @@ export async function onPullRequest(rt: Runtime, context: PullRequestContext): P
   await syncRelease(rt, {
     gh: context.octokit,
     repo: context.repo(),
+    number: pr.number,
     pr,
     opening: payload.action === "opened",
     ...(payload.sender ? { pusher: payload.sender.login } : {}),

@@ -13,7 +13,7 @@ import { createCheckRun, updateCheckRun, type CheckRunContent } from "../github/
 import type { GitHubClient, RepoRef } from "../github/client.js";
 import { createComment, getCommentBody, updateComment } from "../github/comments.js";
 import { CHECK_NAME } from "../github/ledger-check-run.js";
-import { changedFilesBetween, requestOwnerReviews, type PullRequestInfo } from "../github/pull-requests.js";
+import { changedFilesBetween, getPullRequest, requestOwnerReviews, type PullRequestInfo } from "../github/pull-requests.js";
 import { aggregateCheckRun, checkRunFingerprint, configErrorCheckRun, gateCheckRun } from "./check-run-content.js";
 import { notifyReviewers } from "./notify.js";
 import { prKey, type PrState } from "./pr-state.js";
@@ -38,8 +38,11 @@ export interface Change {
 export interface SyncRequest {
   gh: GitHubClient;
   repo: RepoRef;
-  pr: PullRequestInfo;
-  /** Builds the events to append; runs inside the PR's lock, after the ledger is loaded. */
+  /** The PR number: requests for one PR are batched together. */
+  number: number;
+  /** The PR as the event's payload shows it. Without it, the batch reads the PR fresh (once). */
+  pr?: PullRequestInfo;
+  /** Builds the events to append; runs inside the PR's batch, after the ledger is loaded. */
   change?: (view: ChangeView) => Promise<Change>;
   /** The previous head of a synchronize, for carry-over. */
   before?: string;
@@ -64,45 +67,69 @@ export type SyncOutcome =
 /**
  * The one script every release-PR event runs: load config and ledger → apply the change →
  * evaluate → write the check run (the ledger's home) and then the comment (a view of it),
- * each only when its content changed.
+ * each only when its content changed. Events for one PR that arrive together share one load
+ * and one write (group commit); each caller returns once the write holding its event is done.
  */
 export function syncRelease(rt: Runtime, req: SyncRequest): Promise<SyncOutcome> {
-  return rt.locks.run(prKey(req.repo, req.pr.number), () => syncLocked(rt, req));
+  return rt.batches.submit(prKey(req.repo, req.number), req);
 }
 
-async function syncLocked(rt: Runtime, req: SyncRequest): Promise<SyncOutcome> {
-  const { gh, repo, pr } = req;
-  const key = prKey(repo, pr.number);
+/** Processes one batch of requests for a PR, in arrival order. */
+export async function syncBatch(rt: Runtime, batch: SyncRequest[]): Promise<SyncOutcome[]> {
+  const last = batch[batch.length - 1]!;
+  const key = prKey(last.repo, last.number);
+  try {
+    return await syncLoaded(rt, batch, key);
+  } catch (error) {
+    // What reached GitHub is unknown now; the next batch re-reads the ledger from the check run.
+    rt.states.delete(key);
+    throw error;
+  }
+}
+
+async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promise<SyncOutcome[]> {
+  const last = batch[batch.length - 1]!;
+  const { gh, repo } = last;
+  const any = (test: (r: SyncRequest) => boolean) => batch.some(test);
+  const pr = any((r) => r.pr === undefined) ? await getPullRequest(gh, repo, last.number) : last.pr!;
+  const merged: SyncRequest = {
+    gh,
+    repo,
+    number: last.number,
+    pr,
+    ...(batch.find((r) => r.before)?.before ? { before: batch.find((r) => r.before)!.before! } : {}),
+    ...(batch.find((r) => r.pusher)?.pusher ? { pusher: batch.find((r) => r.pusher)!.pusher! } : {}),
+    refresh: any((r) => r.refresh === true),
+    opening: any((r) => r.opening === true),
+    retireIfNotRelease: any((r) => r.retireIfNotRelease === true),
+  };
+  const all = <T extends SyncOutcome>(outcome: T): T[] => batch.map(() => outcome);
+
   let loaded;
   try {
     loaded = await rt.configs.load(gh, repo);
   } catch (error) {
-    if (error instanceof ProblemError) return reportConfigError(rt, req, error);
+    if (error instanceof ProblemError) return all(await reportConfigError(rt, merged, pr, error));
     throw error;
   }
   const { config, checklist } = loaded;
 
   const release = matchRelease(config, pr);
   if (!release.release) {
-    if (req.retireIfNotRelease) await retire(rt, req, release.reason);
-    return { kind: "not-release", reason: release.reason };
+    if (merged.retireIfNotRelease) await retire(rt, merged, pr, release.reason);
+    return all({ kind: "not-release", reason: release.reason });
   }
 
-  const cached = req.refresh ? undefined : rt.states.get(key);
+  const cached = merged.refresh ? undefined : rt.states.get(key);
   let state: PrState;
   let carriedFrom: string | undefined;
   if (cached && cached.headSha === pr.headSha) state = cached;
   else {
     ({ state, carriedFrom } = await loadPrState(gh, repo, rt.appId, pr, {
-      ...(req.before ? { before: req.before } : {}),
+      ...(merged.before ? { before: merged.before } : {}),
       ...(cached ? { cached } : {}),
-      searchEarlier: !req.opening,
+      searchEarlier: !merged.opening,
     }));
-  }
-  if (req.commentNow) {
-    // Only the comment our check run links to is the checklist; look-alikes change nothing.
-    if (state.comment && state.comment.id !== req.commentNow.id) return { kind: "not-our-comment" };
-    if (state.comment) state = { ...state, comment: { ...state.comment, body: req.commentNow.body } };
   }
 
   const now = rt.now();
@@ -118,25 +145,65 @@ async function syncLocked(rt: Runtime, req: SyncRequest): Promise<SyncOutcome> {
       toSha: pr.headSha,
       changedFiles: files ?? [],
       at: now.toISOString(),
-      actor: req.pusher ?? "gatehouse",
+      actor: merged.pusher ?? "gatehouse",
     });
     ledger = carried.ledger;
-    notices.push(...carried.invalidated.map((i) => `⚠️ Sign-offs of **${i.gate}** were ${i.reason.replace(/^invalidated/, "invalidated")}.`));
+    notices.push(
+      ...carried.invalidated.map((i) => {
+        const title = checklist.gates.find((g) => g.id === i.gate)?.title ?? i.gate;
+        return `♻️ Sign-offs of **${escapeMarkdown(title)}** were ${escapeMarkdown(i.reason)}.`;
+      }),
+    );
   }
 
   let verdict = evaluate({ checklist, config, ledger, pr, now });
   const previousStatus = verdict.status;
-  const appended: LedgerEvent[] = [];
-  if (req.change) {
+  const outcomes: (SyncOutcome | { appended: LedgerEvent[] })[] = [];
+  for (const req of batch) {
+    if (req.commentNow) {
+      // Only the comment our check run links to is the checklist; look-alikes change nothing.
+      if (state.comment && state.comment.id !== req.commentNow.id) {
+        outcomes.push({ kind: "not-our-comment" });
+        continue;
+      }
+      if (state.comment) state = { ...state, comment: { ...state.comment, body: req.commentNow.body } };
+    }
+    if (!req.change) {
+      outcomes.push({ appended: [] });
+      continue;
+    }
+    // Each change sees the ledger as the changes before it in the batch left it.
     const change = await req.change({ config, checklist, verdict, ledger, pr });
     notices.push(...change.notices);
     if (change.events.length > 0) {
       ledger = appendEvents(ledger, change.events);
-      appended.push(...change.events);
       verdict = evaluate({ checklist, config, ledger, pr, now });
     }
+    outcomes.push({ appended: change.events });
   }
 
+  const commentUrl = await writeRelease(rt, { merged, pr, state, config, checklist, ledger, verdict, notices, key });
+  for (const listener of rt.onSynced) await listener({ gh, repo, pr, config, checklist, ledger, verdict, previousStatus });
+  return outcomes.map((o) => ("kind" in o ? o : { kind: "synced", verdict, appended: o.appended, notices, commentUrl }));
+}
+
+/** Writes the check run first (the ledger's commit point), then the comment, each only if changed. */
+async function writeRelease(
+  rt: Runtime,
+  input: {
+    merged: SyncRequest;
+    pr: PullRequestInfo;
+    state: PrState;
+    config: RepoConfig;
+    checklist: Checklist;
+    ledger: Ledger;
+    verdict: Verdict;
+    notices: string[];
+    key: string;
+  },
+): Promise<string> {
+  const { merged, pr, state, config, checklist, ledger, verdict, notices, key } = input;
+  const { gh, repo } = merged;
   let comment = state.comment;
   if (comment && comment.body === undefined) {
     // After a restart we know the comment only by id: read it once rather than write blindly.
@@ -156,6 +223,8 @@ async function syncLocked(rt: Runtime, req: SyncRequest): Promise<SyncOutcome> {
   const content = aggregateCheckRun({ verdict, ledger, checklist, detailsUrl: comment.url });
   const next: PrState = { ...state, headSha: pr.headSha, ledger, comment, gateRuns: { ...state.gateRuns } };
   await writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate");
+  // The ledger is on GitHub now: remember it before anything else can fail.
+  rt.states.set(key, next);
 
   if (!createdComment && comment.body !== body) {
     await updateComment(gh, repo, comment.id, body);
@@ -165,12 +234,10 @@ async function syncLocked(rt: Runtime, req: SyncRequest): Promise<SyncOutcome> {
   if (config.gate_checks) {
     for (const gate of verdict.gates) await writeCheckRun(gh, repo, pr.headSha, gateCheckRun(gate, comment.url), next, gate.gate.id);
   }
-  if (createdComment && req.opening && config.notify === "request_review") {
+  if (createdComment && merged.opening && config.notify === "request_review") {
     await requestOwnerReviews(gh, repo, pr.number, notifyReviewers(config, verdict, repo.owner, pr.author));
   }
-  rt.states.set(key, next);
-  for (const listener of rt.onSynced) await listener({ gh, repo, pr, config, checklist, ledger, verdict, previousStatus });
-  return { kind: "synced", verdict, appended, notices, commentUrl: comment.url };
+  return comment.url;
 }
 
 /** Creates the run on this head, or PATCHes it only when what it shows would change. */
@@ -197,8 +264,8 @@ async function writeCheckRun(
  * A broken config must never leave a green check: the head gets a failing run listing each
  * problem as file:line:col. The ledger found on the head is kept in it, so no sign-off is lost.
  */
-async function reportConfigError(rt: Runtime, req: SyncRequest, error: ProblemError): Promise<SyncOutcome> {
-  const { gh, repo, pr } = req;
+async function reportConfigError(rt: Runtime, req: SyncRequest, pr: PullRequestInfo, error: ProblemError): Promise<SyncOutcome> {
+  const { gh, repo } = req;
   const key = prKey(repo, pr.number);
   const cached = rt.states.get(key);
   let state = cached?.headSha === pr.headSha ? cached : undefined;
@@ -224,8 +291,8 @@ async function reportConfigError(rt: Runtime, req: SyncRequest, error: ProblemEr
 }
 
 /** A PR that stopped being a release PR (label removed, base changed) gets its check neutralised. */
-async function retire(rt: Runtime, req: SyncRequest, reason: string): Promise<void> {
-  const { gh, repo, pr } = req;
+async function retire(rt: Runtime, req: SyncRequest, pr: PullRequestInfo, reason: string): Promise<void> {
+  const { gh, repo } = req;
   const key = prKey(repo, pr.number);
   const cached = rt.states.get(key);
   const state = cached?.headSha === pr.headSha ? cached : (await loadPrState(gh, repo, rt.appId, pr, { searchEarlier: false })).state;

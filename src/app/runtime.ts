@@ -7,7 +7,8 @@ import type { PullRequestInfo } from "../github/pull-requests.js";
 import { TeamMembership } from "../github/team-membership.js";
 import { ConfigCache } from "./config-cache.js";
 import { Deliveries } from "./deliveries.js";
-import { PrLock } from "./pr-lock.js";
+import { PrBatcher } from "./pr-batcher.js";
+import { syncBatch, type SyncOutcome, type SyncRequest } from "./release-sync.js";
 import { PrStateCache } from "./pr-state.js";
 
 /** Process-wide state shared by the handlers. Built once per app instance, so tests get a fresh one. */
@@ -16,7 +17,8 @@ export interface Runtime {
   membership: TeamMembership;
   configs: ConfigCache;
   states: PrStateCache;
-  locks: PrLock;
+  /** Group commit: one load and one write per burst of events on a PR. */
+  batches: PrBatcher<SyncRequest, SyncOutcome>;
   deliveries: Deliveries;
   now: () => Date;
   /** Called after a release PR's check run and comment were written (e.g. to release waiting deployments). */
@@ -40,20 +42,23 @@ export type SyncListener = (release: SyncedRelease) => Promise<void>;
 export interface RuntimeOptions {
   appId: number;
   now?: () => Date;
+  /** How long the first event of a burst waits for the rest before the batch starts. */
+  coalesceMs?: number;
 }
 
 export function createRuntime(options: RuntimeOptions): Runtime {
   if (!Number.isInteger(options.appId) || options.appId <= 0) {
     throw new Error(`Gatehouse needs the App's numeric id to recognise its own check runs: set APP_ID (got ${String(options.appId)}).`);
   }
-  return {
+  const rt: Runtime = {
     appId: options.appId,
     membership: new TeamMembership(),
     configs: new ConfigCache(),
     states: new PrStateCache(),
-    locks: new PrLock(),
+    batches: new PrBatcher((_key, batch) => syncBatch(rt, batch), options.coalesceMs),
     deliveries: new Deliveries(),
     now: options.now ?? (() => new Date()),
     onSynced: [],
   };
+  return rt;
 }

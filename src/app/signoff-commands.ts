@@ -1,7 +1,7 @@
 import type { Context } from "probot";
 import { parseCommands } from "../core/parse-commands.js";
 import { reactToComment } from "../github/comments.js";
-import { getPullRequest, pullRequestInfo, type PullRequestInfo } from "../github/pull-requests.js";
+import { pullRequestInfo, type PullRequestInfo } from "../github/pull-requests.js";
 import type { GitHubClient, RepoRef } from "../github/client.js";
 import { syncRelease } from "./release-sync.js";
 import type { Runtime } from "./runtime.js";
@@ -14,9 +14,7 @@ export async function onCommandComment(rt: Runtime, context: Context<"issue_comm
   if (!issue.pull_request || sender.type === "Bot") return;
   const gh = context.octokit;
   const repo = context.repo();
-  const outcome = await runCommands(rt, gh, repo, comment.body, { login: sender.login, type: sender.type }, "command", () =>
-    getPullRequest(gh, repo, issue.number),
-  );
+  const outcome = await runCommands(rt, gh, repo, comment.body, { login: sender.login, type: sender.type }, "command", { number: issue.number });
   if (outcome) await reactToComment(gh, repo, comment.id, outcome.allAccepted ? "+1" : "confused");
 }
 
@@ -24,9 +22,8 @@ export async function onCommandComment(rt: Runtime, context: Context<"issue_comm
 export async function onReviewSubmitted(rt: Runtime, context: Context<"pull_request_review.submitted">): Promise<void> {
   const { review, sender, pull_request } = context.payload;
   if (sender.type === "Bot" || !review.body) return;
-  await runCommands(rt, context.octokit, context.repo(), review.body, { login: sender.login, type: sender.type }, "review", async () =>
-    pullRequestInfo(pull_request),
-  );
+  const pr = pullRequestInfo(pull_request);
+  await runCommands(rt, context.octokit, context.repo(), review.body, { login: sender.login, type: sender.type }, "review", { number: pr.number, pr });
 }
 
 async function runCommands(
@@ -36,7 +33,7 @@ async function runCommands(
   body: string,
   signer: Signer,
   method: "command" | "review",
-  loadPr: () => Promise<PullRequestInfo>,
+  target: { number: number; pr?: PullRequestInfo },
 ): Promise<{ allAccepted: boolean } | undefined> {
   const commands = parseCommands(body);
   if (commands.length === 0) return undefined;
@@ -59,12 +56,11 @@ async function runCommands(
     });
   }
 
-  const pr = await loadPr();
   let results: SignResult[] = [];
   const outcome = await syncRelease(rt, {
     gh,
     repo,
-    pr,
+    ...target,
     change: async (view) => {
       const built = await buildSignEvents(gh, rt.membership, view, signer, requests, rt.now());
       results = built.results;

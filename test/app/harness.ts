@@ -44,7 +44,13 @@ export interface Harness {
   editChecklist(pr: PullRecord, sender: string, edit: (body: string) => string): Promise<void>;
 }
 
-export async function createHarness(options: { config?: string } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  config?: string;
+  /** Keep Probot's write throttling on (one limiter per installation), as shipped. */
+  throttle?: boolean;
+}
+
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   nock.disableNetConnect();
   const github = new GitHubStandIn({ appId: APP_ID, slug: "gatehouse" }, `${OWNER}/${REPO}`);
   github.files.set(".github/gatehouse.yml", options.config ?? CONFIG);
@@ -58,14 +64,15 @@ export async function createHarness(options: { config?: string } = {}): Promise<
   const probot = new Probot({
     githubToken: "test-token",
     // Retries and throttling would hide the call counts the tests assert.
-    Octokit: ProbotOctokit.defaults((options: Record<string, any>) => ({
-      ...options,
+    Octokit: ProbotOctokit.defaults((octokitOptions: Record<string, any>) => ({
+      ...octokitOptions,
       retry: { enabled: false },
-      throttle: { ...options.throttle, enabled: false },
+      throttle: { ...octokitOptions.throttle, enabled: options.throttle === true },
     })),
     logLevel: "fatal",
   });
-  await probot.load(gatehouse({ appId: APP_ID, now: () => clock.now }));
+  // Secondary rate limits are retried at once: the tests count calls, not seconds.
+  await probot.load(gatehouse({ appId: APP_ID, now: () => clock.now, retryPolicy: { retries: 2, maxWaitSeconds: 60, sleep: async () => {} } }));
 
   const harness: Harness = {
     probot,

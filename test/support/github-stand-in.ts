@@ -90,6 +90,8 @@ export class GitHubStandIn {
   readonly log: LoggedRequest[] = [];
   /** Returns a response to short-circuit a request (fault injection), or undefined to serve it. */
   fault?: (req: StandInRequest) => StandInResponse | undefined;
+  /** Delays a request until the returned promise settles (to prove what runs in parallel). */
+  hold?: (req: StandInRequest) => Promise<void> | undefined;
   #nextId = 1000;
 
   constructor(

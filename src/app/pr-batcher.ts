@@ -1,0 +1,46 @@
+/**
+ * Group commit per pull request. Requests for one PR that arrive together are handed to
+ * `process` as one batch, in arrival order; each caller's promise settles only when the batch
+ * holding its request has been written (or has failed). Batches for one PR never overlap, so
+ * the ledger is never read-modify-written twice at once; different PRs run in parallel.
+ */
+export class PrBatcher<Req, Res> {
+  readonly #queues = new Map<string, { req: Req; resolve: (res: Res) => void; reject: (error: unknown) => void }[]>();
+  readonly #running = new Set<string>();
+
+  constructor(
+    private readonly process: (key: string, batch: Req[]) => Promise<Res[]>,
+    /** How long the first request waits for company: a burst of ticks becomes one write. */
+    private readonly coalesceMs = 25,
+  ) {}
+
+  submit(key: string, req: Req): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      const queue = this.#queues.get(key) ?? [];
+      queue.push({ req, resolve, reject });
+      this.#queues.set(key, queue);
+      if (!this.#running.has(key)) {
+        this.#running.add(key);
+        setTimeout(() => void this.#drain(key), this.coalesceMs);
+      }
+    });
+  }
+
+  async #drain(key: string): Promise<void> {
+    for (;;) {
+      const batch = this.#queues.get(key) ?? [];
+      this.#queues.delete(key);
+      if (batch.length === 0) break;
+      try {
+        const results = await this.process(
+          key,
+          batch.map((entry) => entry.req),
+        );
+        batch.forEach((entry, i) => entry.resolve(results[i] as Res));
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
+    }
+    this.#running.delete(key);
+  }
+}
