@@ -3,6 +3,7 @@ import { retrySecondaryRateLimits, type RetryPolicy } from "../github/secondary-
 import { onChecklistEdited } from "./checklist-edited.js";
 import { onCheckRunRerequested, onCheckSuiteRerequested, onRequestedAction } from "./check-run-events.js";
 import { onPush } from "./config-push.js";
+import { deploymentProtection } from "./deployment-protection.js";
 import { onMergeGroup } from "./merge-group.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./pull-request.js";
 import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
@@ -34,6 +35,9 @@ export function gatehouse(options: RuntimeOptions & { retryPolicy?: RetryPolicy 
     app.on("check_suite.rerequested", once(onCheckSuiteRerequested));
     app.on("merge_group.checks_requested", once(onMergeGroup));
     app.on("push", once(onPush));
+    const deployments = deploymentProtection(rt, app.log);
+    app.on("deployment_protection_rule.requested", once(deployments.onRequested));
+    rt.onSynced.push(deployments.onSynced);
   };
 }
 

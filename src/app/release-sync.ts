@@ -2,20 +2,15 @@ import type { Checklist } from "../core/checklist-schema.js";
 import type { RepoConfig } from "../core/config-schema.js";
 import { carryOver } from "../core/carry-over.js";
 import { evaluate } from "../core/evaluate.js";
-import { encodeLedger } from "../core/ledger-codec.js";
 import { appendEvents, type Ledger, type LedgerEvent } from "../core/ledger.js";
 import { ProblemError } from "../core/problem.js";
 import { matchRelease } from "../core/release-match.js";
-import { renderComment } from "../core/render-comment.js";
 import { escapeMarkdown } from "../core/escape.js";
 import type { Verdict } from "../core/verdict.js";
-import { createCheckRun, updateCheckRun, type CheckRunContent } from "../github/check-runs.js";
 import type { GitHubClient, RepoRef } from "../github/client.js";
-import { createComment, getCommentBody, updateComment } from "../github/comments.js";
-import { CHECK_NAME } from "../github/ledger-check-run.js";
-import { changedFilesBetween, getPullRequest, requestOwnerReviews, type PullRequestInfo } from "../github/pull-requests.js";
-import { aggregateCheckRun, checkRunFingerprint, configErrorCheckRun, gateCheckRun } from "./check-run-content.js";
-import { notifyReviewers } from "./notify.js";
+import { changedFilesBetween, getPullRequest, type PullRequestInfo } from "../github/pull-requests.js";
+import { reportConfigError, retire } from "./release-fallbacks.js";
+import { writeRelease } from "./release-writer.js";
 import { prKey, type PrState } from "./pr-state.js";
 import type { Runtime } from "./runtime.js";
 import { loadPrState } from "./state-loader.js";
@@ -185,125 +180,4 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
   const commentUrl = await writeRelease(rt, { merged, pr, state, config, checklist, ledger, verdict, notices, key });
   for (const listener of rt.onSynced) await listener({ gh, repo, pr, config, checklist, ledger, verdict, previousStatus });
   return outcomes.map((o) => ("kind" in o ? o : { kind: "synced", verdict, appended: o.appended, notices, commentUrl }));
-}
-
-/** Writes the check run first (the ledger's commit point), then the comment, each only if changed. */
-async function writeRelease(
-  rt: Runtime,
-  input: {
-    merged: SyncRequest;
-    pr: PullRequestInfo;
-    state: PrState;
-    config: RepoConfig;
-    checklist: Checklist;
-    ledger: Ledger;
-    verdict: Verdict;
-    notices: string[];
-    key: string;
-  },
-): Promise<string> {
-  const { merged, pr, state, config, checklist, ledger, verdict, notices, key } = input;
-  const { gh, repo } = merged;
-  let comment = state.comment;
-  if (comment && comment.body === undefined) {
-    // After a restart we know the comment only by id: read it once rather than write blindly.
-    const current = await getCommentBody(gh, repo, comment.id);
-    comment = current === undefined ? undefined : { ...comment, body: current };
-  }
-  let createdComment = false;
-  // Owners are @-mentioned in the comment's first version only, so they are notified once.
-  const body = renderComment({ verdict, checklist, notices, mentionOwners: !comment && config.notify === "mention" });
-  if (!comment) {
-    // The comment comes first on a new PR: the check run links to it as its details_url.
-    const created = await createComment(gh, repo, pr.number, body);
-    comment = { id: created.id, url: created.html_url, body };
-    createdComment = true;
-  }
-
-  const content = aggregateCheckRun({ verdict, ledger, checklist, detailsUrl: comment.url });
-  const next: PrState = { ...state, headSha: pr.headSha, ledger, comment, gateRuns: { ...state.gateRuns } };
-  await writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate");
-  // The ledger is on GitHub now: remember it before anything else can fail.
-  rt.states.set(key, next);
-
-  if (!createdComment && comment.body !== body) {
-    await updateComment(gh, repo, comment.id, body);
-  }
-  next.comment = { ...comment, body };
-
-  if (config.gate_checks) {
-    for (const gate of verdict.gates) await writeCheckRun(gh, repo, pr.headSha, gateCheckRun(gate, comment.url), next, gate.gate.id);
-  }
-  if (createdComment && merged.opening && config.notify === "request_review") {
-    await requestOwnerReviews(gh, repo, pr.number, notifyReviewers(config, verdict, repo.owner, pr.author));
-  }
-  return comment.url;
-}
-
-/** Creates the run on this head, or PATCHes it only when what it shows would change. */
-async function writeCheckRun(
-  gh: GitHubClient,
-  repo: RepoRef,
-  headSha: string,
-  content: CheckRunContent,
-  state: PrState,
-  slot: "aggregate" | string,
-): Promise<void> {
-  const fingerprint = checkRunFingerprint(content);
-  const existing = slot === "aggregate" ? (state.checkRunId !== undefined ? { id: state.checkRunId, fingerprint: state.checkFingerprint } : undefined) : state.gateRuns[slot];
-  let id = existing?.id;
-  if (id === undefined) id = await createCheckRun(gh, repo, headSha, content);
-  else if (existing?.fingerprint !== fingerprint) await updateCheckRun(gh, repo, id, content);
-  if (slot === "aggregate") {
-    state.checkRunId = id;
-    state.checkFingerprint = fingerprint;
-  } else state.gateRuns[slot] = { id, fingerprint };
-}
-
-/**
- * A broken config must never leave a green check: the head gets a failing run listing each
- * problem as file:line:col. The ledger found on the head is kept in it, so no sign-off is lost.
- */
-async function reportConfigError(rt: Runtime, req: SyncRequest, pr: PullRequestInfo, error: ProblemError): Promise<SyncOutcome> {
-  const { gh, repo } = req;
-  const key = prKey(repo, pr.number);
-  const cached = rt.states.get(key);
-  let state = cached?.headSha === pr.headSha ? cached : undefined;
-  let carried = false;
-  if (!state) {
-    const loaded = await loadPrState(gh, repo, rt.appId, pr, { ...(cached ? { cached } : {}), searchEarlier: false });
-    state = loaded.state;
-    carried = loaded.carriedFrom !== undefined;
-  }
-  const content = configErrorCheckRun({
-    problems: error.problems,
-    repo,
-    // A ledger that still belongs to an earlier head stays there; carry-over happens once the config is fixed.
-    ...(carried || state.ledger.events.length === 0 ? {} : { ledgerText: encodeLedger(state.ledger) }),
-    ...(state.comment ? { detailsUrl: state.comment.url } : {}),
-  });
-  const next: PrState = { ...state, gateRuns: { ...state.gateRuns } };
-  if (carried) delete next.checkRunId;
-  await writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate");
-  // The cache must not hold a carried ledger as if it were this head's: drop it and reload next time.
-  rt.states.delete(key);
-  return { kind: "config-error", problems: error.problems };
-}
-
-/** A PR that stopped being a release PR (label removed, base changed) gets its check neutralised. */
-async function retire(rt: Runtime, req: SyncRequest, pr: PullRequestInfo, reason: string): Promise<void> {
-  const { gh, repo } = req;
-  const key = prKey(repo, pr.number);
-  const cached = rt.states.get(key);
-  const state = cached?.headSha === pr.headSha ? cached : (await loadPrState(gh, repo, rt.appId, pr, { searchEarlier: false })).state;
-  if (state.checkRunId === undefined) return;
-  const content: CheckRunContent = {
-    name: CHECK_NAME,
-    conclusion: "neutral",
-    ...(state.comment ? { details_url: state.comment.url } : {}),
-    output: { title: "Not a release PR", summary: `Gatehouse does not gate this pull request: ${escapeMarkdown(reason)}.`, text: encodeLedger(state.ledger) },
-  };
-  const next: PrState = { ...state, gateRuns: { ...state.gateRuns } };
-  await writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate");
-  rt.states.set(key, next);
 }

@@ -1,6 +1,6 @@
 import type { Checklist } from "./checklist-schema.js";
 import { CONFIG_PATH, OWNER_PATTERN, RepoConfigSchema, type RepoConfig } from "./config-schema.js";
-import { GLOB_HINT, globProblem } from "./glob.js";
+import { globProblem } from "./glob.js";
 import { sortProblems } from "./load-checklist.js";
 import { ProblemError, type Problem } from "./problem.js";
 import { locatorFor, problemAt, schemaProblems, type IssueHint, type Locator } from "./schema-problems.js";
