@@ -203,11 +203,10 @@ async function judgeDeployment(
     ...(selection.gates ? { gates: selection.gates } : {}),
   });
   const state = deploymentState(verdict);
-  const signUrl = found.trusted?.details_url ?? pr.htmlUrl;
   return {
     state,
     pr: pr.number,
-    comment: renderVerdictReview({ environment, state, verdict, selection, pr: { number: pr.number, url: pr.htmlUrl }, signUrl }),
+    comment: renderVerdictReview({ environment, state, verdict, selection, pr: { number: pr.number, url: pr.htmlUrl } }),
   };
 }
 

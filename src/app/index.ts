@@ -16,11 +16,12 @@ import { onCommandComment, onReviewSubmitted } from "./signoff-commands.js";
 export function gatehouse(options: RuntimeOptions & { retryPolicy?: RetryPolicy }): ApplicationFunction {
   return (app: Probot) => {
     const rt = createRuntime(options);
+    // Keyed by delivery and handler, so two handlers of one delivery never skip each other.
     const once =
       <C extends Context>(handler: (rt: Runtime, context: C) => Promise<void>) =>
       (context: C) =>
         rt.deliveries
-          .once(context.id, async () => {
+          .once(`${context.id}:${handler.name}`, async () => {
             context.octokit = await installationOctokit(app, context, options.retryPolicy);
             await handler(rt, context);
           })

@@ -1,3 +1,4 @@
+import { audit, AUDIT_USAGE } from "./audit.js";
 import type { CliIo } from "./io.js";
 import { preview, PREVIEW_USAGE } from "./preview.js";
 import { validate, VALIDATE_USAGE } from "./validate.js";
@@ -13,10 +14,11 @@ interface Command {
   run(args: string[], io: CliIo): Promise<number>;
 }
 
-/** The subcommands. `audit` joins here when it lands. */
+/** The subcommands. */
 const COMMANDS: Record<string, Command> = {
   validate: { summary: "check checklists and .github/gatehouse.yml", usage: VALIDATE_USAGE, run: validate },
   preview: { summary: "print the comment a release PR would get", usage: PREVIEW_USAGE, run: preview },
+  audit: { summary: "export who signed off each merged release PR, for auditors", usage: AUDIT_USAGE, run: audit },
 };
 
 function usage(): string {

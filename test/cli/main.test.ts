@@ -21,10 +21,10 @@ describe("gatehouse", () => {
   });
 
   it("rejects an unknown command", async () => {
-    expect(await repo.run("audit")).toEqual({
+    expect(await repo.run("deploy")).toEqual({
       code: 2,
       stdout: "",
-      stderr: 'gatehouse: unknown command "audit". Commands: validate, preview. Run `gatehouse --help`.\n',
+      stderr: 'gatehouse: unknown command "deploy". Commands: validate, preview, audit. Run `gatehouse --help`.\n',
     });
   });
 

@@ -61,12 +61,52 @@ export interface PullRecord {
   merged: boolean;
   merge_commit_sha: string | null;
   commits: string[];
+  /** When the PR was merged (closed PRs); the list endpoint sorts and filters by these. */
+  merged_at?: string | null;
+  updated_at?: string;
+  merged_by?: { login: string; type: string } | null;
+}
+
+/** A workflow run, held at the environments in `pending` until each is approved or rejected. */
+export interface WorkflowRunRecord {
+  id: number;
+  head_sha: string;
+  event: string;
+  status: "waiting" | "in_progress" | "completed";
+  conclusion: string | null;
+  pending: string[];
+}
+
+/** A POST to …/actions/runs/{run_id}/deployment_protection_rule. No state means a status report. */
+export interface DeploymentReviewRecord {
+  runId: number;
+  environment_name: string;
+  state?: "approved" | "rejected";
+  comment: string;
+  appId?: number;
 }
 
 export interface LoggedRequest {
   method: string;
   path: string;
   status: number;
+}
+
+/** A check run as it stood after one successful write: what anyone looking at that moment saw. */
+export interface CheckRunSnapshot {
+  /** Position in the request log of the write that produced it. */
+  seq: number;
+  id: number;
+  name: string;
+  head_sha: string;
+  conclusion: string | null;
+  appId: number | null;
+}
+
+/** Reads and writes served since a mark. */
+export interface RequestCounts {
+  reads: number;
+  writes: number;
 }
 
 export class GitHubStandIn {
@@ -88,10 +128,14 @@ export class GitHubStandIn {
   /** token → caller. The default token belongs to `defaultCaller`. */
   readonly tokens = new Map<string, Caller>();
   readonly log: LoggedRequest[] = [];
+  readonly workflowRuns: WorkflowRunRecord[] = [];
+  readonly deploymentReviews: DeploymentReviewRecord[] = [];
   /** Returns a response to short-circuit a request (fault injection), or undefined to serve it. */
   fault?: (req: StandInRequest) => StandInResponse | undefined;
   /** Delays a request until the returned promise settles (to prove what runs in parallel). */
   hold?: (req: StandInRequest) => Promise<void> | undefined;
+  /** Every state a check run went through, in order: proves what was never shown. */
+  readonly checkRunHistory: CheckRunSnapshot[] = [];
   #nextId = 1000;
 
   constructor(
@@ -117,6 +161,16 @@ export class GitHubStandIn {
     this.log.length = 0;
   }
 
+  /** A mark in the request log; pass it to `countsSince` to count what one event cost. */
+  mark(): number {
+    return this.log.length;
+  }
+
+  countsSince(mark: number): RequestCounts {
+    const served = this.log.slice(mark);
+    return { reads: served.filter((r) => r.method === "GET").length, writes: served.filter((r) => r.method !== "GET").length };
+  }
+
   addPull(pr: Partial<PullRecord> & { number: number; author: string; headSha: string }): PullRecord {
     const record: PullRecord = {
       number: pr.number,
@@ -130,6 +184,9 @@ export class GitHubStandIn {
       merged: pr.merged ?? false,
       merge_commit_sha: pr.merge_commit_sha ?? null,
       commits: pr.commits ?? [pr.headSha],
+      ...(pr.merged_at !== undefined ? { merged_at: pr.merged_at } : {}),
+      ...(pr.updated_at !== undefined ? { updated_at: pr.updated_at } : {}),
+      ...(pr.merged_by !== undefined ? { merged_by: pr.merged_by } : {}),
     };
     this.pulls.set(pr.number, record);
     return record;
@@ -139,6 +196,24 @@ export class GitHubStandIn {
     const members = this.teams.get(team) ?? new Set<string>();
     members.add(login.toLowerCase());
     this.teams.set(team, members);
+  }
+
+  /** A workflow run waiting at `environments` (as when it reaches a job with a protected environment). */
+  addWaitingRun(run: { id: number; headSha: string; environments: string[]; event?: string }): WorkflowRunRecord {
+    const record: WorkflowRunRecord = {
+      id: run.id,
+      head_sha: run.headSha,
+      event: run.event ?? "push",
+      status: "waiting",
+      conclusion: null,
+      pending: [...run.environments],
+    };
+    this.workflowRuns.push(record);
+    return record;
+  }
+
+  reviewsOf(runId: number, environment?: string): DeploymentReviewRecord[] {
+    return this.deploymentReviews.filter((r) => r.runId === runId && (environment === undefined || r.environment_name === environment));
   }
 
   checkRunsOn(sha: string, name?: string): CheckRunRecord[] {
@@ -153,7 +228,15 @@ export class GitHubStandIn {
   handle(req: StandInRequest): StandInResponse {
     const response = this.fault?.(req) ?? this.#route(req);
     this.log.push({ method: req.method, path: req.path, status: response.status });
+    this.#recordCheckRun(req, response);
     return response;
+  }
+
+  #recordCheckRun(req: StandInRequest, response: StandInResponse): void {
+    if (req.method === "GET" || response.status >= 300 || !/\/check-runs(\/\d+)?(\?.*)?$/.test(req.path)) return;
+    const run = this.checkRuns.find((r) => r.id === (response.body as { id?: number } | undefined)?.id);
+    if (!run) return;
+    this.checkRunHistory.push({ seq: this.log.length - 1, id: run.id, name: run.name, head_sha: run.head_sha, conclusion: run.conclusion, appId: run.app?.id ?? null });
   }
 
   #caller(req: StandInRequest): Caller {
@@ -194,6 +277,31 @@ export class GitHubStandIn {
       return { status: 200, body: text, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } };
     }
 
+    if (m === "GET" && rest === "/pulls") {
+      return this.#listPulls(q);
+    }
+    if (m === "GET" && rest === "/actions/runs") {
+      const runs = this.workflowRuns
+        .filter((r) => (q.get("head_sha") ? r.head_sha === q.get("head_sha") : true))
+        .filter((r) => (q.get("status") ? r.status === q.get("status") : true));
+      return ok({ total_count: runs.length, workflow_runs: runs.map((r) => ({ id: r.id, head_sha: r.head_sha, event: r.event, status: r.status, conclusion: r.conclusion })) });
+    }
+    if (m === "GET" && (match = /^\/actions\/runs\/(\d+)\/pending_deployments$/.exec(rest))) {
+      const run = this.workflowRuns.find((r) => r.id === Number(match![1]));
+      if (!run) return notFound();
+      return ok(
+        run.pending.map((name, i) => ({
+          environment: { id: 5000 + i, name, url: `https://api.github.com${repoPrefix}/environments/${name}` },
+          wait_timer: 0,
+          wait_timer_started_at: null,
+          current_user_can_approve: false,
+          reviewers: [],
+        })),
+      );
+    }
+    if (m === "POST" && (match = /^\/actions\/runs\/(\d+)\/deployment_protection_rule$/.exec(rest))) {
+      return this.#reviewDeployment(Number(match[1]), body, this.#caller(req));
+    }
     if (m === "GET" && (match = /^\/pulls\/(\d+)$/.exec(rest))) {
       const pr = this.pulls.get(Number(match[1]));
       return pr ? ok(this.#pullJson(pr)) : notFound();
@@ -309,6 +417,56 @@ export class GitHubStandIn {
     return { status: 404, body: { message: `stand-in has no route for ${m} ${path}` } };
   }
 
+  /** GET /pulls: state, sort (created|updated), direction, per_page and page, with a Link header like GitHub's. */
+  #listPulls(q: URLSearchParams): StandInResponse {
+    const state = q.get("state") ?? "open";
+    const perPage = Math.min(Number(q.get("per_page") ?? 30), 100);
+    const page = Math.max(Number(q.get("page") ?? 1), 1);
+    const sortKey = q.get("sort") === "updated" ? (p: PullRecord) => p.updated_at ?? "" : (p: PullRecord) => String(p.number).padStart(10, "0");
+    const desc = (q.get("direction") ?? "desc") === "desc";
+    const all = [...this.pulls.values()]
+      .filter((p) => state === "all" || p.state === state)
+      .sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : a.number - b.number) * (desc ? -1 : 1));
+    const pages = Math.max(1, Math.ceil(all.length / perPage));
+    const headers: Record<string, string> = {};
+    if (page < pages) {
+      const next = new URLSearchParams(q);
+      next.set("page", String(page + 1));
+      const last = new URLSearchParams(q);
+      last.set("page", String(pages));
+      const base = `https://api.github.com${this.baseRepoPath}/pulls`;
+      headers.link = `<${base}?${next}>; rel="next", <${base}?${last}>; rel="last"`;
+    }
+    return { status: 200, body: all.slice((page - 1) * perPage, page * perPage).map((p) => this.#pullJson(p)), headers };
+  }
+
+  /** Like GitHub: only for a run waiting at the environment; a comment-only status report at most 10 times. */
+  #reviewDeployment(runId: number, body: Record<string, unknown>, caller: Caller): StandInResponse {
+    const run = this.workflowRuns.find((r) => r.id === runId);
+    if (!run) return notFound();
+    if (!caller.appId) return { status: 403, body: { message: "Resource not accessible by integration" } };
+    const environment = String(body.environment_name ?? "");
+    const state = body.state as DeploymentReviewRecord["state"] | undefined;
+    const comment = typeof body.comment === "string" ? body.comment : "";
+    if (!environment) return { status: 422, body: { message: "environment_name is required" } };
+    if (state !== undefined && state !== "approved" && state !== "rejected") return { status: 422, body: { message: "state must be approved or rejected" } };
+    if (state === undefined && comment === "") return { status: 422, body: { message: "comment is required when state is not provided" } };
+    if (comment.length > 1024) return { status: 422, body: { message: "comment is too long (maximum is 1024 characters)" } };
+    if (!run.pending.includes(environment)) return { status: 422, body: { message: `No pending deployment protection rule for environment ${environment}` } };
+    if (state === undefined && this.reviewsOf(runId, environment).filter((r) => r.state === undefined).length >= 10) {
+      return { status: 422, body: { message: "Status report limit reached for this deployment" } };
+    }
+    this.deploymentReviews.push({ runId, environment_name: environment, ...(state ? { state } : {}), comment, appId: caller.appId });
+    if (state !== undefined) {
+      run.pending = run.pending.filter((e) => e !== environment);
+      if (state === "rejected") {
+        run.status = "completed";
+        run.conclusion = "failure";
+      } else if (run.pending.length === 0) run.status = "in_progress";
+    }
+    return { status: 204 };
+  }
+
   #pullJson(pr: PullRecord) {
     return {
       number: pr.number,
@@ -322,6 +480,9 @@ export class GitHubStandIn {
       merged: pr.merged,
       merge_commit_sha: pr.merge_commit_sha,
       html_url: `https://github.com/${this.owner}/${this.repo}/pull/${pr.number}`,
+      merged_at: pr.merged_at ?? null,
+      updated_at: pr.updated_at ?? pr.merged_at ?? "2026-01-01T00:00:00Z",
+      merged_by: pr.merged_by ?? null,
     };
   }
 
