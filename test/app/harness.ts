@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { gatehouse } from "../../src/app/index.js";
+import type { WriteSpacingOptions } from "../../src/github/write-spacing.js";
 import { decodeLedger } from "../../src/core/ledger-codec.js";
 import type { Ledger } from "../../src/core/ledger.js";
 import { issueCommentEvent, OWNER, REPO } from "../fixtures/webhooks.js";
@@ -48,7 +49,11 @@ export interface HarnessOptions {
   config?: string;
   /** Keep Probot's write throttling on (one limiter per installation), as shipped. */
   throttle?: boolean;
+  /** Per-installation write spacing; off by default so tests count calls, not seconds. */
+  writeSpacing?: WriteSpacingOptions;
 }
+
+const UNSPACED: WriteSpacingOptions = { burst: Number.MAX_SAFE_INTEGER, perSecond: Number.MAX_SAFE_INTEGER };
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   nock.disableNetConnect();
@@ -72,7 +77,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     logLevel: "fatal",
   });
   // Secondary rate limits are retried at once: the tests count calls, not seconds.
-  await probot.load(gatehouse({ appId: APP_ID, now: () => clock.now, retryPolicy: { retries: 2, maxWaitSeconds: 60, sleep: async () => {} } }));
+  await probot.load(gatehouse({ appId: APP_ID, now: () => clock.now, retryPolicy: { retries: 2, maxWaitSeconds: 60, sleep: async () => {} }, writeSpacing: options.writeSpacing ?? UNSPACED }));
 
   const harness: Harness = {
     probot,

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { shippedChecklist } from "../../src/core/resolve-checklist.js";
 import { issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
 import { boxState, createHarness, OWNERS, setBox, teardown, type Harness } from "./harness.js";
@@ -96,20 +96,20 @@ describe("throughput", () => {
   });
 
   it("writes for two installations are not serialized behind one limiter", async () => {
-    h = await createHarness({ throttle: true });
-    h.github.addPull({ number: 30, author: "dev", headSha: "3".repeat(40) });
-    h.github.addPull({ number: 31, author: "dev", headSha: "4".repeat(40) });
-    // Probot keys its write limiter by the id an Octokit was authenticated for: app.auth(id)
-    // gives each installation its own, while context.octokit shares one ("no-id") process-wide.
-    const auth = vi.spyOn(h.probot, "auth");
-    await Promise.all([
-      h.deliver(withInstallation(pullRequestEvent("opened", h.github.pulls.get(30)!), 1)),
-      h.deliver(withInstallation(pullRequestEvent("opened", h.github.pulls.get(31)!), 2)),
-    ]);
-    expect(auth.mock.calls.map((c) => c[0]).sort()).toEqual([1, 2]);
-    const clients = await Promise.all(auth.mock.results.map((r) => r.value as Promise<unknown>));
-    expect(clients[0]).not.toBe(clients[1]);
+    // Two writes at once per installation, then one every two seconds: a second event on
+    // installation 1 must wait, and installation 2 must not wait behind it.
+    h = await createHarness({ writeSpacing: { burst: 2, perSecond: 0.5 } });
+    for (const [number, sha] of [[30, "3"], [31, "4"], [32, "5"]] as const) h.github.addPull({ number, author: "dev", headSha: sha.repeat(40) });
+    await h.deliver(withInstallation(pullRequestEvent("opened", h.github.pulls.get(30)!), 1));
     expect(h.github.commentsOn(30)).toHaveLength(1);
-    expect(h.github.commentsOn(31)).toHaveLength(1);
+
+    let waitingDone = false;
+    const waiting = h.deliver(withInstallation(pullRequestEvent("opened", h.github.pulls.get(31)!), 1)).then(() => (waitingDone = true));
+    await h.deliver(withInstallation(pullRequestEvent("opened", h.github.pulls.get(32)!), 2));
+    expect(h.github.checkRunsOn("5".repeat(40), "Gatehouse")).toHaveLength(1);
+    expect(waitingDone).toBe(false);
+
+    await waiting;
+    expect(h.github.checkRunsOn("4".repeat(40), "Gatehouse")).toHaveLength(1);
   });
 });
