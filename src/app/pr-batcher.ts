@@ -7,11 +7,15 @@
 export class PrBatcher<Req, Res> {
   readonly #queues = new Map<string, { req: Req; resolve: (res: Res) => void; reject: (error: unknown) => void }[]>();
   readonly #running = new Set<string>();
+  /** Batches not started yet: when the first request came, and the quiet-period timer. */
+  readonly #gathering = new Map<string, { since: number; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly process: (key: string, batch: Req[]) => Promise<Res[]>,
-    /** How long the first request waits for company: a burst of ticks becomes one write. */
-    private readonly coalesceMs = 25,
+    /** A batch starts once no request came for this long: a burst of ticks becomes one write. */
+    private readonly quietMs = 25,
+    /** ...but never later than this after its first request. */
+    private readonly maxWaitMs = 250,
   ) {}
 
   submit(key: string, req: Req): Promise<Res> {
@@ -19,10 +23,17 @@ export class PrBatcher<Req, Res> {
       const queue = this.#queues.get(key) ?? [];
       queue.push({ req, resolve, reject });
       this.#queues.set(key, queue);
-      if (!this.#running.has(key)) {
+      if (this.#running.has(key)) return;
+      const gathering = this.#gathering.get(key);
+      const since = gathering?.since ?? Date.now();
+      if (gathering) clearTimeout(gathering.timer);
+      const wait = Math.max(0, Math.min(this.quietMs, since + this.maxWaitMs - Date.now()));
+      const timer = setTimeout(() => {
+        this.#gathering.delete(key);
         this.#running.add(key);
-        setTimeout(() => void this.#drain(key), this.coalesceMs);
-      }
+        void this.#drain(key);
+      }, wait);
+      this.#gathering.set(key, { since, timer });
     });
   }
 

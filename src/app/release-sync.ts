@@ -177,6 +177,9 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
     outcomes.push({ appended: change.events });
   }
 
+  // Look-alike comments alone change nothing, so they cost no write.
+  if (outcomes.every((o) => "kind" in o) && !carriedFrom) return outcomes as SyncOutcome[];
+
   const commentUrl = await writeRelease(rt, { merged, pr, state, config, checklist, ledger, verdict, notices, key });
   for (const listener of rt.onSynced) await listener({ gh, repo, pr, config, checklist, ledger, verdict, previousStatus });
   return outcomes.map((o) => ("kind" in o ? o : { kind: "synced", verdict, appended: o.appended, notices, commentUrl }));

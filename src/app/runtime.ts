@@ -42,7 +42,7 @@ export type SyncListener = (release: SyncedRelease) => Promise<void>;
 export interface RuntimeOptions {
   appId: number;
   now?: () => Date;
-  /** How long the first event of a burst waits for the rest before the batch starts. */
+  /** A PR's batch starts once no event came for this long (a burst becomes one write). */
   coalesceMs?: number;
 }
 

@@ -1,0 +1,147 @@
+import type { ColdStartMeasurement } from "./action-cold-start.js";
+import type { BurstMeasurement, InstallationsMeasurement } from "./group-commit-figures.js";
+import type { GrowthMeasurement } from "./growth.js";
+import type { ScenarioMeasurement, ScenarioSettings } from "./measure-scenario.js";
+
+export interface ScenarioResult extends Omit<ScenarioMeasurement, "stream"> {
+  floorEventsPerSecond: number;
+  ratioToFloor: number;
+}
+
+export interface InstallationsResult extends Omit<InstallationsMeasurement, "stream"> {
+  floorEventsPerSecond: number;
+  ratioToFloor: number;
+}
+
+export interface Target {
+  target: string;
+  source: string;
+  measured: string;
+  met: boolean;
+}
+
+export interface BenchResults {
+  meta: { date: string; commit: string; node: string; cpus: number; platform: string; seconds: number; settings: ScenarioSettings; floorPeakRssMb: number | undefined };
+  scenarios: ScenarioResult[];
+  burst: BurstMeasurement;
+  installations: InstallationsResult[];
+  growth: GrowthMeasurement[];
+  action: ColdStartMeasurement;
+  targets: Target[];
+}
+
+const ms = (value: number) => (value < 10 ? value.toFixed(2) : value.toFixed(0));
+const rate = (value: number) => (value < 10 ? value.toFixed(1) : value.toFixed(0));
+const times = (value: number) => `${value.toFixed(2)}×`;
+/** A ratio judged against 0.5: enough digits that the shown value never contradicts the verdict. */
+const ratio = (value: number) => `${value.toFixed(Math.abs(value - 0.5) < 0.005 ? 3 : 2)}×`;
+const mark = (met: boolean) => (met ? "met" : "**not met**");
+const perEvent = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
+
+/** What issues 6 and 7 ask of the numbers, judged; reported, never asserted. */
+export function judgeTargets(results: Omit<BenchResults, "targets">): Target[] {
+  const tick = results.scenarios.find((s) => s.id === "owner-tick")!;
+  const own = results.scenarios.find((s) => s.id === "own-comment-edit")!;
+  const one = results.installations.find((i) => i.ticksEach === 1);
+  const slowest = results.scenarios.reduce((a, b) => (a.ratioToFloor < b.ratioToFloor ? a : b));
+  const targets: Target[] = [
+    {
+      target: "throughput ≥ 0.5× the floor, every scenario",
+      source: "#6",
+      measured: `lowest: ${slowest.title} ${ratio(slowest.ratioToFloor)}`,
+      met: results.scenarios.every((s) => s.ratioToFloor >= 0.5),
+    },
+    { target: "throughput ≥ 0.5× the floor, owner tick", source: "#6", measured: ratio(tick.ratioToFloor), met: tick.ratioToFloor >= 0.5 },
+    { target: "a tick costs ≤ 2 writes + 1 read (warm caches)", source: "#6, #7", measured: `${tick.writes} writes + ${tick.reads} reads`, met: tick.writes <= 2 && tick.reads <= 1 },
+    { target: "≤ 3 sequential round trips on a tick's critical path", source: "#6", measured: String(tick.roundTrips), met: tick.roundTrips <= 3 },
+    { target: "the app's own comment edit costs next to nothing", source: "#6", measured: `${own.writes} writes + ${own.reads} reads`, met: own.writes === 0 && own.reads === 0 },
+    {
+      target: "burst of 20 ticks on one PR: final state ≤ 3 s after the last delivery",
+      source: "#7",
+      measured: `${(results.burst.msAfterLastDelivery / 1000).toFixed(2)} s${results.burst.allSigned ? "" : " (sign-offs missing!)"}`,
+      met: results.burst.msAfterLastDelivery <= 3000 && results.burst.allSigned,
+    },
+    {
+      target: "burst of 20 ticks: ≤ 2 + reverted writes for the whole burst",
+      source: "#7",
+      measured: `${results.burst.writes} writes, ${results.burst.reverted} reverted`,
+      met: results.burst.writes <= 2 + results.burst.reverted,
+    },
+  ];
+  if (one) {
+    targets.push(
+      {
+        target: `${one.installations} installations ticking at once: ≥ 0.5× the floor's events/s`,
+        source: "#7",
+        measured: `${rate(one.eventsPerSecond)} vs ${rate(one.floorEventsPerSecond)} events/s = ${ratio(one.ratioToFloor)}`,
+        met: one.ratioToFloor >= 0.5,
+      },
+      {
+        target: `${one.installations} installations: not capped at 1 write/s per process`,
+        source: "#7",
+        measured: `${rate(one.writesPerSecond)} writes/s`,
+        met: one.writesPerSecond > 1.5,
+      },
+    );
+  }
+  targets.push({ target: "`npm run bench` under 3 minutes on 2 cores", source: "#6", measured: `${results.meta.seconds.toFixed(0)} s (bench only; add the build)`, met: results.meta.seconds < 180 });
+  return targets;
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const { settings } = results.meta;
+  const lines: string[] = [];
+  lines.push(
+    `### Scenarios`,
+    "",
+    `Each event on its own PR and installation. Events/s: ${settings.events} events, ${settings.concurrency} at a time, API latency 0 ms. ` +
+      `Latency: the same, with ${settings.latencyMs} ms added to every API call, from sending the webhook to the App's last write being answered. ` +
+      "Reads, writes and round trips: one event traced alone, warm caches.",
+    "",
+    "| Scenario | Reads/event | Writes/event | Round trips | Events/s | Floor events/s | × floor | p50 ms | p99 ms | Peak RSS MB |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  );
+  for (const s of results.scenarios) {
+    const latencyNote = s.latencyTo === "final write" ? "" : " †";
+    lines.push(
+      `| ${s.title} | ${perEvent(s.reads)} | ${perEvent(s.writes)} | ${s.roundTrips} | ${rate(s.eventsPerSecond)} | ${rate(s.floorEventsPerSecond)} | ${times(s.ratioToFloor)} | ${ms(s.p50Ms)}${latencyNote} | ${ms(s.p99Ms)}${latencyNote} | ${s.peakRssMb?.toFixed(0) ?? "n/a"} |`,
+    );
+  }
+  lines.push(
+    "",
+    `† writes nothing: time until the webhook is answered. Floor: a no-op Probot app (signature check, one write through \`app.auth(id)\`), peak RSS ${results.meta.floorPeakRssMb?.toFixed(0) ?? "n/a"} MB.`,
+    "",
+    "### Issue 7: group commit and write spacing",
+    "",
+    "| Figure | Measured |",
+    "| --- | --- |",
+    `| Burst of ${results.burst.ticks} ticks on one PR | final state ${(results.burst.msAfterLastDelivery / 1000).toFixed(2)} s after the last delivery; ${results.burst.writes} writes, ${results.burst.reads} reads for the burst; ${results.burst.allSigned ? "all" : "NOT all"} ${results.burst.ticks} sign-offs in the ledger |`,
+  );
+  for (const i of results.installations) {
+    lines.push(
+      `| ${i.installations} installations × ${i.ticksEach} tick${i.ticksEach === 1 ? "" : "s"} at once | ${rate(i.eventsPerSecond)} events/s vs floor ${rate(i.floorEventsPerSecond)} (${times(i.ratioToFloor)}); ${i.writes} writes at ${rate(i.writesPerSecond)} writes/s; ${i.allSigned ? "all sign-offs in the ledgers" : "SIGN-OFFS MISSING"} |`,
+    );
+  }
+  const tick = results.scenarios.find((s) => s.id === "owner-tick")!;
+  lines.push(`| Per tick, warm caches | ${tick.writes} writes + ${tick.reads} reads, ${tick.roundTrips} sequential round trips |`);
+  lines.push("", "### Growth: evaluate + render (in-process, median)", "", "| Items | Sign-offs | Total ms | evaluate | renderComment | renderCheckRun | Comment chars |", "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const g of results.growth) {
+    lines.push(`| ${g.items} | ${g.signoffs} | ${ms(g.totalMs)} | ${ms(g.evaluateMs)} | ${ms(g.commentMs)} | ${ms(g.checkRunMs)} | ${g.commentChars} |`);
+  }
+  const a = results.action;
+  lines.push(
+    "",
+    "### The Action",
+    "",
+    `Cold start of \`node action/dist/index.js\`, spawn to exit, deciding one release PR against the stand-in: median ${ms(a.medianMs)} ms, min ${ms(a.minMs)} ms over ${a.runs} runs (exit code ${a.exitCode}: not yet approved); \`node -e ""\` alone: ${ms(a.nodeMedianMs)} ms.`,
+    "",
+    "### Targets (reported, not asserted)",
+    "",
+    "| Target | Issue | Measured | |",
+    "| --- | --- | --- | --- |",
+    ...results.targets.map((t) => `| ${t.target} | ${t.source} | ${t.measured} | ${mark(t.met)} |`),
+    "",
+    `${results.meta.date} · commit ${results.meta.commit} · Node ${results.meta.node} · ${results.meta.cpus} CPUs · ${results.meta.platform} · bench ${results.meta.seconds.toFixed(0)} s`,
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,128 @@
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { ROOT, startApp, type AppProcess } from "../test/support/app-process.js";
+import { APP_ID, gatehouseRun } from "../test/support/release-repo.js";
+import { serveStandIn } from "../test/support/stand-in-server.js";
+import { measureActionColdStart } from "./action-cold-start.js";
+import { BenchRepo } from "./bench-repo.js";
+import { FLOOR_IDLE_GAP_MS, median } from "./delivery-stream.js";
+import { measureBurst, measureInstallations } from "./group-commit-figures.js";
+import { measureGrowth } from "./growth.js";
+import { cacheInstallationTokens, measureFloor } from "./floor.js";
+import { measureScenario, type ScenarioMeasurement, type ScenarioSettings } from "./measure-scenario.js";
+import { judgeTargets, renderMarkdown, type BenchResults, type InstallationsResult, type ScenarioResult } from "./report.js";
+import { RequestRecorder } from "./request-recorder.js";
+import { SCENARIOS } from "./scenarios.js";
+
+/**
+ * `npm run bench`: the App as a real process (`probot run lib/src/app/index.js`) against the
+ * GitHub stand-in over HTTP, with signed webhooks; the same streams against a no-op Probot app
+ * (the floor); issue 7's group-commit figures; core growth; the Action's cold start. Prints
+ * Markdown to stdout (progress to stderr) and writes bench/results.json.
+ */
+const SETTINGS: ScenarioSettings = { events: 32, concurrency: 16, latencyMs: 50, traced: 1 };
+const INSTALLATIONS = 64;
+const FLOOR_PASSES = 3;
+const started = performance.now();
+const progress = (message: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
+
+const repo = new BenchRepo();
+const recorder = new RequestRecorder();
+const server = await serveStandIn(repo.github, { onServed: recorder.onServed });
+const githubUrl = server.url;
+
+async function withApp<T>(options: { entry?: string }, use: (app: AppProcess) => Promise<T>): Promise<T> {
+  const app = await startApp({ githubUrl, appId: APP_ID, ...options });
+  try {
+    return await use(app);
+  } finally {
+    await app.stop();
+  }
+}
+
+const measured: ScenarioMeasurement[] = [];
+for (const scenario of SCENARIOS) {
+  progress(`${scenario.title}: Gatehouse as shipped`);
+  measured.push(await withApp({}, (app) => measureScenario({ scenario, repo, app, server, recorder, settings: SETTINGS })));
+}
+
+progress(`issue 7: burst of 20 ticks; ${INSTALLATIONS} installations`);
+const { burst, installations } = await withApp({}, async (app) => {
+  const burst = await measureBurst(repo, app, recorder);
+  await recorder.untilIdle();
+  const one = await measureInstallations(repo, app, recorder, { installations: INSTALLATIONS, ticksEach: 1 });
+  await recorder.untilIdle();
+  const five = await measureInstallations(repo, app, recorder, { installations: INSTALLATIONS, ticksEach: 5 });
+  return { burst, installations: [one, five] };
+});
+
+progress("the floor: a no-op Probot app on the same streams");
+const floor = await withApp({ entry: join(ROOT, "lib/bench/noop-app.js") }, async (app) => {
+  await cacheInstallationTokens(app, recorder, [...measured.map((m) => m.stream), ...installations.map((i) => i.stream)]);
+  // Its passes are short (a fraction of a second), so take the median of three; streams share no
+  // installation, so only a pass over the same stream needs an idle gap before it.
+  const passes: number[][] = measured.map(() => []);
+  for (let pass = 0; pass < FLOOR_PASSES; pass++) {
+    if (pass > 0) await recorder.untilIdle(FLOOR_IDLE_GAP_MS);
+    for (const [i, m] of measured.entries()) passes[i]!.push(await measureFloor(app, m.stream, SETTINGS.concurrency));
+  }
+  const scenarios = passes.map(median);
+  // Read here, comparable with the App's per-scenario peaks (the 64-installation streams send hundreds at once).
+  const peak = app.peakRssKb();
+  await recorder.untilIdle(FLOOR_IDLE_GAP_MS);
+  const perInstallations: number[] = [];
+  for (const i of installations) perInstallations.push(await measureFloor(app, i.stream, i.stream.length));
+  return { scenarios, perInstallations, peakRssMb: peak === undefined ? undefined : peak / 1024 };
+});
+
+progress("the Action's cold start");
+const gated = [...repo.github.pulls.values()].find((pr) => pr.labels.length > 0 && gatehouseRun(repo.github, pr.head.sha))!;
+const action = await measureActionColdStart({ githubUrl, pr: gated.number, sha: gated.head.sha, runs: 5 });
+await server.close();
+
+progress("growth: evaluate + render");
+const growth = [10, 100, 1000].flatMap((items) => [0, 500].map((signoffs) => measureGrowth(items, signoffs)));
+
+const scenarios: ScenarioResult[] = measured.map(({ stream: _stream, ...m }, i) => ({
+  ...m,
+  floorEventsPerSecond: floor.scenarios[i]!,
+  ratioToFloor: m.eventsPerSecond / floor.scenarios[i]!,
+}));
+const installationResults: InstallationsResult[] = installations.map(({ stream: _stream, ...m }, i) => ({
+  ...m,
+  floorEventsPerSecond: floor.perInstallations[i]!,
+  ratioToFloor: m.eventsPerSecond / floor.perInstallations[i]!,
+}));
+const partial: Omit<BenchResults, "targets"> = {
+  meta: {
+    date: new Date().toISOString(),
+    commit: measuredCommit(),
+    node: process.version,
+    cpus: cpus().length,
+    platform: `${process.platform}/${process.arch}`,
+    seconds: (performance.now() - started) / 1000,
+    settings: SETTINGS,
+    floorPeakRssMb: floor.peakRssMb,
+  },
+  scenarios,
+  burst,
+  installations: installationResults,
+  growth,
+  action,
+};
+const results: BenchResults = { ...partial, targets: judgeTargets(partial) };
+writeFileSync(join(ROOT, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
+process.stdout.write(renderMarkdown(results) + "\n");
+progress("wrote bench/results.json");
+
+/** The commit measured, marked "+changes" when src/ differs from it; "unknown" outside a git checkout. */
+function measuredCommit(): string {
+  try {
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return git("rev-parse", "--short", "HEAD") + (git("status", "--porcelain", "--", "src") ? "+changes" : "");
+  } catch {
+    return "unknown";
+  }
+}

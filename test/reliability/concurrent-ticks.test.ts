@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
+import { ensureAppBuilt, startApp, type AppProcess } from "../support/app-process.js";
+import { APP_ID, boxState, checklistComment, gatehouseRun, inRepository, ledgerOn, releaseRepo, setBox, tickableItems } from "../support/release-repo.js";
+import { serveStandIns, type StandInServer } from "../support/stand-in-server.js";
+
+/** The App as shipped, in its own process, against the stand-in over HTTP, with signed webhooks. */
+describe.concurrent("concurrent and repeated deliveries (whole process)", () => {
+  const burst = releaseRepo({ repo: "burst" });
+  const redelivery = releaseRepo({ repo: "redelivery" });
+  let server: StandInServer;
+  let app: AppProcess;
+
+  beforeAll(async () => {
+    ensureAppBuilt();
+    server = await serveStandIns([burst, redelivery]);
+    app = await startApp({ githubUrl: server.url, appId: APP_ID });
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.stop();
+    await server?.close();
+  });
+
+  it("20 owners tick at once on one PR: every sign-off reaches the ledger and the comment", async () => {
+    const head = "a".repeat(40);
+    const pr = burst.addPull({ number: 1, author: "dev", headSha: head });
+    const opened = await app.deliver(inRepository(pullRequestEvent("opened", pr), { repo: "burst", installation: 101 }));
+    expect(opened.status, app.errors()).toBe(200);
+    const comment = checklistComment(burst, 1);
+    const base = comment.body;
+    const twenty = tickableItems().slice(0, 20);
+    expect(new Set(twenty.map((t) => t.owner)).size).toBe(20);
+
+    // Each owner's browser ticks one box of the same version; GitHub keeps the last edit.
+    const deliveries = await Promise.all(
+      twenty.map(({ ref, owner }) => {
+        const body = setBox(base, ref, true);
+        comment.body = body;
+        return app.deliver(inRepository(issueCommentEvent("edited", { pr, comment: { ...comment, body }, sender: owner, from: base }), { repo: "burst", installation: 101 }));
+      }),
+    );
+
+    expect(deliveries.map((d) => d.status)).toEqual(twenty.map(() => 200));
+    const signed = ledgerOn(burst, head).events.filter((e) => e.kind === "signoff");
+    expect(signed.map((e) => `${e.gate}.${e.item} by ${e.actor}`).sort()).toEqual(twenty.map((t) => `${t.ref} by ${t.owner}`).sort());
+    const shown = checklistComment(burst, 1).body;
+    for (const { ref } of twenty) expect(boxState(shown, ref)).toBe(true);
+    // Items are still unsigned (two support items, the penetration test): never green.
+    expect(gatehouseRun(burst, head)!.conclusion).toBe("action_required");
+    expect(burst.checkRunHistory.some((s) => s.conclusion === "success")).toBe(false);
+  }, 30_000);
+
+  it("the same delivery twice is applied once, even after a later event changed the state", async () => {
+    const head = "b".repeat(40);
+    const pr = redelivery.addPull({ number: 2, author: "dev", headSha: head });
+    const opened = inRepository(pullRequestEvent("opened", pr), { repo: "redelivery", installation: 102 });
+    await app.deliver(opened, { id: "delivery-open" });
+    // GitHub's "Redeliver" of the opening: no second comment, no second check run.
+    const mark = redelivery.mark();
+    expect((await app.deliver(opened, { id: "delivery-open" })).status).toBe(200);
+    expect(redelivery.countsSince(mark).writes).toBe(0);
+    expect(redelivery.commentsOn(2)).toHaveLength(1);
+
+    const comment = checklistComment(redelivery, 2);
+    const base = comment.body;
+    const ticked = setBox(base, "security.waf", true);
+    const tick = inRepository(issueCommentEvent("edited", { pr, comment: { ...comment, body: ticked }, sender: "security-owner-1", from: base }), { repo: "redelivery", installation: 102 });
+    // Delivered twice at the same moment, then the owner unticks, then the tick is redelivered.
+    const both = await Promise.all([app.deliver(tick, { id: "delivery-tick" }), app.deliver(tick, { id: "delivery-tick" })]);
+    expect(both.map((d) => d.status)).toEqual([200, 200]);
+    expect(ledgerOn(redelivery, head).events.map((e) => `${e.kind} ${e.gate}.${e.item}`)).toEqual(["signoff security.waf"]);
+
+    const afterTick = checklistComment(redelivery, 2).body;
+    const unticked = setBox(afterTick, "security.waf", false);
+    await app.deliver(
+      inRepository(issueCommentEvent("edited", { pr, comment: { ...comment, body: unticked }, sender: "security-owner-1", from: afterTick }), { repo: "redelivery", installation: 102 }),
+      { id: "delivery-untick" },
+    );
+    const beforeRedelivery = redelivery.mark();
+    expect((await app.deliver(tick, { id: "delivery-tick" })).status).toBe(200);
+
+    expect(redelivery.countsSince(beforeRedelivery)).toEqual({ reads: 0, writes: 0 });
+    expect(ledgerOn(redelivery, head).events.map((e) => `${e.kind} ${e.gate}.${e.item}`)).toEqual(["signoff security.waf", "revoke security.waf"]);
+    expect(boxState(checklistComment(redelivery, 2).body, "security.waf")).toBe(false);
+  }, 30_000);
+});
