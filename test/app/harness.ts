@@ -8,22 +8,14 @@ import type { Ledger } from "../../src/core/ledger.js";
 import { issueCommentEvent, OWNER, REPO } from "../fixtures/webhooks.js";
 import { GitHubStandIn, type CommentRecord, type PullRecord } from "../support/github-stand-in.js";
 import { mountStandIn } from "../support/nock-stand-in.js";
+import { APP_ID, boxState, RELEASE_CONFIG, setBox } from "../support/release-repo.js";
 
-export const APP_ID = 4242;
+export { APP_ID, boxState, setBox };
+
 export const NOW = new Date("2026-11-25T12:00:00Z");
 
 /** A config like the README's: every shipped role has an owner team, plus one named user. */
-export const CONFIG = `checklist: pre-production
-owners:
-  security: ["@acme/security"]
-  compliance: ["@acme/grc", "@dana"]
-  support: ["@acme/support"]
-  operations: ["@acme/sre"]
-  infrastructure: ["@acme/platform"]
-release:
-  branches: ["release/*"]
-  labels: ["release"]
-`;
+export const CONFIG = RELEASE_CONFIG;
 
 /** One owner per gate of the pre-production checklist. */
 export const OWNERS: Record<string, string> = {
@@ -108,19 +100,4 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
 export function teardown(): void {
   nock.cleanAll();
   nock.enableNetConnect();
-}
-
-/** Ticks (or unticks) the box of `gate.item` in a rendered checklist. */
-export function setBox(body: string, ref: string, checked: boolean): string {
-  const lines = body.split("\n");
-  const index = lines.findIndex((line) => line.includes(`gatehouse:item ${ref} `) || line.endsWith(`gatehouse:item ${ref}-->`));
-  if (index === -1) throw new Error(`no box for ${ref}`);
-  lines[index] = lines[index]!.replace(/\[[ xX]\]/, checked ? "[x]" : "[ ]");
-  return lines.join("\n");
-}
-
-export function boxState(body: string, ref: string): boolean {
-  const line = body.split("\n").find((l) => l.includes(`gatehouse:item ${ref} `));
-  if (!line) throw new Error(`no box for ${ref}`);
-  return /\[[xX]\]/.test(line);
 }
