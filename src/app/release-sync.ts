@@ -87,13 +87,15 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
   const { gh, repo } = last;
   const any = (test: (r: SyncRequest) => boolean) => batch.some(test);
   const pr = any((r) => r.pr === undefined) ? await getPullRequest(gh, repo, last.number) : last.pr!;
+  const before = batch.find((r) => r.before)?.before;
+  const pusher = batch.find((r) => r.pusher)?.pusher;
   const merged: SyncRequest = {
     gh,
     repo,
     number: last.number,
     pr,
-    ...(batch.find((r) => r.before)?.before ? { before: batch.find((r) => r.before)!.before! } : {}),
-    ...(batch.find((r) => r.pusher)?.pusher ? { pusher: batch.find((r) => r.pusher)!.pusher! } : {}),
+    ...(before ? { before } : {}),
+    ...(pusher ? { pusher } : {}),
     refresh: any((r) => r.refresh === true),
     opening: any((r) => r.opening === true),
     retireIfNotRelease: any((r) => r.retireIfNotRelease === true),
