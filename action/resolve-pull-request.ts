@@ -1,6 +1,7 @@
 import type { GitHubClient } from "../src/github/client.js";
 import { commitOfRef, pullRequestForCommit } from "../src/github/pull-request-lookup.js";
 import type { RunnerContext } from "./runner-context.js";
+import { mergeQueuePullRequest } from "../src/core/merge-queue-ref.js";
 
 /** The release PR a workflow run is gated on. */
 export interface ReleaseTarget {
@@ -41,9 +42,6 @@ interface EventPayload {
   };
   repository?: { id: number };
 }
-
-/** A merge queue branch: gh-readonly-queue/<base>/pr-<number>-<sha>. */
-const MERGE_QUEUE_REF = /(?:^|\/)gh-readonly-queue\/.+\/pr-([0-9]+)-[0-9a-f]+$/;
 
 /**
  * Finds the release PR: from the `pull-request` or `sha` input when given, else from the event
@@ -147,9 +145,9 @@ async function fromDispatch(gh: GitHubClient, ctx: RunnerContext, inputs: Record
 
 function fromMergeGroup(payload: EventPayload): ReleaseTarget {
   const headRef = payload.merge_group?.head_ref ?? "";
-  const number = MERGE_QUEUE_REF.exec(headRef)?.[1];
-  if (!number) throw new NoPullRequestError(`The merge group branch '${headRef}' does not name a pull request.`);
-  return { number: Number(number), via: `merge queue branch ${headRef.replace(/^refs\/heads\//, "")}` };
+  const number = mergeQueuePullRequest(headRef);
+  if (number === undefined) throw new NoPullRequestError(`The merge group branch '${headRef}' does not name a pull request.`);
+  return { number, via: `merge queue branch ${headRef.replace(/^refs\/heads\//, "")}` };
 }
 
 async function fromWorkflowRun(gh: GitHubClient, ctx: RunnerContext, payload: EventPayload): Promise<ReleaseTarget> {

@@ -55189,6 +55189,13 @@ async function commitOfRef(gh, repo, ref) {
   return sha.toLowerCase();
 }
 
+// src/core/merge-queue-ref.ts
+var MERGE_QUEUE_REF = /(?:^|\/)gh-readonly-queue\/.+\/pr-([0-9]+)-[0-9a-f]+$/;
+function mergeQueuePullRequest(ref) {
+  const number4 = MERGE_QUEUE_REF.exec(ref)?.[1];
+  return number4 === void 0 ? void 0 : Number(number4);
+}
+
 // action/resolve-pull-request.ts
 var NoPullRequestError = class extends Error {
   constructor(message) {
@@ -55198,7 +55205,6 @@ var NoPullRequestError = class extends Error {
     this.name = "NoPullRequestError";
   }
 };
-var MERGE_QUEUE_REF = /(?:^|\/)gh-readonly-queue\/.+\/pr-([0-9]+)-[0-9a-f]+$/;
 async function resolvePullRequest(gh, ctx, inputs) {
   if (inputs.pullRequest !== void 0) return { number: inputs.pullRequest, via: "the 'pull-request' input" };
   if (inputs.sha) return fromCommit(gh, ctx, inputs.sha, "the 'sha' input");
@@ -55284,9 +55290,9 @@ async function fromDispatch(gh, ctx, inputs) {
 }
 function fromMergeGroup(payload) {
   const headRef = payload.merge_group?.head_ref ?? "";
-  const number4 = MERGE_QUEUE_REF.exec(headRef)?.[1];
-  if (!number4) throw new NoPullRequestError(`The merge group branch '${headRef}' does not name a pull request.`);
-  return { number: Number(number4), via: `merge queue branch ${headRef.replace(/^refs\/heads\//, "")}` };
+  const number4 = mergeQueuePullRequest(headRef);
+  if (number4 === void 0) throw new NoPullRequestError(`The merge group branch '${headRef}' does not name a pull request.`);
+  return { number: number4, via: `merge queue branch ${headRef.replace(/^refs\/heads\//, "")}` };
 }
 async function fromWorkflowRun(gh, ctx, payload) {
   const run2 = payload.workflow_run;

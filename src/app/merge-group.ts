@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import { escapeMarkdown } from "../core/escape.js";
+import { mergeQueuePullRequest } from "../core/merge-queue-ref.js";
 import { createCheckRun } from "../github/check-runs.js";
 import { getPullRequest } from "../github/pull-requests.js";
 import { CHECK_NAME } from "../github/ledger-check-run.js";
@@ -15,14 +16,14 @@ export async function onMergeGroup(rt: Runtime, context: Context<"merge_group.ch
   const group = context.payload.merge_group;
   const gh = context.octokit;
   const repo = context.repo();
-  const match = /\/pr-(\d+)-[0-9a-f]+$/.exec(group.head_ref);
+  const number = mergeQueuePullRequest(group.head_ref);
   const report = (conclusion: "success" | "failure", title: string, summary: string) =>
     createCheckRun(gh, repo, group.head_sha, { name: CHECK_NAME, conclusion, output: { title, summary } });
-  if (!match) {
+  if (number === undefined) {
     await report("failure", "Unknown merge group", `Gatehouse could not find the pull request in merge group ref \`${escapeMarkdown(group.head_ref)}\`.`);
     return;
   }
-  const pr = await getPullRequest(gh, repo, Number(match[1]));
+  const pr = await getPullRequest(gh, repo, number);
   const outcome = await syncRelease(rt, { gh, repo, number: pr.number, pr });
   switch (outcome.kind) {
     case "not-release":

@@ -1,4 +1,5 @@
 import type { GitHubClient, RepoRef } from "./client.js";
+import { sameLogin } from "../core/owner-ref.js";
 
 /**
  * The workflow run a deployment protection rule request belongs to, from its
@@ -8,7 +9,7 @@ import type { GitHubClient, RepoRef } from "./client.js";
 export function runIdFromCallbackUrl(url: string | undefined, repo: RepoRef): number | undefined {
   const match = /\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/deployment_protection_rule\/?$/.exec(url ?? "");
   if (!match) return undefined;
-  const sameRepo = match[1]!.toLowerCase() === repo.owner.toLowerCase() && match[2]!.toLowerCase() === repo.repo.toLowerCase();
+  const sameRepo = sameLogin(match[1]!, repo.owner) && sameLogin(match[2]!, repo.repo);
   return sameRepo ? Number(match[3]) : undefined;
 }
 
