@@ -1,9 +1,9 @@
-import type { Checklist } from "../src/core/checklist-schema.js";
-import type { RepoConfig } from "../src/core/config-schema.js";
-import { evaluate } from "../src/core/evaluate.js";
-import { LedgerCorruptError } from "../src/core/ledger-codec.js";
-import { emptyLedger, type Ledger } from "../src/core/ledger.js";
-import type { Verdict } from "../src/core/verdict.js";
+import type { Checklist } from "../src/core/config/checklist-schema.js";
+import type { RepoConfig } from "../src/core/config/config-schema.js";
+import { evaluate } from "../src/core/evaluate/evaluate.js";
+import { LedgerCorruptError } from "../src/core/ledger/ledger-codec.js";
+import { emptyLedger, type Ledger } from "../src/core/ledger/ledger.js";
+import type { Verdict } from "../src/core/evaluate/verdict.js";
 import type { GitHubClient, RepoRef } from "../src/github/client.js";
 import { findLedgerCheckRun, type CheckRun, type LedgerCheckRun } from "../src/github/ledger-check-run.js";
 import { getPullRequest, type PullRequestInfo } from "../src/github/pull-requests.js";

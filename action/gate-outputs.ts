@@ -1,5 +1,5 @@
-import type { SignOffMethod } from "../src/core/ledger.js";
-import type { Verdict } from "../src/core/verdict.js";
+import type { SignOffMethod } from "../src/core/ledger/ledger.js";
+import type { Verdict } from "../src/core/evaluate/verdict.js";
 
 /** One entry of the `pending-gates` output. */
 export interface PendingGate {

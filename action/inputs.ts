@@ -1,4 +1,4 @@
-import { ID_PATTERN } from "../src/core/checklist-schema.js";
+import { ID_PATTERN } from "../src/core/config/checklist-schema.js";
 
 /** The Action's inputs, validated. See action.yml for what each one means. */
 export interface ActionInputs {

@@ -1,7 +1,7 @@
 import * as core from "@actions/core";
 import { getOctokit } from "@actions/github";
-import { formatProblem, ProblemError } from "../src/core/problem.js";
-import { renderJobSummary } from "../src/core/render-summary.js";
+import { formatProblem, ProblemError } from "../src/core/config/problem.js";
+import { renderJobSummary } from "../src/core/render/render-summary.js";
 import type { GitHubClient } from "../src/github/client.js";
 import { loadRepoConfig } from "../src/github/config-files.js";
 import { awaitApproval, type ApprovalResult, type Clock } from "./await-approval.js";

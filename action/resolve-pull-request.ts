@@ -1,7 +1,7 @@
 import type { GitHubClient } from "../src/github/client.js";
 import { commitOfRef, pullRequestForCommit } from "../src/github/pull-request-lookup.js";
 import type { RunnerContext } from "./runner-context.js";
-import { mergeQueuePullRequest } from "../src/core/merge-queue-ref.js";
+import { mergeQueuePullRequest } from "../src/core/parse/merge-queue-ref.js";
 
 /** The release PR a workflow run is gated on. */
 export interface ReleaseTarget {

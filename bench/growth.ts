@@ -1,10 +1,10 @@
-import { ChecklistSchema, type Checklist } from "../src/core/checklist-schema.js";
-import { RepoConfigSchema } from "../src/core/config-schema.js";
-import { evaluate } from "../src/core/evaluate.js";
-import type { Ledger, LedgerEvent } from "../src/core/ledger.js";
-import { renderCheckRun } from "../src/core/render-check-run.js";
-import { renderComment } from "../src/core/render-comment.js";
-import type { PullRequestFacts } from "../src/core/verdict.js";
+import { ChecklistSchema, type Checklist } from "../src/core/config/checklist-schema.js";
+import { RepoConfigSchema } from "../src/core/config/config-schema.js";
+import { evaluate } from "../src/core/evaluate/evaluate.js";
+import type { Ledger, LedgerEvent } from "../src/core/ledger/ledger.js";
+import { renderCheckRun } from "../src/core/render/render-check-run.js";
+import { renderComment } from "../src/core/render/render-comment.js";
+import type { PullRequestFacts } from "../src/core/evaluate/verdict.js";
 import { median } from "./delivery-stream.js";
 
 export interface GrowthMeasurement {

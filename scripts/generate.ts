@@ -1,7 +1,7 @@
 /**
  * Rebuilds the generated files from their sources:
  *   schemas/checklist.schema.json, schemas/config.schema.json   ← the zod schemas
- *   src/core/shipped-checklists.generated.ts                     ← checklists/*.yml
+ *   src/core/config/shipped-checklists.generated.ts                     ← checklists/*.yml
  *
  * Usage (from the repo root, after `npm run build`):
  *   node lib/scripts/generate.js          write the files
@@ -12,14 +12,14 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
-import { ChecklistSchema } from "../src/core/checklist-schema.js";
-import { RepoConfigSchema } from "../src/core/config-schema.js";
-import { loadChecklist } from "../src/core/load-checklist.js";
-import { formatProblem, ProblemError } from "../src/core/problem.js";
+import { ChecklistSchema } from "../src/core/config/checklist-schema.js";
+import { RepoConfigSchema } from "../src/core/config/config-schema.js";
+import { loadChecklist } from "../src/core/config/load-checklist.js";
+import { formatProblem, ProblemError } from "../src/core/config/problem.js";
 
 export const CHECKLIST_SCHEMA_PATH = "schemas/checklist.schema.json";
 export const CONFIG_SCHEMA_PATH = "schemas/config.schema.json";
-export const SHIPPED_CHECKLISTS_PATH = "src/core/shipped-checklists.generated.ts";
+export const SHIPPED_CHECKLISTS_PATH = "src/core/config/shipped-checklists.generated.ts";
 export const CHECKLIST_HEADER = "# yaml-language-server: $schema=../schemas/checklist.schema.json";
 
 function jsonSchema(schema: z.ZodType, title: string): string {

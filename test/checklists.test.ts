@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { Checklist } from "../src/core/checklist-schema.js";
-import { loadChecklist } from "../src/core/load-checklist.js";
-import { checkConfigAgainstChecklist, loadConfig } from "../src/core/load-config.js";
-import { parseThreshold } from "../src/core/threshold.js";
+import type { Checklist } from "../src/core/config/checklist-schema.js";
+import { loadChecklist } from "../src/core/config/load-checklist.js";
+import { checkConfigAgainstChecklist, loadConfig } from "../src/core/config/load-config.js";
+import { parseThreshold } from "../src/core/evaluate/threshold.js";
 
 const read = (id: string) => readFileSync(new URL(`../checklists/${id}.yml`, import.meta.url), "utf8");
 const load = (id: string) => loadChecklist(read(id), `checklists/${id}.yml`);

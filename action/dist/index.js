@@ -33694,7 +33694,7 @@ function getOctokit(token, options, ...additionalPlugins) {
   return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 
-// src/core/problem.ts
+// src/core/config/problem.ts
 function formatProblem(p) {
   return `${p.file}:${p.line}:${p.col}: ${p.message}`;
 }
@@ -53424,7 +53424,7 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/core/checklist-schema.ts
+// src/core/config/checklist-schema.ts
 var ID_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
 var id = (what) => external_exports.string().regex(ID_PATTERN, `${what} must be lowercase letters, digits, '-' or '_' (e.g. "security")`).describe(`The ${what}: lowercase letters, digits, '-' and '_'. Used in /signoff commands.`);
 var EvidenceSchema = external_exports.strictObject({
@@ -53477,7 +53477,7 @@ var ChecklistSchema = external_exports.strictObject({
   phases: external_exports.array(PhaseSchema).default([]).describe("Ordered rollout phases. The repo config picks one with `phase`.")
 }).describe("A Gatehouse checklist: gates that owners sign off before a release ships.");
 
-// src/core/escape.ts
+// src/core/render/escape.ts
 var ZERO_WIDTH_SPACE = "&#8203;";
 var MARKDOWN_PUNCTUATION = /[\\`*_[\]()#!|~$]/g;
 var LINE_START_MARKUP = /^(\s*)(?:([-+=])|(\d+)([.)]))/;
@@ -53525,7 +53525,7 @@ function codeId(...parts) {
   return parts.every((p) => ID_PATTERN.test(p)) ? `\`${id2}\`` : escapeMarkdown(id2, { maxLength: 120 });
 }
 
-// src/core/event-text.ts
+// src/core/render/event-text.ts
 function formatTime(at) {
   const date5 = new Date(at);
   if (Number.isNaN(date5.getTime())) return escapeMarkdown(at, { maxLength: 40 });
@@ -53543,7 +53543,7 @@ function formatMetrics(metrics) {
   return entries.length === 0 ? void 0 : escapeMarkdown(entries.map(([k, v]) => `${k}=${v}`).join(", "), { maxLength: 200 });
 }
 
-// src/core/status-labels.ts
+// src/core/render/status-labels.ts
 var VERDICT_LABEL = {
   approved: "✅ Approved",
   pending: "⏳ Pending",
@@ -53564,7 +53564,7 @@ function signedCount(gate) {
   };
 }
 
-// src/core/gate-table.ts
+// src/core/render/gate-table.ts
 var GATE_TABLE_HEADER = ["| Gate | Status | Signed | Owners | Reason |", "| --- | --- | --- | --- | --- |"];
 function gateTableRows(verdict) {
   return verdict.gates.map(gateTableRow);
@@ -53586,7 +53586,7 @@ function gateTableRow(gate) {
   return `| ${cells.join(" | ")} |`;
 }
 
-// src/core/ledger-table.ts
+// src/core/render/ledger-table.ts
 var EVENT_LABEL = {
   signoff: "✅ signed",
   revoke: "↩️ revoked",
@@ -53619,7 +53619,7 @@ function ledgerTableRow(event) {
   return `| ${cells.join(" | ")} |`;
 }
 
-// src/core/text-budget.ts
+// src/core/render/text-budget.ts
 function fitTable(header, rows, budget, note, alreadyHidden = 0) {
   const head = header.join("\n");
   if (head.length > budget) return "";
@@ -53637,7 +53637,7 @@ ${note(hidden)}` : "";
 }
 var JOB_SUMMARY_MAX_LENGTH = Math.floor(1048576 / 3);
 
-// src/core/render-summary.ts
+// src/core/render/render-summary.ts
 var SIGNOFF_TABLE_HEADER = ["| Gate / item | Signed by | When | Commit | Evidence |", "| --- | --- | --- | --- | --- |"];
 function renderJobSummary(input2) {
   const { verdict, ledger } = input2;
@@ -53679,7 +53679,7 @@ function renderJobSummary(input2) {
 `;
 }
 
-// src/core/config-schema.ts
+// src/core/config/config-schema.ts
 var OWNER_PATTERN = /^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\/[A-Za-z0-9_.-]+)?$/;
 var OwnerSchema = external_exports.string().regex(OWNER_PATTERN, 'an owner is a team "@org/team-slug" or a user "@login"').describe('A team "@org/team-slug" (active members may sign) or a user "@login".');
 var ReleaseRuleSchema = external_exports.strictObject({
@@ -53705,7 +53705,7 @@ var RepoConfigSchema = external_exports.strictObject({
 }).describe("Gatehouse repo config, read from .github/gatehouse.yml.");
 var CONFIG_PATH = ".github/gatehouse.yml";
 
-// src/core/duration.ts
+// src/core/config/duration.ts
 var UNIT_MS = {
   m: 6e4,
   h: 36e5,
@@ -53730,7 +53730,7 @@ function formatDuration(ms) {
   return `${Math.floor(abs / UNIT_MS.m)}m`;
 }
 
-// src/core/glob.ts
+// src/core/config/glob.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 var OPTIONS = { dot: true };
 var GLOB_HINT = 'Globs are relative to the repo root, e.g. "src/auth/**" or "**/*.tf".';
@@ -53766,7 +53766,7 @@ function unbalancedBracket(glob) {
   return unclosed ? `"${unclosed}" is not closed` : void 0;
 }
 
-// src/core/schema-problems.ts
+// src/core/config/schema-problems.ts
 function locatorFor(source) {
   return (path, options) => ({ file: source.file, ...source.locate(path, options) });
 }
@@ -53971,7 +53971,7 @@ function editDistance(a, b) {
   return d[a.length][b.length];
 }
 
-// src/core/threshold.ts
+// src/core/evaluate/threshold.ts
 var THRESHOLD_HINT = 'Write "<metric> <op> <number>", e.g. "uptime_percent >= 99.9"; metric names use lowercase letters, digits and "_"; ops are >=, >, <=, < and ==.';
 function parseThreshold(s) {
   const match = /^\s*([a-z][a-z0-9_]*)\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?)\s*$/.exec(s);
@@ -53994,7 +53994,7 @@ function meetsThreshold(t, value) {
   }
 }
 
-// src/core/yaml-source.ts
+// src/core/config/yaml-source.ts
 var import_yaml = __toESM(require_dist(), 1);
 var MAX_YAML_BYTES = 1024 * 1024;
 function parseYaml(text, file2) {
@@ -54090,7 +54090,7 @@ function syntaxProblem(error63, text, file2, position) {
   return { file: file2, line, col, message };
 }
 
-// src/core/load-checklist.ts
+// src/core/config/load-checklist.ts
 function loadChecklist(text, file2) {
   return checklistFromSource(parseYaml(text, file2));
 }
@@ -54237,7 +54237,7 @@ function capitalize(s) {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-// src/core/load-config.ts
+// src/core/config/load-config.ts
 function loadConfigWithLocator(layers) {
   if (layers.length === 0) throw new Error("loadConfig needs at least one layer");
   const problems = [];
@@ -54395,13 +54395,13 @@ function checkConfigAgainstChecklist(config2, checklist, locateIn) {
   return sortProblems(problems);
 }
 
-// src/core/shipped-checklists.generated.ts
+// src/core/config/shipped-checklists.generated.ts
 var SHIPPED_CHECKLISTS = {
   "ai-vendor-risk": '# yaml-language-server: $schema=../schemas/checklist.schema.json\n#\n# AI risk beyond the technology: data exposure, vendor dependency, cost and regulatory\n# accountability, managed through a risk register and disciplined vendor evaluation.\n# Uses the same five roles as pre-production, so one `owners` map serves both.\nid: ai-vendor-risk\ntitle: "Managing AI Risk: Vendor Evaluation & Governance"\ndescription: >-\n  As AI systems move into production, risk extends beyond technology to include data exposure,\n  vendor dependency, cost, and regulatory accountability. AI risk must be made visible, owned, and\n  defensible before scale removes control.\n\ngates:\n  - id: data-exposure\n    title: Data Exposure\n    description: What data reaches the AI vendor, and what the vendor may do with it.\n    owner: security\n    paths: ["**/prompts/**", "**/ai/**", "**/llm/**"]\n    items:\n      - id: data-flows\n        title: Data sent to the vendor is mapped and classified\n        description: Every field that leaves for the vendor is listed with its classification.\n      - id: minimisation\n        title: Personal and confidential data is minimised or redacted before it leaves\n      - id: vendor-retention\n        title: Vendor retention and training use are contractually limited\n        description: The vendor does not keep prompts or outputs longer than agreed and does not train on them.\n        evidence:\n          link: true\n      - id: access-keys\n        title: Vendor API keys are scoped, stored in a secret manager and rotated\n\n  - id: vendor-evaluation\n    title: Vendor Evaluation\n    description: Disciplined evaluation before a vendor is trusted with production traffic.\n    owner: security\n    items:\n      - id: security-review\n        title: Security review of the vendor completed\n        description: Certifications (e.g. SOC 2, ISO 27001), questionnaire and sub-processors reviewed.\n        expires_after: 365d\n        evidence:\n          link: true\n      - id: model-evaluation\n        title: Model quality evaluated on our own use cases\n        description: Accuracy and failure modes measured on representative data, not only vendor benchmarks.\n      - id: alternatives\n        title: Alternatives compared and the choice recorded\n        required: false\n\n  - id: vendor-dependency\n    title: Vendor Dependency\n    description: Lock-in and outage risk when one vendor sits on the critical path.\n    owner: infrastructure\n    items:\n      - id: lock-in\n        title: Lock-in assessed\n        description: Proprietary APIs, fine-tunes and data formats that would have to be rebuilt elsewhere are listed.\n      - id: exit-plan\n        title: Exit plan documented\n        description: How to move to another vendor or a self-hosted model, how long it takes and what it costs.\n        evidence:\n          link: true\n      - id: fallback\n        title: Degraded mode or fallback provider when the vendor is down\n      - id: version-pinning\n        title: Model versions pinned, with upgrades tested before rollout\n      - id: sla\n        title: Vendor SLA meets our uptime target\n        required: false\n\n  - id: cost-control\n    title: Cost Control\n    description: At scale, costs accelerate; cost control determines whether AI becomes infrastructure or liability.\n    owner: operations\n    items:\n      - id: budget\n        title: Budget set, with alerts before it is exceeded\n      - id: spend-limits\n        title: Hard spend and rate limits configured at the vendor\n      - id: cost-attribution\n        title: Cost attributed per use case and department\n      - id: unit-economics\n        title: Cost per outcome tracked against the expected ROI\n\n  - id: regulatory-accountability\n    title: Regulatory Accountability\n    description: Compliance obligations apply the moment AI systems handle real user data.\n    owner: compliance\n    items:\n      - id: obligations\n        title: Applicable regulations mapped (e.g. GDPR, EU AI Act risk class)\n      - id: dpa\n        title: Data processing agreement signed with the vendor\n        evidence:\n          link: true\n      - id: dpia\n        title: DPIA approved for the AI use cases in scope\n      - id: accountable-owner\n        title: An accountable owner is named for each AI decision the system makes\n      - id: audit-trail\n        title: Inputs, outputs and human overrides are logged for audit\n\n  - id: risk-register\n    title: Risk Register\n    description: AI risk must be made visible, owned, and defensible before scale removes control.\n    owner: compliance\n    items:\n      - id: visible\n        title: "Visible: AI risks are recorded in the shared risk register"\n        evidence:\n          link: true\n      - id: owned\n        title: "Owned: every risk has a named owner and a targeted mitigation"\n      - id: defensible\n        title: "Defensible: mitigations are evidenced and the register was reviewed this quarter"\n        expires_after: 90d\n\n  - id: user-safeguards\n    title: User Safeguards\n    description: >-\n      When users are expected to "figure it out", adoption fragments and misuse increases.\n    owner: support\n    items:\n      - id: acceptable-use\n        title: Acceptable-use guidance published, including what data must not be entered\n      - id: training\n        title: Users trained on the system\'s limits before they get access\n      - id: escalation\n        title: Clear escalation path for wrong or harmful outputs\n      - id: feedback\n        title: Feedback loop in place, with input reviewed regularly\n',
   "pre-production": '# yaml-language-server: $schema=../schemas/checklist.schema.json\n#\n# The default Gatehouse checklist: what must be true before an AI system scales beyond early\n# production. Gates and phases follow "Scaling AI to Production: Enterprise Deployment Strategy".\nid: pre-production\ntitle: "Pre-Production Launch Checklist: What Must Be True Before Scaling"\ndescription: >-\n  Before AI systems move beyond early production, enterprises must verify readiness across\n  infrastructure, security, compliance, observability, and support. This checkpoint is not about\n  optimization; it is about preventing preventable failures at scale.\n\ngates:\n  - id: infrastructure\n    title: Infrastructure Readiness\n    description: >-\n      AI systems must be deployed with resilience in mind. Scaling without redundancy turns minor\n      incidents into enterprise-wide outages.\n    owner: infrastructure\n    paths: ["infra/**", "terraform/**", "**/*.tf", "k8s/**", "helm/**", "deploy/**"]\n    items:\n      - id: multi-region\n        title: Multi-region availability\n        description: The service runs in more than one region, so one region\'s outage does not take it down.\n      - id: cdn\n        title: CDN support\n        description: Static and cacheable content is served through a CDN as usage grows across geographies.\n      - id: dns-failover\n        title: DNS failover\n        description: DNS fails over to a healthy region automatically, and the failover has been tested.\n\n  - id: security\n    title: Security Controls\n    description: >-\n      Security must already be enforced, not planned. If these controls are added after rollout,\n      remediation becomes retroactive and audit defensibility collapses.\n    owner: security\n    paths: ["**/auth/**", "**/security/**", "**/Dockerfile", ".github/workflows/**"]\n    items:\n      - id: waf\n        title: Web application firewall enforced\n      - id: rate-limits\n        title: API rate limits enforced\n      - id: secret-rotation\n        title: Secret rotation in place\n        description: Credentials and API keys rotate on a schedule, and a leaked secret can be rotated without a release.\n      - id: tls-certificates\n        title: Valid TLS certificates\n        description: Certificates are valid, trusted and renew automatically.\n      - id: penetration-test\n        title: Recent penetration test\n        description: >-\n          A penetration test covering this system, with findings resolved or accepted. Sign off\n          with a link to the report; a sign-off older than a year no longer counts.\n        expires_after: 365d\n        evidence:\n          link: true\n\n  - id: operations\n    title: Observability & Operations\n    description: >-\n      Production AI requires visibility, so incidents are detected and resolved before they\n      cascade.\n    owner: operations\n    paths: ["monitoring/**", "**/alerts/**", "**/dashboards/**", "**/runbooks/**"]\n    items:\n      - id: dashboards\n        title: Dashboards for uptime, latency and error rates\n      - id: alerts\n        title: Real-time alerts\n        description: Alerts on uptime, latency and error rates page a person, not a mailbox.\n      - id: on-call\n        title: Defined on-call rotation\n      - id: runbooks\n        title: Documented runbooks\n      - id: log-retention\n        title: Enforced log retention\n\n  - id: compliance\n    title: Compliance Readiness\n    description: >-\n      Compliance obligations apply the moment AI systems handle real user data. Delaying these\n      steps shifts risk into regulatory exposure.\n    owner: compliance\n    paths: ["**/privacy/**", "**/consent/**"]\n    items:\n      - id: soc2\n        title: SOC 2 status confirmed\n      - id: dpia\n        title: Approved DPIAs\n        description: Data protection impact assessments for the use cases in scope are approved.\n      - id: consent-flows\n        title: Tested consent flows\n      - id: privacy-policy\n        title: Updated privacy policies\n      - id: data-retention\n        title: Automated data retention\n\n  - id: support\n    title: Training & Support Enablement\n    description: >-\n      Scaling fails fastest when users are unsupported. Adoption must not outpace the\n      organization\'s ability to respond.\n    owner: support\n    items:\n      - id: training\n        title: Tiered training completed\n        description: Training precedes access; users in scope have completed the training for their tier.\n      - id: support-portal\n        title: Live support portal\n      - id: champions\n        title: Identified champions\n        description: Each department in scope has a named champion.\n      - id: office-hours\n        title: Scheduled office hours\n      - id: rollback-plan\n        title: Documented rollback plan\n\n  - id: promotion\n    title: Phase promotion evidence\n    description: >-\n      Velocity must be earned. Each expansion phase is justified by evidence from the previous\n      one; the phase a release belongs to decides which of these items it needs. Sign off with the\n      measured value, e.g. `/signoff promotion.initial-uptime uptime_percent=99.93`.\n    owner: operations\n    required: false\n    items:\n      - id: poc-satisfaction\n        title: "Proof of Concept: more than 80% user satisfaction"\n        evidence:\n          metric: user_satisfaction_percent > 80\n      - id: poc-error-rate\n        title: "Proof of Concept: error rate below 2%"\n        evidence:\n          metric: error_rate_percent < 2\n      - id: initial-uptime\n        title: "Initial Production: 99.9% uptime"\n        evidence:\n          metric: uptime_percent >= 99.9\n      - id: initial-roi\n        title: "Initial Production: ROI of at least 3:1"\n        evidence:\n          metric: roi_ratio >= 3\n      - id: enterprise-uptime\n        title: "Enterprise Scale: 99.95% uptime"\n        evidence:\n          metric: uptime_percent >= 99.95\n      - id: enterprise-roi\n        title: "Enterprise Scale: ROI of at least 5:1"\n        evidence:\n          metric: roi_ratio >= 5\n      - id: optimization-uptime\n        title: "Optimization: 99.99% uptime"\n        evidence:\n          metric: uptime_percent >= 99.99\n      - id: optimization-roi\n        title: "Optimization: ROI of at least 8:1"\n        evidence:\n          metric: roi_ratio >= 8\n\n# The four-phase roadmap. Each phase requires the gates its scope makes necessary, and promotion\n# into it requires the success signals of the phase being left.\nphases:\n  - id: proof-of-concept\n    name: "Phase 1: Proof of Concept"\n    goal: Validate feasibility and ROI assumptions\n    scope: 1–2 use cases within a single department\n    success_signals:\n      - title: ">80% user satisfaction"\n        metric: user_satisfaction_percent > 80\n      - title: "<2% error rate"\n        metric: error_rate_percent < 2\n    requires:\n      gates: [security]\n\n  - id: initial-production\n    name: "Phase 2: Initial Production"\n    goal: Prove operational viability across teams\n    scope: 5–8 use cases spanning 4–5 departments\n    success_signals:\n      - title: 99.9% uptime\n        metric: uptime_percent >= 99.9\n      - title: minimum 3:1 ROI\n        metric: roi_ratio >= 3\n    requires:\n      # AI now enters real workflows and handles real user data: support, monitoring and\n      # governance become necessary.\n      gates: [security, compliance, operations, support]\n      items: [promotion.poc-satisfaction, promotion.poc-error-rate]\n\n  - id: enterprise-scale\n    name: "Phase 3: Enterprise Scale"\n    goal: Organization-wide deployment\n    scope: 15–20 use cases across all departments\n    success_signals:\n      - title: 99.95% uptime\n        metric: uptime_percent >= 99.95\n      - title: 5:1 ROI\n        metric: roi_ratio >= 5\n    requires:\n      gates: [infrastructure, security, operations, compliance, support]\n      items: [promotion.initial-uptime, promotion.initial-roi]\n\n  - id: optimization\n    name: "Phase 4: Optimization"\n    goal: Maximize efficiency and advanced capability\n    scope: 30+ use cases, autonomous or semi-autonomous agents\n    success_signals:\n      - title: 99.99% uptime\n        metric: uptime_percent >= 99.99\n      - title: 8:1 ROI\n        metric: roi_ratio >= 8\n    requires:\n      gates: [infrastructure, security, operations, compliance, support]\n      items: [promotion.enterprise-uptime, promotion.enterprise-roi]\n'
 };
 
-// src/core/resolve-checklist.ts
+// src/core/config/resolve-checklist.ts
 var cache = /* @__PURE__ */ new Map();
 var SHIPPED_CHECKLIST_IDS = Object.keys(SHIPPED_CHECKLISTS).sort();
 function shippedChecklist(id2) {
@@ -54514,12 +54514,12 @@ function fileName(repo, path) {
   return `${repo.owner}/${repo.repo}:${path}`;
 }
 
-// src/core/owner-ref.ts
+// src/core/config/owner-ref.ts
 function sameLogin(a, b) {
   return a.toLowerCase() === b.toLowerCase();
 }
 
-// src/core/replay-ledger.ts
+// src/core/ledger/replay-ledger.ts
 function replayLedger(checklist, events, ignore = () => void 0) {
   const state = new Map(
     checklist.gates.map((gate) => [gate.id, new Map(gate.items.map((item) => [item.id, {}]))])
@@ -54551,7 +54551,7 @@ function apply(current, event, ignore) {
   }
 }
 
-// src/core/evaluate.ts
+// src/core/evaluate/evaluate.ts
 function evaluate(input2) {
   const { checklist, config: config2, ledger, pr, now } = input2;
   const errors = [];
@@ -54781,7 +54781,7 @@ function quote(s) {
   return JSON.stringify(s);
 }
 
-// src/core/ledger-codec.ts
+// src/core/ledger/ledger-codec.ts
 import { deflateSync, inflateSync } from "node:zlib";
 var BLOCK_START = "<!-- gatehouse-ledger:";
 var BLOCK_END = " -->";
@@ -54918,7 +54918,7 @@ function invert(codes) {
   return Object.fromEntries(Object.entries(codes).map(([k, v]) => [v, k]));
 }
 
-// src/core/ledger.ts
+// src/core/ledger/ledger.ts
 function emptyLedger(pr) {
   return { version: 1, pr, events: [] };
 }
@@ -55189,7 +55189,7 @@ async function commitOfRef(gh, repo, ref) {
   return sha.toLowerCase();
 }
 
-// src/core/merge-queue-ref.ts
+// src/core/parse/merge-queue-ref.ts
 var MERGE_QUEUE_REF = /(?:^|\/)gh-readonly-queue\/.+\/pr-([0-9]+)-[0-9a-f]+$/;
 function mergeQueuePullRequest(ref) {
   const number4 = MERGE_QUEUE_REF.exec(ref)?.[1];

@@ -1,15 +1,16 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
 import type { RetryPolicy } from "../github/secondary-rate-limit.js";
 import type { WriteSpacingOptions } from "../github/write-spacing.js";
-import { InstallationClients } from "./installation-clients.js";
-import { onChecklistEdited } from "./checklist-edited.js";
-import { onCheckRunRerequested, onCheckSuiteRerequested, onRequestedAction } from "./check-run-events.js";
-import { onPush } from "./config-push.js";
-import { deploymentProtection } from "./deployment-protection.js";
-import { onMergeGroup } from "./merge-group.js";
-import { onPullRequest, PULL_REQUEST_EVENTS } from "./pull-request.js";
-import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
-import { onCommandComment, onReviewSubmitted } from "./signoff-commands.js";
+import { InstallationClients } from "./runtime/installation-clients.js";
+import { onChecklistEdited } from "./handlers/checklist-edited.js";
+import { onCheckRunRerequested, onCheckSuiteRerequested, onRequestedAction } from "./handlers/check-run-events.js";
+import { onPush } from "./handlers/config-push.js";
+import { deploymentProtection } from "./handlers/deployment-protection.js";
+import { onMergeGroup } from "./handlers/merge-group.js";
+import { onPullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
+import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtime.js";
+import { syncBatch } from "./sync/release-sync.js";
+import { onCommandComment, onReviewSubmitted } from "./handlers/signoff-commands.js";
 
 /**
  * Builds the Gatehouse app. Every handler runs at most once per delivery id, so a redelivered
@@ -17,7 +18,7 @@ import { onCommandComment, onReviewSubmitted } from "./signoff-commands.js";
  */
 export function gatehouse(options: RuntimeOptions & { retryPolicy?: RetryPolicy; writeSpacing?: WriteSpacingOptions }): ApplicationFunction {
   return (app: Probot) => {
-    const rt = createRuntime(options);
+    const rt = createRuntime(options, syncBatch);
     const clients = new InstallationClients(options);
     // Keyed by delivery and handler, so two handlers of one delivery never skip each other.
     const once =

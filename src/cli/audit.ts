@@ -7,9 +7,9 @@ import {
   formatAuditMarkdown,
   sortRecords,
   type AuditReport,
-} from "../core/audit-report.js";
-import { ProblemError } from "../core/problem.js";
-import { matchRelease } from "../core/release-match.js";
+} from "../core/audit/audit-report.js";
+import { ProblemError } from "../core/config/problem.js";
+import { matchRelease } from "../core/evaluate/release-match.js";
 import { listMergedPullRequests, readAuditEvidence, type AuditRange } from "../github/audit-source.js";
 import type { GitHubClient, RepoRef } from "../github/client.js";
 import { loadRepoConfig } from "../github/config-files.js";

@@ -1,11 +1,11 @@
 import { resolve } from "node:path";
-import type { Checklist } from "../core/checklist-schema.js";
-import type { RepoConfig } from "../core/config-schema.js";
-import { loadChecklist } from "../core/load-checklist.js";
-import { checkConfigAgainstChecklist, loadConfigWithLocator } from "../core/load-config.js";
-import { ProblemError, type Problem } from "../core/problem.js";
-import { isRepoChecklistPath, SHIPPED_CHECKLIST_IDS, shippedChecklist, unknownChecklistMessage } from "../core/resolve-checklist.js";
-import type { Locator } from "../core/schema-problems.js";
+import type { Checklist } from "../core/config/checklist-schema.js";
+import type { RepoConfig } from "../core/config/config-schema.js";
+import { loadChecklist } from "../core/config/load-checklist.js";
+import { checkConfigAgainstChecklist, loadConfigWithLocator } from "../core/config/load-config.js";
+import { ProblemError, type Problem } from "../core/config/problem.js";
+import { isRepoChecklistPath, SHIPPED_CHECKLIST_IDS, shippedChecklist, unknownChecklistMessage } from "../core/config/resolve-checklist.js";
+import type { Locator } from "../core/config/schema-problems.js";
 import type { CliIo } from "./io.js";
 
 /** `file:line:col: message`, or `file: message` for problems without a position (a missing file). */

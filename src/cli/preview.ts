@@ -1,13 +1,13 @@
 import { parseArgs } from "node:util";
-import type { Checklist } from "../core/checklist-schema.js";
-import { CONFIG_PATH, RepoConfigSchema, type RepoConfig } from "../core/config-schema.js";
-import { evaluate } from "../core/evaluate.js";
-import { emptyLedger } from "../core/ledger.js";
-import { checkConfigAgainstChecklist } from "../core/load-config.js";
-import type { Problem } from "../core/problem.js";
-import { renderComment } from "../core/render-comment.js";
-import type { Locator } from "../core/schema-problems.js";
-import type { PullRequestFacts } from "../core/verdict.js";
+import type { Checklist } from "../core/config/checklist-schema.js";
+import { CONFIG_PATH, RepoConfigSchema, type RepoConfig } from "../core/config/config-schema.js";
+import { evaluate } from "../core/evaluate/evaluate.js";
+import { emptyLedger } from "../core/ledger/ledger.js";
+import { checkConfigAgainstChecklist } from "../core/config/load-config.js";
+import type { Problem } from "../core/config/problem.js";
+import { renderComment } from "../core/render/render-comment.js";
+import type { Locator } from "../core/config/schema-problems.js";
+import type { PullRequestFacts } from "../core/evaluate/verdict.js";
 import type { CliIo } from "./io.js";
 import { fileExists, formatCliProblem, loadLocalChecklist, loadLocalConfig } from "./local-files.js";
 

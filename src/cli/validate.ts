@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-import { CONFIG_PATH } from "../core/config-schema.js";
-import { checklistFromSource } from "../core/load-checklist.js";
-import { ProblemError, type Problem } from "../core/problem.js";
-import { parseYaml } from "../core/yaml-source.js";
+import { CONFIG_PATH } from "../core/config/config-schema.js";
+import { checklistFromSource } from "../core/config/load-checklist.js";
+import { ProblemError, type Problem } from "../core/config/problem.js";
+import { parseYaml } from "../core/config/yaml-source.js";
 import type { CliIo } from "./io.js";
 import { fileExists, formatCliProblem, loadLocalConfig, readLocalFile } from "./local-files.js";
 

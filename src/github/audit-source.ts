@@ -1,5 +1,5 @@
-import type { AuditEvidence, AuditPullRequest, ForeignCheckRun, LedgerEvidence } from "../core/audit-report.js";
-import { decodeLedger } from "../core/ledger-codec.js";
+import type { AuditEvidence, AuditPullRequest, ForeignCheckRun, LedgerEvidence } from "../core/audit/audit-report.js";
+import { decodeLedger } from "../core/ledger/ledger-codec.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { CHECK_NAME, listCheckRunsByName } from "./ledger-check-run.js";
 

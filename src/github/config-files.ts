@@ -1,11 +1,11 @@
-import type { Checklist } from "../core/checklist-schema.js";
-import { CONFIG_PATH, type RepoConfig } from "../core/config-schema.js";
-import { loadChecklist } from "../core/load-checklist.js";
-import { checkConfigAgainstChecklist, loadConfigWithLocator, parseExtends } from "../core/load-config.js";
-import { ProblemError } from "../core/problem.js";
-import { isRepoChecklistPath, shippedChecklist, unknownChecklistMessage } from "../core/resolve-checklist.js";
-import type { Locator } from "../core/schema-problems.js";
-import { parseYaml, type YamlSource } from "../core/yaml-source.js";
+import type { Checklist } from "../core/config/checklist-schema.js";
+import { CONFIG_PATH, type RepoConfig } from "../core/config/config-schema.js";
+import { loadChecklist } from "../core/config/load-checklist.js";
+import { checkConfigAgainstChecklist, loadConfigWithLocator, parseExtends } from "../core/config/load-config.js";
+import { ProblemError } from "../core/config/problem.js";
+import { isRepoChecklistPath, shippedChecklist, unknownChecklistMessage } from "../core/config/resolve-checklist.js";
+import type { Locator } from "../core/config/schema-problems.js";
+import { parseYaml, type YamlSource } from "../core/config/yaml-source.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { responseText } from "./response-text.js";
 

@@ -1,5 +1,5 @@
 import type { GitHubClient, RepoRef } from "./client.js";
-import { sameLogin } from "../core/owner-ref.js";
+import { sameLogin } from "../core/config/owner-ref.js";
 
 /**
  * The workflow run a deployment protection rule request belongs to, from its

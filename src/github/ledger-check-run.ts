@@ -1,6 +1,6 @@
 import type { RestEndpointMethodTypes } from "@octokit/rest";
-import type { Ledger } from "../core/ledger.js";
-import { decodeLedger } from "../core/ledger-codec.js";
+import type { Ledger } from "../core/ledger/ledger.js";
+import { decodeLedger } from "../core/ledger/ledger-codec.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 
 /** The aggregate check run's name. Branch protection and rulesets require it by this name. */

@@ -1,4 +1,4 @@
-import type { PullRequestFacts } from "../core/verdict.js";
+import type { PullRequestFacts } from "../core/evaluate/verdict.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 
 export interface PullRequestInfo extends PullRequestFacts {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { decodeLedger } from "../../src/core/ledger-codec.js";
+import { decodeLedger } from "../../src/core/ledger/ledger-codec.js";
 import { checkRunEvent, checkSuiteRerequested, mergeGroupEvent, pullRequestEvent, pushEvent } from "../fixtures/webhooks.js";
 import { APP_ID, boxState, CONFIG, createHarness, OWNERS, setBox, teardown, type Harness } from "./harness.js";
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { shippedChecklist } from "../../src/core/resolve-checklist.js";
+import { shippedChecklist } from "../../src/core/config/resolve-checklist.js";
 import { issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
 import { boxState, createHarness, OWNERS, setBox, teardown, type Harness } from "./harness.js";
 

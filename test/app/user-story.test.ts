@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { shippedChecklist } from "../../src/core/resolve-checklist.js";
+import { shippedChecklist } from "../../src/core/config/resolve-checklist.js";
 import { issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
 import { APP_ID, boxState, createHarness, OWNERS, setBox, teardown, type Harness } from "./harness.js";
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { COMMENT_MARKER } from "../../src/core/comment-markers.js";
+import { COMMENT_MARKER } from "../../src/core/render/comment-markers.js";
 import { CliRepo, OWNERS } from "./cli-harness.js";
 
 let repo: CliRepo;

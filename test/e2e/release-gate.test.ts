@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Probot, ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatehouse } from "../../src/app/index.js";
-import { shippedChecklist } from "../../src/core/resolve-checklist.js";
+import { shippedChecklist } from "../../src/core/config/resolve-checklist.js";
 import { APP_ID, CONFIG, OWNERS, setBox } from "../app/harness.js";
 import { issueCommentEvent, pullRequestEvent, pushEvent } from "../fixtures/webhooks.js";
 import { parseOutputs } from "../action/runner.js";

@@ -1,7 +1,7 @@
 import { Octokit } from "@octokit/rest";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { formatProblem, ProblemError } from "../../src/core/problem.js";
+import { formatProblem, ProblemError } from "../../src/core/config/problem.js";
 import { loadRepoConfig } from "../../src/github/config-files.js";
 import { API, CONFIG_YAML } from "../fixtures/gate-api.js";
 

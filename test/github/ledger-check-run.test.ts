@@ -1,7 +1,7 @@
 import { Octokit } from "@octokit/rest";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { LedgerCorruptError } from "../../src/core/ledger-codec.js";
+import { LedgerCorruptError } from "../../src/core/ledger/ledger-codec.js";
 import { CHECK_NAME, findLedgerCheckRun } from "../../src/github/ledger-check-run.js";
 import { APP_ID, checkRunJson, githubApi, ledger, signoffs } from "../fixtures/gate-api.js";
 

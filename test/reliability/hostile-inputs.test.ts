@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeLedger } from "../../src/core/ledger-codec.js";
+import { encodeLedger } from "../../src/core/ledger/ledger-codec.js";
 import { issueCommentEvent, pullRequestEvent, pushEvent } from "../fixtures/webhooks.js";
 import { ensureAppBuilt, startApp, type AppProcess, type WebhookEvent } from "../support/app-process.js";
 import type { GitHubStandIn } from "../support/github-stand-in.js";

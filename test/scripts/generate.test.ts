@@ -23,13 +23,13 @@ describe("scripts/generate", () => {
     expect(log).toEqual([
       "stale: schemas/checklist.schema.json",
       "stale: schemas/config.schema.json",
-      "stale: src/core/shipped-checklists.generated.ts",
+      "stale: src/core/config/shipped-checklists.generated.ts",
       "Run `npm run generate` and commit the result.",
     ]);
 
     log = [];
     expect(await run()).toBe(0);
-    expect(log.join("\n")).toContain("wrote src/core/shipped-checklists.generated.ts");
+    expect(log.join("\n")).toContain("wrote src/core/config/shipped-checklists.generated.ts");
     log = [];
     expect(await run("--check")).toBe(0);
     expect(log).toEqual(["generated files are up to date"]);
@@ -49,11 +49,11 @@ describe("scripts/generate", () => {
     await run();
     const file = join(dir, "checklists/pre-production.yml");
     writeFileSync(file, readFileSync(file, "utf8").replace("CDN support", "CDN in front of the API"));
-    const before = readFileSync(join(dir, "src/core/shipped-checklists.generated.ts"), "utf8");
+    const before = readFileSync(join(dir, "src/core/config/shipped-checklists.generated.ts"), "utf8");
     log = [];
     expect(await run("--check")).toBe(1);
-    expect(log[0]).toBe("stale: src/core/shipped-checklists.generated.ts");
-    expect(readFileSync(join(dir, "src/core/shipped-checklists.generated.ts"), "utf8")).toBe(before);
+    expect(log[0]).toBe("stale: src/core/config/shipped-checklists.generated.ts");
+    expect(readFileSync(join(dir, "src/core/config/shipped-checklists.generated.ts"), "utf8")).toBe(before);
   });
 
   it("refuses to embed a broken checklist", async () => {

@@ -1,6 +1,6 @@
-import { decodeLedger } from "../../src/core/ledger-codec.js";
-import type { Ledger } from "../../src/core/ledger.js";
-import { shippedChecklist } from "../../src/core/resolve-checklist.js";
+import { decodeLedger } from "../../src/core/ledger/ledger-codec.js";
+import type { Ledger } from "../../src/core/ledger/ledger.js";
+import { shippedChecklist } from "../../src/core/config/resolve-checklist.js";
 import { GitHubStandIn, type CommentRecord } from "./github-stand-in.js";
 
 /**

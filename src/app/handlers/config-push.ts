@@ -1,0 +1,44 @@
+import type { Context } from "probot";
+import { CONFIG_PATH } from "../../core/config/config-schema.js";
+import { ProblemError } from "../../core/config/problem.js";
+import { createCheckRun } from "../../github/check-runs.js";
+import { loadRepoConfig } from "../../github/config-files.js";
+import { configErrorCheckRun } from "../sync/check-run-content.js";
+import type { Runtime } from "../runtime/runtime.js";
+
+export const CONFIG_CHECK_NAME = "Gatehouse config";
+
+/** Files that change what Gatehouse enforces: the repo config and checklists kept in the repo. */
+function isGatehouseFile(path: string): boolean {
+  return path === CONFIG_PATH || path.startsWith(".github/checklists/");
+}
+
+/**
+ * A push that changes Gatehouse's config gets it validated at that commit, with annotations at
+ * file:line, so a config PR shows its problems before it can merge. A push to the default branch
+ * also drops the cached config, so the change takes effect at once.
+ */
+export async function onPush(rt: Runtime, context: Context<"push">): Promise<void> {
+  const { payload } = context;
+  if (!payload.ref.startsWith("refs/heads/") || payload.deleted) return;
+  const touched = [...payload.commits, ...(payload.head_commit ? [payload.head_commit] : [])].some((c) =>
+    [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].some(isGatehouseFile),
+  );
+  if (!touched) return;
+  const repo = context.repo();
+  if (payload.ref === `refs/heads/${payload.repository.default_branch}`) rt.configs.forget(repo);
+
+  const gh = context.octokit;
+  try {
+    const { checklist } = await loadRepoConfig(gh, repo, { ref: payload.after });
+    await createCheckRun(gh, repo, payload.after, {
+      name: CONFIG_CHECK_NAME,
+      conclusion: "success",
+      output: { title: "Configuration valid", summary: `\`${CONFIG_PATH}\` is valid; checklist **${checklist.id}** with ${checklist.gates.length} gates.` },
+    });
+  } catch (error) {
+    if (!(error instanceof ProblemError)) throw error;
+    const content = configErrorCheckRun({ problems: error.problems, repo });
+    await createCheckRun(gh, repo, payload.after, { ...content, name: CONFIG_CHECK_NAME });
+  }
+}

@@ -1,0 +1,68 @@
+import type { Checklist } from "../../core/config/checklist-schema.js";
+import type { RepoConfig } from "../../core/config/config-schema.js";
+import type { Ledger } from "../../core/ledger/ledger.js";
+import type { Verdict } from "../../core/evaluate/verdict.js";
+import type { GitHubClient, RepoRef } from "../../github/client.js";
+import type { PullRequestInfo } from "../../github/pull-requests.js";
+import { TeamMembership } from "../../github/team-membership.js";
+import { ConfigCache } from "./config-cache.js";
+import { Deliveries } from "./deliveries.js";
+import { PrBatcher } from "./pr-batcher.js";
+import type { SyncOutcome, SyncRequest } from "../sync/sync-types.js";
+import { PrStateCache } from "./pr-state.js";
+
+/** Process-wide state shared by the handlers. Built once per app instance, so tests get a fresh one. */
+export interface Runtime {
+  appId: number;
+  membership: TeamMembership;
+  configs: ConfigCache;
+  states: PrStateCache;
+  /** Group commit: one load and one write per burst of events on a PR. */
+  batches: PrBatcher<SyncRequest, SyncOutcome>;
+  deliveries: Deliveries;
+  now: () => Date;
+  /** Called after a release PR's check run and comment were written (e.g. to release waiting deployments). */
+  onSynced: SyncListener[];
+}
+
+export interface SyncedRelease {
+  gh: GitHubClient;
+  repo: RepoRef;
+  pr: PullRequestInfo;
+  config: RepoConfig;
+  checklist: Checklist;
+  ledger: Ledger;
+  verdict: Verdict;
+  /** The verdict status before this sync, when the PR was already known. */
+  previousStatus?: Verdict["status"];
+}
+
+export type SyncListener = (release: SyncedRelease) => Promise<void>;
+
+export interface RuntimeOptions {
+  appId: number;
+  now?: () => Date;
+  /** A PR's batch starts once no event came for this long (a burst becomes one write). */
+  coalesceMs?: number;
+}
+
+/** Builds the runtime; `syncBatch` processes one PR's batch (passed in so runtime/ never imports sync/). */
+export function createRuntime(
+  options: RuntimeOptions,
+  syncBatch: (rt: Runtime, batch: SyncRequest[]) => Promise<SyncOutcome[]>,
+): Runtime {
+  if (!Number.isInteger(options.appId) || options.appId <= 0) {
+    throw new Error(`Gatehouse needs the App's numeric id to recognise its own check runs: set APP_ID (got ${String(options.appId)}).`);
+  }
+  const rt: Runtime = {
+    appId: options.appId,
+    membership: new TeamMembership(),
+    configs: new ConfigCache(),
+    states: new PrStateCache(),
+    batches: new PrBatcher((_key, batch) => syncBatch(rt, batch), options.coalesceMs),
+    deliveries: new Deliveries(),
+    now: options.now ?? (() => new Date()),
+    onSynced: [],
+  };
+  return rt;
+}

@@ -1,0 +1,87 @@
+import type { Checklist } from "../../core/config/checklist-schema.js";
+import type { RepoConfig } from "../../core/config/config-schema.js";
+import type { Ledger } from "../../core/ledger/ledger.js";
+import { renderComment } from "../../core/render/render-comment.js";
+import type { Verdict } from "../../core/evaluate/verdict.js";
+import { createCheckRun, updateCheckRun, type CheckRunContent } from "../../github/check-runs.js";
+import type { GitHubClient, RepoRef } from "../../github/client.js";
+import { createComment, getCommentBody, updateComment } from "../../github/comments.js";
+import { requestOwnerReviews, type PullRequestInfo } from "../../github/pull-requests.js";
+import { aggregateCheckRun, checkRunFingerprint, gateCheckRun } from "./check-run-content.js";
+import { notifyReviewers } from "./notify.js";
+import type { PrState } from "../runtime/pr-state.js";
+import type { SyncRequest } from "./sync-types.js";
+import type { Runtime } from "../runtime/runtime.js";
+
+/** Writes the check run first (the ledger's commit point), then the comment, each only if changed. */
+export async function writeRelease(
+  rt: Runtime,
+  input: {
+    merged: SyncRequest;
+    pr: PullRequestInfo;
+    state: PrState;
+    config: RepoConfig;
+    checklist: Checklist;
+    ledger: Ledger;
+    verdict: Verdict;
+    notices: string[];
+    key: string;
+  },
+): Promise<string> {
+  const { merged, pr, state, config, checklist, ledger, verdict, notices, key } = input;
+  const { gh, repo } = merged;
+  let comment = state.comment;
+  if (comment && comment.body === undefined) {
+    // After a restart we know the comment only by id: read it once rather than write blindly.
+    const current = await getCommentBody(gh, repo, comment.id);
+    comment = current === undefined ? undefined : { ...comment, body: current };
+  }
+  let createdComment = false;
+  // Owners are @-mentioned in the comment's first version only, so they are notified once.
+  const body = renderComment({ verdict, checklist, notices, mentionOwners: !comment && config.notify === "mention" });
+  if (!comment) {
+    // The comment comes first on a new PR: the check run links to it as its details_url.
+    const created = await createComment(gh, repo, pr.number, body);
+    comment = { id: created.id, url: created.html_url, body };
+    createdComment = true;
+  }
+
+  const content = aggregateCheckRun({ verdict, ledger, checklist, detailsUrl: comment.url });
+  const next: PrState = { ...state, headSha: pr.headSha, ledger, comment, gateRuns: { ...state.gateRuns } };
+  await writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate");
+  // The ledger is on GitHub now: remember it before anything else can fail.
+  rt.states.set(key, next);
+
+  if (!createdComment && comment.body !== body) {
+    await updateComment(gh, repo, comment.id, body);
+  }
+  next.comment = { ...comment, body };
+
+  if (config.gate_checks) {
+    for (const gate of verdict.gates) await writeCheckRun(gh, repo, pr.headSha, gateCheckRun(gate, comment.url), next, gate.gate.id);
+  }
+  if (createdComment && merged.opening && config.notify === "request_review") {
+    await requestOwnerReviews(gh, repo, pr.number, notifyReviewers(config, verdict, repo.owner, pr.author));
+  }
+  return comment.url;
+}
+
+/** Creates the run on this head, or PATCHes it only when what it shows would change. */
+export async function writeCheckRun(
+  gh: GitHubClient,
+  repo: RepoRef,
+  headSha: string,
+  content: CheckRunContent,
+  state: PrState,
+  slot: "aggregate" | string,
+): Promise<void> {
+  const fingerprint = checkRunFingerprint(content);
+  const existing = slot === "aggregate" ? (state.checkRunId !== undefined ? { id: state.checkRunId, fingerprint: state.checkFingerprint } : undefined) : state.gateRuns[slot];
+  let id = existing?.id;
+  if (id === undefined) id = await createCheckRun(gh, repo, headSha, content);
+  else if (existing?.fingerprint !== fingerprint) await updateCheckRun(gh, repo, id, content);
+  if (slot === "aggregate") {
+    state.checkRunId = id;
+    state.checkFingerprint = fingerprint;
+  } else state.gateRuns[slot] = { id, fingerprint };
+}

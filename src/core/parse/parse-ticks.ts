@@ -1,0 +1,55 @@
+import { itemMarkerAtEnd, type ItemRef } from "../render/comment-markers.js";
+import { classifyLines } from "./markdown-blocks.js";
+
+export type { ItemRef } from "../render/comment-markers.js";
+
+/** A task-list item, possibly nested or quoted: `- [ ]`, `* [x]`, `1. [X]`. */
+const TASK_BOX = /^(\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)])\s+)\[([ xX])\](?=\s|$)/;
+
+interface BoxState {
+  checked: boolean;
+  /** The line with its box unticked and whitespace normalised: what a UI tick leaves unchanged. */
+  signature: string;
+}
+
+/**
+ * The items ticked and unticked between two versions of the checklist comment, as GitHub sends
+ * them in `issue_comment.edited` (`changes.body.from` → `comment.body`), in the order they appear.
+ *
+ * Only task-list lines that end with an item marker count, outside fenced code and HTML comments.
+ * Line endings, trailing and repeated whitespace, `[X]` vs `[x]` and the order of lines do not
+ * matter, and edits elsewhere in the body are ignored. When a marker appears more than once, the
+ * first line with it counts.
+ *
+ * A change counts only when the item's line is otherwise unchanged, i.e. only its box flipped,
+ * which is exactly what clicking a box on GitHub does. So a line whose marker or text was edited,
+ * a line copied over another item's, or a removed marker is never read as a tick or untick: such
+ * an edit could make one item look ticked without anyone clicking its box. Those edits are simply
+ * overwritten when Gatehouse re-renders the comment from the ledger.
+ */
+export function diffTicks(before: string, after: string): { ticked: ItemRef[]; unticked: ItemRef[] } {
+  const old = boxStates(before);
+  const ticked: ItemRef[] = [];
+  const unticked: ItemRef[] = [];
+  for (const [key, { ref, state }] of boxStates(after)) {
+    const previous = old.get(key)?.state;
+    if (!previous || previous.signature !== state.signature || previous.checked === state.checked) continue;
+    (state.checked ? ticked : unticked).push(ref);
+  }
+  return { ticked, unticked };
+}
+
+function boxStates(body: string): Map<string, { ref: ItemRef; state: BoxState }> {
+  const states = new Map<string, { ref: ItemRef; state: BoxState }>();
+  for (const line of classifyLines(body)) {
+    if (line.kind === "fence" || line.kind === "comment") continue;
+    const ref = itemMarkerAtEnd(line.text);
+    const box = TASK_BOX.exec(line.text);
+    if (!ref || !box) continue;
+    const key = `${ref.gate}.${ref.item}`;
+    if (states.has(key)) continue;
+    const signature = line.text.replace(TASK_BOX, "$1[ ]").replace(/\s+/g, " ").trim();
+    states.set(key, { ref, state: { checked: box[2] !== " ", signature } });
+  }
+  return states;
+}

@@ -1,0 +1,42 @@
+import { codeId, escapeMarkdown, markdownLink } from "./escape.js";
+import { formatActor, formatMetrics, formatSha, formatTime } from "./event-text.js";
+import type { Ledger, LedgerEvent, LedgerEventKind } from "../ledger/ledger.js";
+
+const EVENT_LABEL: Record<LedgerEventKind, string> = {
+  signoff: "✅ signed",
+  revoke: "↩️ revoked",
+  invalidate: "♻️ invalidated",
+};
+
+/** The human-readable ledger table (check run text, job summary). Every cell is escaped. */
+export const LEDGER_TABLE_HEADER = [
+  "| When | Event | Gate / item | By | Method | Commit | Details |",
+  "| --- | --- | --- | --- | --- | --- | --- |",
+];
+
+/** One row per event, latest first (the ledger itself stays in append order). */
+export function ledgerTableRows(ledger: Ledger): string[] {
+  return [...ledger.events].reverse().map(ledgerTableRow);
+}
+
+function ledgerTableRow(event: LedgerEvent): string {
+  const target = event.item === undefined ? `${codeId(event.gate)} (whole gate)` : codeId(event.gate, event.item);
+  const details = [
+    event.url ? (markdownLink("evidence", event.url) ?? escapeMarkdown(event.url, { maxLength: 100 })) : undefined,
+    formatMetrics(event.metrics),
+    event.note ? escapeMarkdown(event.note, { maxLength: 160 }) : undefined,
+    event.files && event.files.length > 0
+      ? escapeMarkdown(`files: ${event.files.slice(0, 3).join(", ")}${event.files.length > 3 ? ` +${event.files.length - 3}` : ""}`, { maxLength: 200 })
+      : undefined,
+  ].filter((x): x is string => Boolean(x));
+  const cells = [
+    formatTime(event.at),
+    EVENT_LABEL[event.kind],
+    target,
+    formatActor(event.actor),
+    escapeMarkdown(event.method),
+    formatSha(event.sha),
+    details.length > 0 ? details.join(" · ") : "–",
+  ];
+  return `| ${cells.join(" | ")} |`;
+}

@@ -1,0 +1,184 @@
+import { deflateSync, inflateSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import type { Ledger, LedgerEvent } from "../../../src/core/ledger/ledger.js";
+import {
+  decodeLedger,
+  encodeLedger,
+  LEDGER_BLOCK_BUDGET,
+  LedgerCapacityError,
+  LedgerCorruptError,
+} from "../../../src/core/ledger/ledger-codec.js";
+
+const SHA = "abc1234def5678abc1234def5678abc1234def56";
+
+const ledger: Ledger = {
+  version: 1,
+  pr: 42,
+  events: [
+    { kind: "signoff", actor: "alice", role: "security", gate: "security", item: "waf", sha: SHA, at: "2026-11-25T10:00:00.000Z", method: "tick" },
+    {
+      kind: "signoff",
+      actor: "alice",
+      role: "security",
+      gate: "security",
+      item: "penetration-test",
+      sha: SHA,
+      // GitHub-style timestamps without milliseconds, and offsets, must come back verbatim.
+      at: "2026-11-25T10:05:00Z",
+      method: "command",
+      note: "report attached",
+      url: "https://example.com/pentest/2026.pdf",
+    },
+    { kind: "signoff", actor: "dana", role: "operations", gate: "promotion", item: "uptime", sha: SHA, at: "2026-11-25T12:00:00+02:00", method: "command", metrics: { uptime_percent: 99.95, p99_ms: 120 } },
+    { kind: "signoff", actor: "erin", role: "compliance", gate: "compliance", sha: SHA, at: "2026-11-26T08:00:00.000Z", method: "button" },
+    { kind: "revoke", actor: "carol", role: "security", gate: "security", item: "waf", sha: SHA, at: "2026-11-26T09:00:00.000Z", method: "review", note: "WAF rules not deployed yet" },
+    {
+      kind: "invalidate",
+      actor: "gatehouse[bot]",
+      role: "security",
+      gate: "security",
+      sha: "fedcba9876543210fedcba9876543210fedcba98",
+      at: "2026-11-26T10:00:00.000Z",
+      method: "push",
+      note: "invalidated by push fedcba9: src/auth/** changed (src/auth/login.ts)",
+      files: ["src/auth/login.ts"],
+    },
+  ],
+};
+
+/** Rewrites the JSON inside a block (as a `json` block), to forge blocks the way an attacker or a bug would. */
+function tamper(block: string, change: (wire: Record<string, unknown>) => void): string {
+  const match = /^<!-- gatehouse-ledger:v1:(json|gz):([A-Za-z0-9_-]+) -->$/.exec(block);
+  if (!match) throw new Error(`not a ledger block: ${block.slice(0, 60)}`);
+  const bytes = Buffer.from(match[2]!, "base64url");
+  const wire = JSON.parse((match[1] === "gz" ? inflateSync(bytes) : bytes).toString("utf8")) as Record<string, unknown>;
+  change(wire);
+  return `<!-- gatehouse-ledger:v1:json:${Buffer.from(JSON.stringify(wire)).toString("base64url")} -->`;
+}
+
+/** A deterministic pseudo-random generator, so the large ledgers are the same on every run. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+}
+
+/** A busy release PR: 10 gates × 10 items, 20 signers, 200 pushes, events minutes apart, some notes. */
+function busyLedger(count: number, noteLength = 0): Ledger {
+  const next = random(7);
+  const pick = <T>(xs: T[]) => xs[Math.floor(next() * xs.length)] as T;
+  const hex = () => Array.from({ length: 40 }, () => "0123456789abcdef"[Math.floor(next() * 16)]).join("");
+  const shas = Array.from({ length: 200 }, hex);
+  const gates = Array.from({ length: 10 }, (_, i) => `gate-${i}`);
+  const items = Array.from({ length: 10 }, (_, i) => `item-number-${i}`);
+  const actors = Array.from({ length: 20 }, (_, i) => `signer-login-${i}`);
+  const methods: LedgerEvent["method"][] = ["tick", "command", "button", "review"];
+  let time = Date.parse("2026-01-01T00:00:00.000Z");
+  let push = 0;
+  const events: LedgerEvent[] = [];
+  for (let n = 0; n < count; n++) {
+    time += Math.floor(next() * 600_000);
+    if (next() < 0.04 && push < shas.length - 1) push++;
+    const gate = pick(gates);
+    const note = noteLength > 0 ? Array.from({ length: noteLength }, () => String.fromCharCode(33 + Math.floor(next() * 90))).join("") : next() < 0.1 ? `looks good ${n}` : undefined;
+    events.push({
+      kind: next() < 0.9 ? "signoff" : "revoke",
+      actor: pick(actors),
+      role: gate,
+      gate,
+      ...(next() < 0.9 ? { item: pick(items) } : {}),
+      sha: shas[push] as string,
+      at: new Date(time).toISOString(),
+      method: pick(methods),
+      ...(note !== undefined ? { note } : {}),
+    });
+  }
+  return { version: 1, pr: 7, events };
+}
+
+describe("encodeLedger / decodeLedger", () => {
+  it("round-trips every kind of event exactly, including timestamps that are not canonical", () => {
+    const block = encodeLedger(ledger);
+    expect(block).toMatch(/^<!-- gatehouse-ledger:v1:(json|gz):[A-Za-z0-9_-]+ -->$/);
+    expect(decodeLedger(block)).toStrictEqual(ledger);
+  });
+
+  it("finds the block inside the human-readable check run text", () => {
+    const text = `## Ledger\n\n| when | who |\n|---|---|\n| 2026-11-25 | @alice |\n\n${encodeLedger(ledger)}\n`;
+    expect(decodeLedger(text)).toStrictEqual(ledger);
+  });
+
+  it("returns undefined when there is no block at all", () => {
+    expect(decodeLedger("")).toBeUndefined();
+    expect(decodeLedger("## Ledger\n\nNo sign-offs yet.")).toBeUndefined();
+  });
+
+  it("round-trips an empty ledger", () => {
+    const empty: Ledger = { version: 1, pr: 3, events: [] };
+    expect(decodeLedger(encodeLedger(empty))).toStrictEqual(empty);
+  });
+
+  it("is deterministic: the same ledger always encodes to the same text", () => {
+    const block = encodeLedger(ledger);
+    expect(encodeLedger(structuredClone(ledger))).toBe(block);
+    expect(encodeLedger(decodeLedger(block)!)).toBe(block);
+  });
+
+  it("compresses a large ledger, and still reads blocks written as plain JSON", () => {
+    const block = encodeLedger(busyLedger(200));
+    expect(block).toContain(":gz:");
+    expect(block.length).toBeLessThan(Buffer.from(JSON.stringify(busyLedger(200))).toString("base64url").length / 10);
+    expect(decodeLedger(tamper(encodeLedger(ledger), () => {}))).toStrictEqual(ledger);
+  });
+
+  it("refuses to encode an invalid event instead of storing a block nobody can read back", () => {
+    const bad = { ...ledger, events: [{ ...ledger.events[0]!, at: "yesterday" }] };
+    expect(() => encodeLedger(bad)).toThrow(/invalid ledger/);
+  });
+});
+
+describe("capacity", () => {
+  it("fits a 5,000-event ledger in the block budget and reads it back", () => {
+    const big = busyLedger(5_000);
+    const block = encodeLedger(big);
+    expect(block).toContain(":gz:");
+    expect(block.length).toBeLessThanOrEqual(LEDGER_BLOCK_BUDGET);
+    expect(decodeLedger(block)).toStrictEqual(big);
+  });
+
+  it("throws LedgerCapacityError when even the compressed ledger cannot fit", () => {
+    const absurd = busyLedger(5_000, 80);
+    expect(() => encodeLedger(absurd)).toThrow(LedgerCapacityError);
+    expect(() => encodeLedger(absurd)).toThrow(/5000 events needs \d+ characters even compressed, more than the 60000/);
+  });
+});
+
+describe("corrupt blocks are errors, never an empty ledger", () => {
+  const valid = encodeLedger(ledger);
+  const payload = (text: string) => Buffer.from(text).toString("base64url");
+  const cases: [string, string, RegExp][] = [
+    ["bad base64", "<!-- gatehouse-ledger:v1:json:not*base64! -->", /not base64url/],
+    ["bad base64 length", "<!-- gatehouse-ledger:v1:json:abcde -->", /not base64url/],
+    ["bad JSON", `<!-- gatehouse-ledger:v1:json:${payload('{"pr": 42, "strings": [')} -->`, /not JSON/],
+    ["invalid UTF-8", `<!-- gatehouse-ledger:v1:json:${Buffer.from([0x7b, 0xff, 0x7d]).toString("base64url")} -->`, /not JSON/],
+    ["wrong version", valid.replace(":v1:", ":v2:"), /unsupported version 'v2'/],
+    ["unknown encoding", valid.replace(/:(json|gz):/, ":brotli:"), /unknown encoding 'brotli'/],
+    ["missing payload", "<!-- gatehouse-ledger:v1:json -->", /version:encoding:payload/],
+    ["truncated", valid.slice(0, valid.length - 20), /truncated/],
+    ["two blocks", `${valid}\n${valid}`, /more than one ledger block/],
+    ["a JSON value of the wrong shape", `<!-- gatehouse-ledger:v1:json:${payload("[1,2,3]")} -->`, /unexpected shape/],
+    ["an unknown event kind", tamper(valid, (w) => (w.kind = `x${(w.kind as string).slice(1)}`)), /unexpected shape/],
+    ["a column of the wrong length", tamper(valid, (w) => (w.actor as number[]).pop()), /column 'actor' has 5 entries, expected 6/],
+    ["a reference to a missing string", tamper(valid, (w) => ((w.gate as number[])[0] = 999)), /column 'gate' refers to a missing string/],
+    ["an unknown field", tamper(valid, (w) => (w.admin = true)), /unexpected shape/],
+    ["a timestamp that is not a date", tamper(valid, (w) => ((w.at as unknown[])[1] = "soon")), /invalid event/],
+    ["a gz payload that does not inflate", `<!-- gatehouse-ledger:v1:gz:${payload("definitely not deflate")} -->`, /does not inflate/],
+    ["a gz payload holding no JSON", `<!-- gatehouse-ledger:v1:gz:${deflateSync("pr=42").toString("base64url")} -->`, /not JSON/],
+  ];
+
+  it.each(cases)("rejects %s", (_name, text, message) => {
+    expect(() => decodeLedger(text)).toThrow(LedgerCorruptError);
+    expect(() => decodeLedger(text)).toThrow(message);
+  });
+});
