@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { writeLastRun } from "./readme-section.js";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { ROOT, startApp, type AppProcess } from "../test/support/app-process.js";
@@ -114,8 +115,10 @@ const partial: Omit<BenchResults, "targets"> = {
 };
 const results: BenchResults = { ...partial, targets: judgeTargets(partial) };
 writeFileSync(join(ROOT, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
-process.stdout.write(renderMarkdown(results) + "\n");
-progress("wrote bench/results.json");
+const markdown = renderMarkdown(results);
+process.stdout.write(markdown + "\n");
+writeLastRun(join(ROOT, "bench/README.md"), markdown);
+progress("wrote bench/results.json and the last run in bench/README.md");
 
 /** The commit measured, marked "+changes" when src/ differs from it; "unknown" outside a git checkout. */
 function measuredCommit(): string {
