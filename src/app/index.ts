@@ -10,16 +10,25 @@ import { onMergeGroup } from "./handlers/merge-group.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
 import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtime.js";
 import { syncBatch } from "./sync/release-sync.js";
+import { commentWindowFromEnv } from "./runtime/comment-window-env.js";
 import { onCommandComment, onReviewSubmitted } from "./handlers/signoff-commands.js";
+
+export interface GatehouseOptions extends RuntimeOptions {
+  retryPolicy?: RetryPolicy;
+  writeSpacing?: WriteSpacingOptions;
+  /** Hands the runtime to an embedder or a test, e.g. to wait for deferred comment re-renders. */
+  onRuntime?: (rt: Runtime) => void;
+}
 
 /**
  * Builds the Gatehouse app. Every handler runs at most once per delivery id, so a redelivered
  * webhook is idempotent; work on one PR is serialized inside `syncRelease`.
  */
-export function gatehouse(options: RuntimeOptions & { retryPolicy?: RetryPolicy; writeSpacing?: WriteSpacingOptions }): ApplicationFunction {
+export function gatehouse(options: GatehouseOptions): ApplicationFunction {
   return (app: Probot) => {
-    const rt = createRuntime(options, syncBatch);
     const clients = new InstallationClients(options);
+    const rt = createRuntime({ whenIdle: (client) => clients.whenIdle(client), ...options }, syncBatch);
+    options.onRuntime?.(rt);
     // Keyed by delivery and handler, so two handlers of one delivery never skip each other.
     const once =
       <C extends Context>(handler: (rt: Runtime, context: C) => Promise<void>) =>
@@ -47,5 +56,6 @@ export function gatehouse(options: RuntimeOptions & { retryPolicy?: RetryPolicy;
 }
 
 /** The entry `probot run` loads: the App id comes from Probot's standard APP_ID variable. */
-const app: ApplicationFunction = (probot, options) => gatehouse({ appId: Number(process.env.APP_ID) })(probot, options);
+const app: ApplicationFunction = (probot, options) =>
+  gatehouse({ appId: Number(process.env.APP_ID), ...commentWindowFromEnv(process.env.GATEHOUSE_COMMENT_WINDOW_SECONDS) })(probot, options);
 export default app;

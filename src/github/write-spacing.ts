@@ -18,6 +18,8 @@ interface Bucket {
   updated: number;
   /** Writes wait in arrival order. */
   queue: Promise<void>;
+  /** Writes waiting for their turn. */
+  waiting: number;
 }
 
 export class WriteSpacing {
@@ -32,8 +34,8 @@ export class WriteSpacing {
 
   /** Resolves when this installation may make one more write. */
   acquire(key: string): Promise<void> {
-    const bucket = this.#buckets.get(key) ?? { tokens: this.options.burst, updated: this.#clock(), queue: Promise.resolve() };
-    this.#buckets.set(key, bucket);
+    const bucket = this.#bucket(key);
+    bucket.waiting += 1;
     const turn = bucket.queue.then(async () => {
       this.#refill(bucket);
       if (bucket.tokens < 1) {
@@ -41,9 +43,31 @@ export class WriteSpacing {
         this.#refill(bucket);
       }
       bucket.tokens -= 1;
+      bucket.waiting -= 1;
     });
     bucket.queue = turn;
     return turn;
+  }
+
+  /**
+   * Resolves once this installation has no write waiting and a token to spare beyond the next
+   * write: low-priority work (a deferred comment re-render) goes out only on spare capacity, so it
+   * never delays a ledger write, and under sustained load it waits and coalesces.
+   */
+  async whenIdle(key: string): Promise<void> {
+    const bucket = this.#bucket(key);
+    for (;;) {
+      this.#refill(bucket);
+      if (bucket.waiting === 0 && bucket.tokens >= Math.min(2, this.options.burst)) return;
+      const short = Math.max(0, Math.min(2, this.options.burst) - bucket.tokens);
+      await this.#sleep(Math.max(50, (short / this.options.perSecond) * 1000));
+    }
+  }
+
+  #bucket(key: string): Bucket {
+    const bucket = this.#buckets.get(key) ?? { tokens: this.options.burst, updated: this.#clock(), queue: Promise.resolve(), waiting: 0 };
+    this.#buckets.set(key, bucket);
+    return bucket;
   }
 
   #refill(bucket: Bucket): void {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { gatehouse } from "../../src/app/index.js";
+import type { Runtime } from "../../src/app/runtime/runtime.js";
 import type { WriteSpacingOptions } from "../../src/github/write-spacing.js";
 import { decodeLedger } from "../../src/core/ledger/ledger-codec.js";
 import type { Ledger } from "../../src/core/ledger/ledger.js";
@@ -31,6 +32,8 @@ export interface Harness {
   github: GitHubStandIn;
   clock: { now: Date };
   deliver(event: { name: string; payload: Record<string, unknown> }, id?: string): Promise<void>;
+  /** The App's runtime (caches, batches, deferred comment re-renders). */
+  runtime(): Runtime;
   checklistComment(pr: number): CommentRecord;
   ledger(sha: string): Ledger;
   /** A user edits the checklist comment; GitHub stores the edit and sends issue_comment.edited. */
@@ -43,6 +46,11 @@ export interface HarnessOptions {
   throttle?: boolean;
   /** Per-installation write spacing; off by default so tests count calls, not seconds. */
   writeSpacing?: WriteSpacingOptions;
+  /**
+   * How long a comment re-render that only adds signers may wait. Unset: 0, and `deliver` also
+   * waits for that deferred re-render, so a test reads the comment as it settles.
+   */
+  commentWindowMs?: number;
 }
 
 const UNSPACED: WriteSpacingOptions = { burst: Number.MAX_SAFE_INTEGER, perSecond: Number.MAX_SAFE_INTEGER };
@@ -69,13 +77,28 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     logLevel: "fatal",
   });
   // Secondary rate limits are retried at once: the tests count calls, not seconds.
-  await probot.load(gatehouse({ appId: APP_ID, now: () => clock.now, retryPolicy: { retries: 2, maxWaitSeconds: 60, sleep: async () => {} }, writeSpacing: options.writeSpacing ?? UNSPACED }));
+  let runtime: Runtime | undefined;
+  await probot.load(
+    gatehouse({
+      appId: APP_ID,
+      now: () => clock.now,
+      retryPolicy: { retries: 2, maxWaitSeconds: 60, sleep: async () => {} },
+      writeSpacing: options.writeSpacing ?? UNSPACED,
+      commentWindowMs: options.commentWindowMs ?? 0,
+      onRuntime: (rt) => (runtime = rt),
+    }),
+  );
+  const settleViews = options.commentWindowMs === undefined;
 
   const harness: Harness = {
     probot,
     github,
     clock,
-    deliver: (event, id = randomUUID()) => probot.receive({ id, name: event.name, payload: event.payload } as never),
+    runtime: () => runtime!,
+    async deliver(event, id = randomUUID()) {
+      await probot.receive({ id, name: event.name, payload: event.payload } as never);
+      if (settleViews) await runtime!.views.settled();
+    },
     checklistComment(pr) {
       const comment = github.commentsOn(pr).find((c) => c.user.type === "Bot");
       if (!comment) throw new Error(`no checklist comment on #${pr}`);

@@ -31,3 +31,23 @@ describe("WriteSpacing", () => {
     expect(sleeps).toEqual([1000, 1000]);
   });
 });
+
+describe("WriteSpacing.whenIdle", () => {
+  it("waits while writes queue and until a token is to spare beyond the next write", async () => {
+    let now = 0;
+    const spacing = new WriteSpacing({
+      burst: 4,
+      perSecond: 1,
+      clock: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    });
+    await spacing.whenIdle("1");
+    expect(now).toBe(0);
+    for (let i = 0; i < 4; i++) await spacing.acquire("1");
+    await spacing.whenIdle("1");
+    // Two tokens had to come back (one spare beyond the next write): two seconds.
+    expect(now).toBe(2000);
+  });
+});

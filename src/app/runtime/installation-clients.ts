@@ -15,6 +15,8 @@ type Client = Context["octokit"];
 export class InstallationClients {
   readonly #clients = new Map<number, Client>();
   readonly #spacing: WriteSpacing;
+  /** Which installation each client writes for, to ask its write spacing about spare capacity. */
+  readonly #installations = new WeakMap<object, string>();
 
   constructor(
     private readonly options: { writeSpacing?: WriteSpacingOptions; retryPolicy?: RetryPolicy; capacity?: number } = {},
@@ -34,7 +36,14 @@ export class InstallationClients {
       this.options.retryPolicy,
     );
     this.#clients.set(installation, client);
+    this.#installations.set(client, String(installation));
     if (this.#clients.size > (this.options.capacity ?? 1_000)) this.#clients.delete(this.#clients.keys().next().value as number);
     return client;
+  }
+
+  /** Resolves when the client's installation has spare write capacity (at once for other clients). */
+  whenIdle(client: object): Promise<void> {
+    const installation = this.#installations.get(client);
+    return installation === undefined ? Promise.resolve() : this.#spacing.whenIdle(installation);
   }
 }

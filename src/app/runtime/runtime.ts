@@ -6,6 +6,7 @@ import type { GitHubClient, RepoRef } from "../../github/client.js";
 import type { PullRequestInfo } from "../../github/pull-requests.js";
 import { TeamMembership } from "../../github/team-membership.js";
 import { ConfigCache } from "./config-cache.js";
+import { CommentViews } from "./comment-views.js";
 import { Deliveries } from "./deliveries.js";
 import { PrBatcher } from "./pr-batcher.js";
 import type { SyncOutcome, SyncRequest } from "../sync/sync-types.js";
@@ -20,6 +21,8 @@ export interface Runtime {
   /** Group commit: one load and one write per burst of events on a PR. */
   batches: PrBatcher<SyncRequest, SyncOutcome>;
   deliveries: Deliveries;
+  /** Deferred comment re-renders: the ledger is written at once, the view within a window. */
+  views: CommentViews;
   now: () => Date;
   /** Called after a release PR's check run and comment were written (e.g. to release waiting deployments). */
   onSynced: SyncListener[];
@@ -44,7 +47,14 @@ export interface RuntimeOptions {
   now?: () => Date;
   /** A PR's batch starts once no event came for this long (a burst becomes one write). */
   coalesceMs?: number;
+  /** How long a comment re-render that only adds signers and times may wait (default 5 s). */
+  commentWindowMs?: number;
+  /** Resolves when a client's installation has a write to spare (deferred re-renders wait for it). */
+  whenIdle?: (client: object) => Promise<void>;
 }
+
+/** Well under policy-bot's 30 s: the comment shows who signed within seconds, a burst costs one write. */
+export const DEFAULT_COMMENT_WINDOW_MS = 5_000;
 
 /** Builds the runtime; `syncBatch` processes one PR's batch (passed in so runtime/ never imports sync/). */
 export function createRuntime(
@@ -61,6 +71,10 @@ export function createRuntime(
     states: new PrStateCache(),
     batches: new PrBatcher((_key, batch) => syncBatch(rt, batch), options.coalesceMs),
     deliveries: new Deliveries(),
+    views: new CommentViews({
+      windowMs: options.commentWindowMs ?? DEFAULT_COMMENT_WINDOW_MS,
+      whenIdle: options.whenIdle ?? (() => Promise.resolve()),
+    }),
     now: options.now ?? (() => new Date()),
     onSynced: [],
   };

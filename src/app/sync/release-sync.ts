@@ -40,7 +40,9 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
   const last = batch[batch.length - 1]!;
   const { gh, repo } = last;
   const any = (test: (r: SyncRequest) => boolean) => batch.some(test);
-  const pr = any((r) => r.pr === undefined) ? await getPullRequest(gh, repo, last.number) : last.pr!;
+  // A deferred re-render reuses the PR it was deferred with while the head it knew is still the one cached.
+  const stale = (r: SyncRequest) => r.pr === undefined || (r.flushComment === true && rt.states.get(key)?.headSha !== r.pr.headSha);
+  const pr = any(stale) ? await getPullRequest(gh, repo, last.number) : last.pr!;
   const before = batch.find((r) => r.before)?.before;
   const pusher = batch.find((r) => r.pusher)?.pusher;
   const merged: SyncRequest = {
@@ -53,6 +55,7 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
     refresh: any((r) => r.refresh === true),
     opening: any((r) => r.opening === true),
     retireIfNotRelease: any((r) => r.retireIfNotRelease === true),
+    flushComment: any((r) => r.flushComment === true),
   };
   const all = <T extends SyncOutcome>(outcome: T): T[] => batch.map(() => outcome);
 
@@ -136,7 +139,8 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
   // Look-alike comments alone change nothing, so they cost no write.
   if (outcomes.every((o) => "kind" in o) && !carriedFrom) return outcomes as SyncOutcome[];
 
-  const commentUrl = await writeRelease(rt, { merged, pr, state, config, checklist, ledger, verdict, notices, key });
+  const { commentUrl, commentOwed } = await writeRelease(rt, { merged, pr, state, config, checklist, ledger, verdict, previousStatus, notices, key });
+  if (commentOwed) rt.views.defer(key, gh, () => syncRelease(rt, { gh, repo, number: last.number, pr, flushComment: true }));
   for (const listener of rt.onSynced) await listener({ gh, repo, pr, config, checklist, ledger, verdict, previousStatus });
   return outcomes.map((o) => ("kind" in o ? o : { kind: "synced", verdict, appended: o.appended, notices, commentUrl }));
 }

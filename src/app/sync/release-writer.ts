@@ -1,6 +1,7 @@
 import type { Checklist } from "../../core/config/checklist-schema.js";
 import type { RepoConfig } from "../../core/config/config-schema.js";
 import type { Ledger } from "../../core/ledger/ledger.js";
+import { keepEditsInFlight, sameBoxes } from "../../core/parse/parse-ticks.js";
 import { renderComment } from "../../core/render/render-comment.js";
 import type { Verdict } from "../../core/evaluate/verdict.js";
 import { createCheckRun, updateCheckRun, type CheckRunContent } from "../../github/check-runs.js";
@@ -24,11 +25,13 @@ export async function writeRelease(
     checklist: Checklist;
     ledger: Ledger;
     verdict: Verdict;
+    /** The verdict's status before this batch's changes. */
+    previousStatus: Verdict["status"];
     notices: string[];
     key: string;
   },
-): Promise<string> {
-  const { merged, pr, state, config, checklist, ledger, verdict, notices, key } = input;
+): Promise<{ commentUrl: string; commentOwed: boolean }> {
+  const { merged, pr, state, config, checklist, ledger, verdict, previousStatus, notices, key } = input;
   const { gh, repo } = merged;
   let comment = state.comment;
   if (comment && comment.body === undefined) {
@@ -52,10 +55,24 @@ export async function writeRelease(
   // The ledger is on GitHub now: remember it before anything else can fail.
   rt.states.set(key, next);
 
+  // Ledger first, view later: a re-render that only adds who signed and when may wait (see CommentViews).
+  let shown = body;
+  let commentOwed = false;
   if (!createdComment && comment.body !== body) {
-    await updateComment(gh, repo, comment.id, body);
+    const urgent =
+      merged.flushComment === true || notices.length > 0 || verdict.status !== previousStatus || !sameBoxes(body, comment.body ?? "");
+    if (!urgent) {
+      commentOwed = true;
+      shown = comment.body ?? body;
+    } else if (merged.flushComment) {
+      // GitHub may hold an edit whose webhook has not arrived yet: never untick what an owner just ticked.
+      const current = await getCommentBody(gh, repo, comment.id);
+      shown = current === undefined ? body : keepEditsInFlight(body, comment.body ?? "", current);
+      if (shown !== current) await updateComment(gh, repo, comment.id, shown);
+    } else await updateComment(gh, repo, comment.id, body);
   }
-  next.comment = { ...comment, body };
+  if (!commentOwed) rt.views.wrote(key);
+  next.comment = { ...comment, body: shown };
 
   if (config.gate_checks) {
     for (const gate of verdict.gates) await writeCheckRun(gh, repo, pr.headSha, gateCheckRun(gate, comment.url), next, gate.gate.id);
@@ -63,7 +80,7 @@ export async function writeRelease(
   if (createdComment && merged.opening && config.notify === "request_review") {
     await requestOwnerReviews(gh, repo, pr.number, notifyReviewers(config, verdict, repo.owner, pr.author));
   }
-  return comment.url;
+  return { commentUrl: comment.url, commentOwed };
 }
 
 /** Creates the run on this head, or PATCHes it only when what it shows would change. */

@@ -43,6 +43,8 @@ export interface SyncRequest {
   commentNow?: { id: number; body: string };
   /** Also retire a check left from when the PR was a release PR (label removed, base changed). */
   retireIfNotRelease?: boolean;
+  /** A deferred re-render of the comment is due: write it now, keeping edits still in flight. */
+  flushComment?: boolean;
 }
 
 export type SyncOutcome =

@@ -53,3 +53,36 @@ function boxStates(body: string): Map<string, { ref: ItemRef; state: BoxState }>
   }
   return states;
 }
+
+/** Whether each item's box is ticked, by `gate.item`, as `diffTicks` reads the body. */
+export function boxesOf(body: string): Map<string, boolean> {
+  return new Map([...boxStates(body)].map(([key, { state }]) => [key, state.checked]));
+}
+
+/** True when both bodies show the same items with the same boxes ticked. */
+export function sameBoxes(a: string, b: string): boolean {
+  const left = boxesOf(a);
+  const right = boxesOf(b);
+  return left.size === right.size && [...left].every(([key, checked]) => right.get(key) === checked);
+}
+
+/**
+ * A render of the comment that keeps the boxes someone flipped on GitHub after Gatehouse last saw
+ * the body (`known` → `current`): their webhook is still on its way, and overwriting the box now
+ * would untick what an owner just ticked. The edit's own event re-renders the comment once it is applied.
+ */
+export function keepEditsInFlight(rendered: string, known: string, current: string): string {
+  const before = boxesOf(known);
+  const now = boxesOf(current);
+  const flipped = new Map([...now].filter(([key, checked]) => before.has(key) && before.get(key) !== checked));
+  if (flipped.size === 0) return rendered;
+  return classifyLines(rendered)
+    .map((line) => {
+      if (line.kind === "fence" || line.kind === "comment") return line.text;
+      const ref = itemMarkerAtEnd(line.text);
+      const checked = ref ? flipped.get(`${ref.gate}.${ref.item}`) : undefined;
+      if (checked === undefined) return line.text;
+      return line.text.replace(TASK_BOX, checked ? "$1[x]" : "$1[ ]");
+    })
+    .join("\n");
+}

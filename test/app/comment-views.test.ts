@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
+import { boxState, createHarness, OWNERS, setBox, teardown, type Harness } from "./harness.js";
+
+const HEAD = "c".repeat(40);
+/** Short enough for a test, long enough that a tick's own sync finishes inside it. */
+const WINDOW_MS = 400;
+
+const commentWrites = (h: Harness, since: number) => h.github.log.slice(since).filter((r) => r.method === "PATCH" && r.path.includes("/issues/comments/")).length;
+const checkWrites = (h: Harness, since: number) => h.github.log.slice(since).filter((r) => r.method === "PATCH" && r.path.includes("/check-runs/")).length;
+const signedBy = (body: string, ref: string, login: string) => body.split("\n").some((l) => l.includes(`gatehouse:item ${ref} `) && l.includes(`signed by`) && l.includes(login));
+
+describe("ledger first, view later: one write per tick", () => {
+  let h: Harness;
+  afterEach(teardown);
+
+  async function openRelease(number: number) {
+    h = await createHarness({ commentWindowMs: WINDOW_MS });
+    const pr = h.github.addPull({ number, author: "dev", headSha: HEAD });
+    await h.deliver(pullRequestEvent("opened", pr));
+    return pr;
+  }
+
+  /** A user's edit as GitHub stores it, without its webhook (yet). */
+  function editOnGitHub(number: number, edit: (body: string) => string): { from: string; body: string } {
+    const comment = h.checklistComment(number);
+    const from = comment.body;
+    comment.body = edit(from);
+    return { from, body: comment.body };
+  }
+
+  it("a tick writes the ledger at once and the comment once per window, showing every signer", async () => {
+    const pr = await openRelease(21);
+    const mark = h.github.log.length;
+    await h.editChecklist(pr, OWNERS.security!, (b) => setBox(b, "security.waf", true));
+    expect(checkWrites(h, mark)).toBe(1);
+    expect(commentWrites(h, mark)).toBe(0);
+    expect(h.ledger(HEAD).events.map((e) => e.item)).toEqual(["waf"]);
+
+    await h.editChecklist(pr, OWNERS.security!, (b) => setBox(b, "security.rate-limits", true));
+    expect(checkWrites(h, mark)).toBe(2);
+    expect(commentWrites(h, mark)).toBe(0);
+
+    await h.runtime().views.settled();
+    expect(commentWrites(h, mark)).toBe(1);
+    const body = h.checklistComment(21).body;
+    expect(signedBy(body, "security.waf", OWNERS.security!)).toBe(true);
+    expect(signedBy(body, "security.rate-limits", OWNERS.security!)).toBe(true);
+  });
+
+  it("a revert, a command, an invalidation and a verdict change re-render the comment at once", async () => {
+    const pr = await openRelease(22);
+
+    // Revert: someone who owns nothing ticks a box.
+    let mark = h.github.log.length;
+    await h.editChecklist(pr, "mallory", (b) => setBox(b, "security.waf", true));
+    expect(commentWrites(h, mark)).toBe(1);
+    expect(boxState(h.checklistComment(22).body, "security.waf")).toBe(false);
+
+    // Command: its box is not ticked in the body yet.
+    mark = h.github.log.length;
+    const command = { id: 7001, body: "/signoff security.waf", user: { login: OWNERS.security!, type: "User" } };
+    h.github.comments.push({ ...command, issue: 22, performed_via_github_app: null, html_url: "", reactions: [] });
+    await h.deliver(issueCommentEvent("created", { pr, comment: command, sender: OWNERS.security! }));
+    expect(commentWrites(h, mark)).toBe(1);
+    expect(boxState(h.checklistComment(22).body, "security.waf")).toBe(true);
+
+    // Invalidation: a push with every gate invalidated (files unknown) unticks the box.
+    mark = h.github.log.length;
+    const next = "d".repeat(40);
+    pr.head.sha = next;
+    pr.commits.push(next);
+    await h.deliver(pullRequestEvent("synchronize", pr, { before: HEAD, after: next }, "dev"));
+    expect(commentWrites(h, mark)).toBe(1);
+    expect(boxState(h.checklistComment(22).body, "security.waf")).toBe(false);
+    await h.runtime().views.settled();
+  });
+
+  it("the tick that turns the verdict green re-renders the comment at once", async () => {
+    h = await createHarness({
+      commentWindowMs: WINDOW_MS,
+      config: `checklist: .github/checklists/one.yml\nowners:\n  security: ["@acme/security"]\nrelease:\n  labels: ["release"]\n`,
+    });
+    h.github.files.set(
+      ".github/checklists/one.yml",
+      "id: one\ntitle: One\ngates:\n  - id: security\n    title: Security\n    owner: security\n    items:\n      - { id: review, title: Review }\n      - { id: scan, title: Scan }\n",
+    );
+    const pr = h.github.addPull({ number: 23, author: "dev", headSha: HEAD });
+    await h.deliver(pullRequestEvent("opened", pr));
+    let mark = h.github.log.length;
+    await h.editChecklist(pr, OWNERS.security!, (b) => setBox(b, "security.review", true));
+    expect(commentWrites(h, mark)).toBe(0);
+    mark = h.github.log.length;
+    await h.editChecklist(pr, OWNERS.security!, (b) => setBox(b, "security.scan", true));
+    expect(h.github.checkRunsOn(HEAD, "Gatehouse")[0]!.conclusion).toBe("success");
+    expect(commentWrites(h, mark)).toBe(1);
+    expect(h.checklistComment(23).body).toMatch(/approved/i);
+  });
+
+  it("a tick still in flight when the deferred re-render runs stays ticked", async () => {
+    const pr = await openRelease(24);
+    await h.editChecklist(pr, OWNERS.security!, (b) => setBox(b, "security.waf", true));
+    // An owner ticks another box; GitHub holds the edit, its webhook is late.
+    const late = editOnGitHub(24, (b) => setBox(b, "security.rate-limits", true));
+    await h.runtime().views.settled();
+    const rendered = h.checklistComment(24).body;
+    expect(signedBy(rendered, "security.waf", OWNERS.security!)).toBe(true);
+    expect(boxState(rendered, "security.rate-limits")).toBe(true);
+
+    // The late webhook arrives: the tick is recorded, and its box was never unticked.
+    const comment = h.checklistComment(24);
+    await h.deliver(issueCommentEvent("edited", { pr, comment: { ...comment, body: late.body }, sender: OWNERS.security!, from: late.from }));
+    await h.runtime().views.settled();
+    expect(h.ledger(HEAD).events.map((e) => e.item)).toEqual(["waf", "rate-limits"]);
+    expect(signedBy(h.checklistComment(24).body, "security.rate-limits", OWNERS.security!)).toBe(true);
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { keepEditsInFlight, sameBoxes } from "../../../src/core/parse/parse-ticks.js";
+
+const line = (ref: string, checked: boolean, text = ref) => `- [${checked ? "x" : " "}] ${text} <!-- gatehouse:item ${ref} -->`;
+const body = (...lines: string[]) => ["<!-- gatehouse:checklist -->", ...lines].join("\n");
+
+describe("sameBoxes", () => {
+  it("compares box states only, not the text around them", () => {
+    expect(sameBoxes(body(line("a.b", true, "B — signed by sam")), body(line("a.b", true)))).toBe(true);
+    expect(sameBoxes(body(line("a.b", true)), body(line("a.b", false)))).toBe(false);
+    expect(sameBoxes(body(line("a.b", true)), body(line("a.b", true), line("a.c", false)))).toBe(false);
+  });
+});
+
+describe("keepEditsInFlight", () => {
+  it("keeps boxes flipped on GitHub since the body Gatehouse knew, and renders the rest", () => {
+    const known = body(line("a.b", false), line("a.c", true));
+    const current = body(line("a.b", true), line("a.c", true));
+    const rendered = body(line("a.b", false, "B"), line("a.c", true, "C — signed by sam"));
+    expect(keepEditsInFlight(rendered, known, current)).toBe(body(line("a.b", true, "B"), line("a.c", true, "C — signed by sam")));
+  });
+
+  it("keeps an untick in flight too, and changes nothing when GitHub holds what Gatehouse knew", () => {
+    const known = body(line("a.b", true));
+    expect(keepEditsInFlight(body(line("a.b", true, "B — signed")), known, body(line("a.b", false)))).toBe(body(line("a.b", false, "B — signed")));
+    const rendered = body(line("a.b", true, "B — signed"));
+    expect(keepEditsInFlight(rendered, known, known)).toBe(rendered);
+  });
+
+  it("ignores look-alike box lines inside fenced code", () => {
+    const fenced = ["```", line("a.b", true), "```"].join("\n");
+    const known = body(line("a.b", false));
+    const current = body(line("a.b", true));
+    const rendered = `${body(line("a.b", false))}\n${fenced}`;
+    expect(keepEditsInFlight(rendered, known, current)).toBe(`${body(line("a.b", true))}\n${fenced}`);
+  });
+});
