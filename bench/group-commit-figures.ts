@@ -30,6 +30,8 @@ export async function measureBurst(repo: BenchRepo, app: AppProcess, recorder: R
   });
   const mark = recorder.mark();
   const deliveries = await deliverAll(app, events, events.length);
+  // The comment's re-render may come after the answers (ledger first, view later): wait for it.
+  await recorder.untilIdle();
   const served = recorder.since(mark);
   const writes = served.filter((r) => r.method !== "GET" && repo.pullOf(r) === subject.pr.number);
   const signed = new Set(ledgerOn(repo.github, subject.pr.head.sha).events.filter((e) => e.kind === "signoff").map((e) => `${e.gate}.${e.item}`));

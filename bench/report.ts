@@ -2,6 +2,15 @@ import type { ColdStartMeasurement } from "./action-cold-start.js";
 import type { BurstMeasurement, InstallationsMeasurement } from "./group-commit-figures.js";
 import type { GrowthMeasurement } from "./growth.js";
 import type { ScenarioMeasurement, ScenarioSettings } from "./measure-scenario.js";
+import type { EconomyMeasurement, FloorCpu } from "./write-economy.js";
+
+export interface EconomyResults {
+  one: Omit<EconomyMeasurement, "stream">;
+  many: Omit<EconomyMeasurement, "stream">;
+  floorCpu: FloorCpu[];
+  /** The no-op app's CPU per event at the App's calls per event (`many`). */
+  equalCallsFloorMsPerEvent: number;
+}
 
 export interface ScenarioResult extends Omit<ScenarioMeasurement, "stream"> {
   floorEventsPerSecond: number;
@@ -26,6 +35,7 @@ export interface BenchResults {
   installations: InstallationsResult[];
   growth: GrowthMeasurement[];
   action: ColdStartMeasurement;
+  economy: EconomyResults;
   targets: Target[];
 }
 
@@ -78,6 +88,26 @@ export function judgeTargets(results: Omit<BenchResults, "targets">): Target[] {
       },
     );
   }
+  const { one: single, many, equalCallsFloorMsPerEvent } = results.economy;
+  const cpuRatio = many.cpuMsPerEvent / equalCallsFloorMsPerEvent;
+  targets.push(
+    {
+      target: `one installation, ticks over ${single.prs} release PRs: ≥ 0.9 events/s sustained`,
+      measured: `${single.eventsPerSecond.toFixed(2)} events/s${single.allSigned && single.commentsShowAll ? "" : " (sign-offs or boxes missing!)"}`,
+      met: single.eventsPerSecond >= 0.9 && single.allSigned && single.commentsShowAll,
+    },
+    { target: "one installation: ≤ 1.1 writes per tick, amortised", measured: `${single.writesPerTick.toFixed(2)} writes per tick`, met: single.writesPerTick <= 1.1 },
+    {
+      target: `${many.installations} installations: events/s within 10 % of the pacing bound`,
+      measured: `${rate(many.eventsPerSecond)} vs ${rate(many.pacingBound)} events/s (${times(many.eventsPerSecond / many.pacingBound)}) at ${many.writesPerTick.toFixed(2)} writes per tick`,
+      met: many.eventsPerSecond >= 0.9 * many.pacingBound,
+    },
+    {
+      target: "App CPU per event ≤ 1.2× a no-op Probot app making the same number of API calls",
+      measured: `${ms(many.cpuMsPerEvent)} vs ${ms(equalCallsFloorMsPerEvent)} ms (${times(cpuRatio)}) at ${many.callsPerEvent.toFixed(2)} calls per event`,
+      met: cpuRatio <= 1.2,
+    },
+  );
   targets.push({ target: "`npm run bench` under 3 minutes on 2 cores", measured: `${results.meta.seconds.toFixed(0)} s (bench only; add the build)`, met: results.meta.seconds < 180 });
   return targets;
 }
@@ -128,6 +158,19 @@ export function renderMarkdown(results: BenchResults): string {
     "### The Action",
     "",
     `Cold start of \`node action/dist/index.js\`, spawn to exit, deciding one release PR against the stand-in: median ${ms(a.medianMs)} ms, min ${ms(a.minMs)} ms over ${a.runs} runs (exit code ${a.exitCode}: not yet approved); \`node -e ""\` alone: ${ms(a.nodeMedianMs)} ms.`,
+    "",
+    "### Write economy: ledger first, view later",
+    "",
+    "Owners tick one box after another on each PR (the next edit once the previous one was answered), PRs side by side; writes are spaced as shipped (a burst of 4, then 1 a second per installation). Writes and calls include the comment re-renders that follow the stream.",
+    "",
+    "| Stream | Ticks | Events/s | Pacing bound | Writes per tick | Calls per event | CPU ms per event | All signed, all boxes shown |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ...[results.economy.one, results.economy.many].map(
+      (e) =>
+        `| ${e.installations} installation${e.installations === 1 ? "" : "s"}, ${e.prs} PRs | ${e.ticks} | ${e.eventsPerSecond.toFixed(2)} | ${rate(e.pacingBound)} | ${e.writesPerTick.toFixed(2)} | ${e.callsPerEvent.toFixed(2)} | ${ms(e.cpuMsPerEvent)} | ${e.allSigned && e.commentsShowAll ? "yes" : "**no**"} |`,
+    ),
+    "",
+    `Equal-calls floor: the no-op app's CPU per event on the ${results.economy.many.installations}-installation stream was ${results.economy.floorCpu.map((f) => `${ms(f.cpuMsPerEvent)} ms at ${f.calls} call${f.calls === 1 ? "" : "s"}`).join(" and ")} an event, so ${ms(results.economy.equalCallsFloorMsPerEvent)} ms at the App's ${results.economy.many.callsPerEvent.toFixed(2)} calls.`,
     "",
     "### Targets (reported, not asserted)",
     "",

@@ -12,6 +12,7 @@ import { FLOOR_IDLE_GAP_MS, median } from "./delivery-stream.js";
 import { measureBurst, measureInstallations } from "./group-commit-figures.js";
 import { measureGrowth } from "./growth.js";
 import { cacheInstallationTokens, measureFloor } from "./floor.js";
+import { measureFloorCpu, measureTicks, type FloorCpu } from "./write-economy.js";
 import { measureScenario, type ScenarioMeasurement, type ScenarioSettings } from "./measure-scenario.js";
 import { judgeTargets, renderMarkdown, type BenchResults, type InstallationsResult, type ScenarioResult } from "./report.js";
 import { RequestRecorder } from "./request-recorder.js";
@@ -34,7 +35,7 @@ const recorder = new RequestRecorder();
 const server = await serveStandIn(repo.github, { onServed: recorder.onServed });
 const githubUrl = server.url;
 
-async function withApp<T>(options: { entry?: string }, use: (app: AppProcess) => Promise<T>): Promise<T> {
+async function withApp<T>(options: { entry?: string; env?: Record<string, string> }, use: (app: AppProcess) => Promise<T>): Promise<T> {
   const app = await startApp({ githubUrl, appId: APP_ID, ...options });
   try {
     return await use(app);
@@ -58,6 +59,25 @@ const { burst, installations } = await withApp({}, async (app) => {
   const five = await measureInstallations(repo, app, recorder, { installations: INSTALLATIONS, ticksEach: 5 });
   return { burst, installations: [one, five] };
 });
+
+progress("write economy: one installation with 16 release PRs; 64 installations ticking in turn");
+const economy = await withApp({}, async (app) => {
+  const one = await measureTicks(repo, app, recorder, { installations: 1, prsEach: 16, ticksEach: 10 });
+  await recorder.untilIdle();
+  const many = await measureTicks(repo, app, recorder, { installations: 64, prsEach: 1, ticksEach: 8 });
+  return { one, many };
+});
+
+progress("the equal-calls floor: CPU per event of the no-op app making 1 and 2 calls an event");
+const floorCpu: FloorCpu[] = [];
+for (const calls of [1, 2]) {
+  floorCpu.push(
+    await withApp({ entry: join(ROOT, "lib/bench/noop-app.js"), env: { NOOP_CALLS: String(calls) } }, async (app) => {
+      await cacheInstallationTokens(app, recorder, [economy.many.stream]);
+      return measureFloorCpu(app, economy.many.stream, calls);
+    }),
+  );
+}
 
 progress("the floor: a no-op Probot app on the same streams");
 const floor = await withApp({ entry: join(ROOT, "lib/bench/noop-app.js") }, async (app) => {
@@ -112,6 +132,12 @@ const partial: Omit<BenchResults, "targets"> = {
   installations: installationResults,
   growth,
   action,
+  economy: {
+    one: withoutStream(economy.one),
+    many: withoutStream(economy.many),
+    floorCpu,
+    equalCallsFloorMsPerEvent: equalCallsFloor(floorCpu, economy.many.callsPerEvent),
+  },
 };
 const results: BenchResults = { ...partial, targets: judgeTargets(partial) };
 writeFileSync(join(ROOT, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
@@ -119,6 +145,16 @@ const markdown = renderMarkdown(results);
 process.stdout.write(markdown + "\n");
 writeLastRun(join(ROOT, "bench/README.md"), markdown);
 progress("wrote bench/results.json and the last run in bench/README.md");
+
+function withoutStream<T extends { stream: unknown }>({ stream: _stream, ...rest }: T): Omit<T, "stream"> {
+  return rest;
+}
+
+/** The floor's CPU per event at `calls` calls an event, from its passes at 1 and 2 calls (linear in calls). */
+function equalCallsFloor(passes: FloorCpu[], calls: number): number {
+  const [one, two] = passes as [FloorCpu, FloorCpu];
+  return one.cpuMsPerEvent + (calls - 1) * (two.cpuMsPerEvent - one.cpuMsPerEvent);
+}
 
 /** The commit measured, marked "+changes" when src/ differs from it; "unknown" outside a git checkout. */
 function measuredCommit(): string {

@@ -47,14 +47,14 @@ export interface RuntimeOptions {
   now?: () => Date;
   /** A PR's batch starts once no event came for this long (a burst becomes one write). */
   coalesceMs?: number;
-  /** How long a comment re-render that only adds signers and times may wait (default 5 s). */
+  /** How long a comment re-render that only adds signers and times may wait (default 2 s). */
   commentWindowMs?: number;
   /** Resolves when a client's installation has a write to spare (deferred re-renders wait for it). */
   whenIdle?: (client: object) => Promise<void>;
 }
 
 /** Well under policy-bot's 30 s: the comment shows who signed within seconds, a burst costs one write. */
-export const DEFAULT_COMMENT_WINDOW_MS = 5_000;
+export const DEFAULT_COMMENT_WINDOW_MS = 2_000;
 
 /** Builds the runtime; `syncBatch` processes one PR's batch (passed in so runtime/ never imports sync/). */
 export function createRuntime(

@@ -1,0 +1,140 @@
+import { readFileSync } from "node:fs";
+import { issueCommentEvent, pullRequestEvent } from "../test/fixtures/webhooks.js";
+import type { AppProcess, Delivery, WebhookEvent } from "../test/support/app-process.js";
+import { boxState, checklistComment, inRepository, ledgerOn, setBox, tickableItems } from "../test/support/release-repo.js";
+import type { BenchRepo, Subject } from "./bench-repo.js";
+import { deliverAll, eventsPerSecond } from "./delivery-stream.js";
+import type { RequestRecorder } from "./request-recorder.js";
+
+/** The App's write spacing as shipped: a burst of 4, then 1 write a second per installation. */
+const BURST = 4;
+const PER_SECOND = 1;
+
+export interface EconomyMeasurement {
+  installations: number;
+  prs: number;
+  ticks: number;
+  eventsPerSecond: number;
+  /** Every write for these PRs, the deferred comment re-renders after the stream included. */
+  writes: number;
+  writesPerTick: number;
+  /** events/s that 1 write/s per installation allows at this many writes per tick. */
+  pacingBound: number;
+  allSigned: boolean;
+  /** Every final comment shows every tick ticked. */
+  commentsShowAll: boolean;
+  /** The App's CPU time (user + system) per event over the stream, in ms. */
+  cpuMsPerEvent: number;
+  /** API calls per event, deferred re-renders included. */
+  callsPerEvent: number;
+  /** The ticks sent, tick by tick across PRs, for the floor. */
+  stream: WebhookEvent[];
+}
+
+/**
+ * Owner ticks as they come on release day: each PR's owners tick one box after another (the next
+ * edit once the previous one was answered), and PRs tick side by side. Each edit is built when it
+ * is sent, from the comment GitHub holds then, as a browser would.
+ */
+export async function measureTicks(
+  repo: BenchRepo,
+  app: AppProcess,
+  recorder: RequestRecorder,
+  options: { installations: number; prsEach: number; ticksEach: number },
+): Promise<EconomyMeasurement> {
+  const subjects: Subject[] = [];
+  for (let i = 0; i < options.installations; i++) {
+    const installation = 500_000 + Math.floor(Math.random() * 1e6);
+    for (let p = 0; p < options.prsEach; p++) subjects.push(repo.pull({ release: true, installation }));
+  }
+  await deliverAll(app, subjects.map((s) => inRepository(pullRequestEvent("opened", s.pr), { installation: s.installation })), 16);
+  await recorder.untilIdle();
+
+  const items = tickableItems().slice(0, options.ticksEach);
+  const tickOf = (subject: Subject, n: number): WebhookEvent => {
+    const comment = checklistComment(repo.github, subject.pr.number);
+    const from = comment.body;
+    const body = setBox(from, items[n]!.ref, true);
+    comment.body = body;
+    return inRepository(issueCommentEvent("edited", { pr: subject.pr, comment: { ...comment, body }, sender: items[n]!.owner, from }), {
+      installation: subject.installation,
+    });
+  };
+
+  const mark = recorder.mark();
+  const cpuBefore = cpuMs(app.pid);
+  const deliveries: Delivery[] = [];
+  const sent: { n: number; event: WebhookEvent }[] = [];
+  await Promise.all(
+    subjects.map(async (subject) => {
+      for (let n = 0; n < items.length; n++) {
+        const event = tickOf(subject, n);
+        sent.push({ n, event });
+        deliveries.push(await app.deliver(event));
+      }
+    }),
+  );
+  const failed = deliveries.filter((d) => d.status !== 200);
+  if (failed.length > 0) throw new Error(`${failed.length} ticks were answered ${failed[0]!.status}; the App said:\n${app.errors()}`);
+  const rate = eventsPerSecond(deliveries);
+  // The deferred comment re-renders come after the stream: count them, and the CPU they cost.
+  await recorder.untilIdle();
+  const cpu = cpuMs(app.pid) - cpuBefore;
+  const numbers = new Set(subjects.map((s) => s.pr.number));
+  const served = recorder.since(mark).filter((r) => numbers.has(repo.pullOf(r) ?? -1));
+  const writes = served.filter((r) => r.method !== "GET").length;
+  const ticks = deliveries.length;
+  const writesPerTick = writes / ticks;
+  return {
+    installations: options.installations,
+    prs: subjects.length,
+    ticks,
+    eventsPerSecond: rate,
+    writes,
+    writesPerTick,
+    pacingBound: pacingBound(options.installations, ticks / options.installations, writesPerTick),
+    allSigned: subjects.every((s) => {
+      const signed = new Set(ledgerOn(repo.github, s.pr.head.sha).events.map((e) => `${e.gate}.${e.item}`));
+      return items.every((i) => signed.has(i.ref));
+    }),
+    commentsShowAll: subjects.every((s) => items.every((i) => boxState(checklistComment(repo.github, s.pr.number).body, i.ref))),
+    cpuMsPerEvent: cpu / ticks,
+    callsPerEvent: served.length / ticks,
+    stream: sent.sort((a, b) => a.n - b.n).map((s) => s.event),
+  };
+}
+
+/**
+ * What 1 write/s per installation allows: each installation's `ticks` cost ticks × writesPerTick
+ * writes, of which the first BURST go out at once and the rest one a second.
+ */
+export function pacingBound(installations: number, ticksEach: number, writesPerTick: number): number {
+  const seconds = Math.max(0, ticksEach * writesPerTick - BURST) / PER_SECOND;
+  return seconds === 0 ? Number.POSITIVE_INFINITY : (installations * ticksEach) / seconds;
+}
+
+export interface FloorCpu {
+  calls: number;
+  cpuMsPerEvent: number;
+}
+
+/**
+ * The no-op Probot app's CPU per event when it makes `calls` API calls per event (see
+ * bench/noop-app.ts), over the same kind of stream: the equal-calls floor.
+ */
+export async function measureFloorCpu(app: AppProcess, stream: WebhookEvent[], calls: number): Promise<FloorCpu> {
+  const before = cpuMs(app.pid);
+  await deliverAll(app, stream, 64);
+  return { calls, cpuMsPerEvent: (cpuMs(app.pid) - before) / stream.length };
+}
+
+/** A process's CPU time so far (user + system), in ms, from /proc; 0 where /proc is missing. */
+export function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 a second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
