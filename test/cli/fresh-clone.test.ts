@@ -38,7 +38,7 @@ function readmeCommands(heading: string): string[][] {
   return block
     .split("\n")
     .filter((line) => line.startsWith("npx gatehouse "))
-    .map((line) => line.replace(/\s*>.*$/, "").replace(/\[[^\]]*\]/g, "").trim().split(/\s+/).slice(1));
+    .map((line) => line.replace(/\s*>.*$/, "").replace(/\[[^\]]*\]/g, "").trim().split(/\s+/).slice(2));
 }
 
 beforeAll(async () => {
