@@ -62,7 +62,8 @@ beforeAll(async () => {
 
   const prepare = await inClone("npm", ["run", "prepare", "--silent"]);
   if (prepare.code !== 0) throw new Error(`npm run prepare failed in the clone (${prepare.code}):\n${prepare.stderr}${prepare.stdout}`);
-}, 120_000);
+  // About 30 s of CPU (tsc is most of it); the limits leave room for a machine busy with other tests.
+}, 300_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -80,7 +81,7 @@ describe("the README's CLI commands in a fresh clone", () => {
     const preview = await inClone("npx", ["gatehouse", ...commands[1]!]);
     expect(preview.code).toBe(0);
     expect(preview.stdout).toContain("gatehouse:item security.");
-  }, 120_000);
+  }, 180_000);
 
   describe("with a GitHub stand-in", () => {
     let server: StandInServer;
@@ -98,6 +99,6 @@ describe("the README's CLI commands in a fresh clone", () => {
       expect(result.stderr).toContain("gatehouse audit: 0 release PRs");
       expect(result.code).toBe(0);
       expect(result.stdout.split("\r\n")[0]).toBe("pr,title,author,merged_by,merged_at,merge_sha,head_sha,approved_at_merge,record,kind,actor,role,gate,item,sha,at,method,evidence,note");
-    }, 60_000);
+    }, 120_000);
   });
 });
