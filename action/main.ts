@@ -1,5 +1,4 @@
 import * as core from "@actions/core";
-import { getOctokit } from "@actions/github";
 import { formatProblem, ProblemError } from "../src/core/config/problem.js";
 import { renderJobSummary } from "../src/core/render/render-summary.js";
 import type { GitHubClient } from "../src/github/client.js";
@@ -7,16 +6,24 @@ import { loadRepoConfig } from "../src/github/config-files.js";
 import { awaitApproval, type ApprovalResult, type Clock } from "./await-approval.js";
 import { failureMessage, forgeryNotice } from "./failure-message.js";
 import { countedSignoffs, pendingGates } from "./gate-outputs.js";
+import { createActionClient } from "./github-client.js";
+import { githubFailureMessage } from "./github-failure.js";
 import { readInputs } from "./inputs.js";
 import { resolvePullRequest } from "./resolve-pull-request.js";
+import { RateLimitWaits, RETRY_LIMITS, type RetryLimits } from "./retry-limits.js";
 import { readRunnerContext } from "./runner-context.js";
 
 /** What the Action needs from the outside world, replaceable in tests. */
 export interface RunDependencies {
   /** Builds the API client; the default honours the runner's proxy settings. */
-  createClient: (token: string, apiUrl: string) => GitHubClient;
+  createClient: (token: string, apiUrl: string, waits: RateLimitWaits) => GitHubClient;
+  /** Bounds on waiting out GitHub's errors and rate limits; tests shrink only the time scale. */
+  retryLimits: Readonly<RetryLimits>;
   clock: Clock;
 }
+
+/** The `result` output: approved, not approved (pending gates), or could not decide. */
+export type ActionResult = "approved" | "pending" | "error";
 
 const realClock: Clock = {
   now: () => new Date(),
@@ -24,7 +31,8 @@ const realClock: Clock = {
 };
 
 const defaultDependencies: RunDependencies = {
-  createClient: (token, apiUrl) => getOctokit(token, { baseUrl: apiUrl, userAgent: "gatehouse-action" }),
+  createClient: (token, apiUrl, waits) => createActionClient({ token, apiUrl, waits, log: (message) => core.info(message) }),
+  retryLimits: RETRY_LIMITS,
   clock: realClock,
 };
 
@@ -34,11 +42,12 @@ const defaultDependencies: RunDependencies = {
  * Never throws: every failure ends in `core.setFailed`.
  */
 export async function run(dependencies: Partial<RunDependencies> = {}): Promise<void> {
-  const { createClient, clock } = { ...defaultDependencies, ...dependencies };
+  const { createClient, retryLimits, clock } = { ...defaultDependencies, ...dependencies };
+  const waits = new RateLimitWaits(retryLimits);
   try {
     const inputs = readInputs((name) => core.getInput(name));
     const ctx = readRunnerContext(process.env);
-    const gh = createClient(inputs.token, ctx.apiUrl);
+    const gh = createClient(inputs.token, ctx.apiUrl, waits);
 
     const target = await resolvePullRequest(gh, ctx, inputs);
     core.info(`Release PR: #${target.number}, found from ${target.via}.`);
@@ -63,8 +72,10 @@ export async function run(dependencies: Partial<RunDependencies> = {}): Promise<
     });
     await report(result, inputs);
   } catch (error) {
+    // Could not decide: never a pass, and never mistaken for a list of pending gates.
     core.setOutput("approved", "false");
-    core.setFailed(describeError(error));
+    core.setOutput("result", "error" satisfies ActionResult);
+    core.setFailed(describeError(error, { limits: retryLimits, rateLimitRefusal: waits.refusal }));
   }
 }
 
@@ -72,8 +83,10 @@ async function report(result: ApprovalResult, inputs: { appId: number; waitMinut
   const { pr, headSha, forged, ledger, verdict } = result.look;
   const approved = verdict.status === "approved";
   const pending = pendingGates(verdict);
+  const outcome: ActionResult = approved ? "approved" : verdict.status === "error" ? "error" : "pending";
 
   core.setOutput("approved", String(approved));
+  core.setOutput("result", outcome);
   core.setOutput("pull-request", String(pr.number));
   core.setOutput("head-sha", headSha);
   core.setOutput("pending-gates", JSON.stringify(pending));
@@ -104,7 +117,9 @@ async function writeJobSummary(markdown: string): Promise<void> {
   }
 }
 
-function describeError(error: unknown): string {
+function describeError(error: unknown, retries: Parameters<typeof githubFailureMessage>[1]): string {
+  const github = githubFailureMessage(error, retries);
+  if (github !== undefined) return github;
   if (error instanceof ProblemError) {
     for (const problem of error.problems) core.error(formatProblem(problem), { title: "Gatehouse config" });
     return `The Gatehouse config is invalid, so the release cannot be gated (fail closed):\n${error.problems.map(formatProblem).join("\n")}`;

@@ -5,7 +5,12 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RETRY_LIMITS } from "../../action/retry-limits.js";
 import { checkRunJson, CONFIG_YAML, examplePayload, ledger, pullJson, signoffs } from "../fixtures/gate-api.js";
+import type { StandInRequest } from "../support/github-stand-in.js";
+import { SeededFaults } from "../support/seeded-faults.js";
+import { serveStandIn } from "../support/stand-in-server.js";
+import { gateStandIn, reads } from "./gate-stand-in.js";
 import { parseOutputs } from "./runner.js";
 
 // Runs the committed bundle exactly as the runner does (`node action/dist/index.js`), against a
@@ -54,7 +59,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-async function runBundle(): Promise<{ code: number | null; outputs: Record<string, string>; stdout: string }> {
+async function runBundle(api = apiUrl): Promise<{ code: number | null; outputs: Record<string, string>; stdout: string }> {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-bundle-"));
   const files = { event: join(dir, "event.json"), output: join(dir, "output"), summary: join(dir, "summary.md") };
   writeFileSync(files.event, JSON.stringify(examplePayload("pull_request", (p) => p.action === "opened")));
@@ -67,7 +72,7 @@ async function runBundle(): Promise<{ code: number | null; outputs: Record<strin
     GITHUB_EVENT_PATH: files.event,
     GITHUB_REPOSITORY: REPO,
     GITHUB_SHA: "a8d3f9b2c1e4a5d6b7c8d9e0f1a2b3c4d5e6f708",
-    GITHUB_API_URL: apiUrl,
+    GITHUB_API_URL: api,
     GITHUB_SERVER_URL: "https://github.com",
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
@@ -110,5 +115,47 @@ describe("the committed bundle", () => {
     expect(result.outputs).toMatchObject({ approved: "false", "pull-request": "2", "head-sha": HEAD });
     expect(JSON.parse(result.outputs["pending-gates"]!).length).toBeGreaterThan(0);
     expect(result.stdout).toContain("::error::");
+  });
+});
+
+// The bundle's own client, with the real bounds and real time: GitHub's retry-after is 1 s here
+// and there is a single 502, so the waits stay short.
+describe("the committed bundle when GitHub has a bad moment", () => {
+  it("waits out a 502 and a secondary rate limit, then decides", async () => {
+    const github = gateStandIn();
+    // Every read of the PR and the check runs fails once with a 502; the check runs also hit a rate limit.
+    const eligible = (req: StandInRequest) => reads.pull(req) || reads.checkRuns(req);
+    const faults = new SeededFaults(github, { badGatewayShare: 1, seed: 1, maxConsecutive: 1, eligible });
+    faults.secondaryRateLimitNext(reads.checkRuns, 1);
+    const server = await serveStandIn(github);
+    try {
+      const result = await runBundle(server.url);
+
+      expect(faults.injected.map((f) => f.status)).toEqual([502, 403, 502]);
+      expect(result.code).toBe(0);
+      expect(result.outputs).toMatchObject({ approved: "true", result: "approved" });
+      expect(result.stdout).toContain("retrying in 1 s");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("fails as could-not-decide, at once, when GitHub asks for a longer wait than the bound", async () => {
+    const github = gateStandIn();
+    const faults = new SeededFaults(github, { badGatewayShare: 0, seed: 1 });
+    faults.secondaryRateLimitNext(reads.pull, RETRY_LIMITS.maxRetryAfterSeconds + 1);
+    const server = await serveStandIn(github);
+    try {
+      const started = performance.now();
+      const result = await runBundle(server.url);
+
+      expect(performance.now() - started).toBeLessThan(RETRY_LIMITS.maxRetryAfterSeconds * 1000);
+      expect(result.code).toBe(1);
+      expect(result.outputs).toMatchObject({ approved: "false", result: "error" });
+      expect(result.stdout).toContain("::error::Gatehouse could not decide whether the release is approved");
+      expect(result.stdout).toContain(`GitHub asked to wait ${RETRY_LIMITS.maxRetryAfterSeconds + 1} s`);
+    } finally {
+      await server.close();
+    }
   });
 });

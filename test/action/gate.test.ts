@@ -1,6 +1,7 @@
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { API, APP_ID, checkRunJson, examplePayload, githubApi, ledger, pullJson, signoffs, SIGNERS } from "../fixtures/gate-api.js";
+import { RETRY_LIMITS } from "../../action/retry-limits.js";
 import { fakeClock, prepareRunner, runAction } from "./runner.js";
 
 // The gate's decisions on a pull_request run of PR #2: what passes, what fails and what the
@@ -30,7 +31,7 @@ describe("deciding now (wait-minutes 0)", () => {
 
     expect(result.exitCode).toBe(0);
     api.scope.done();
-    expect(result.outputs.approved).toBe("true");
+    expect(result.outputs).toMatchObject({ approved: "true", result: "approved" });
     expect(JSON.parse(result.outputs["pending-gates"]!)).toEqual([]);
     const signed = JSON.parse(result.outputs.signoffs!) as { gate: string; item: string; actor: string; sha: string; at: string; url?: string }[];
     expect(signed.length).toBe(signoffs({ sha: HEAD }).length);
@@ -82,7 +83,7 @@ describe("deciding now (wait-minutes 0)", () => {
 
     expect(result.exitCode).toBe(1);
     api.scope.done();
-    expect(result.outputs.approved).toBe("false");
+    expect(result.outputs).toMatchObject({ approved: "false", result: "error" });
     expect(result.failure).toMatch(/corrupt ledger block/);
     expect(result.failure).toContain("never reads a corrupt ledger as empty");
   });
@@ -187,7 +188,8 @@ describe("waiting (wait-minutes > 0)", () => {
   it("keeps waiting through a GitHub server error", async () => {
     onPullRequest({ "wait-minutes": "5", "poll-seconds": "60" });
     const api = githubApi(REPO).config();
-    api.scope.get(`/repos/${REPO}/pulls/2`).reply(502, { message: "Server Error" });
+    // The client's own retries answered 502 too, so the Action looks again at the next poll.
+    api.scope.get(`/repos/${REPO}/pulls/2`).times(RETRY_LIMITS.serverErrorRetries + 1).reply(502, { message: "Server Error" });
     api.pull(pr()).checkRuns(HEAD, [trusted()]);
     const clock = fakeClock();
 
@@ -268,7 +270,7 @@ describe("invalid inputs", () => {
     const result = await runAction();
 
     expect(result.exitCode).toBe(1);
-    expect(result.outputs.approved).toBe("false");
+    expect(result.outputs).toMatchObject({ approved: "false", result: "error" });
     expect(result.failure).toContain(message);
   });
 });

@@ -1,10 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Octokit } from "@octokit/rest";
+import * as core from "@actions/core";
 import { vi } from "vitest";
 import type { Clock } from "../../action/await-approval.js";
+import { createActionClient } from "../../action/github-client.js";
 import { run } from "../../action/main.js";
+import { RETRY_LIMITS, type RetryLimits } from "../../action/retry-limits.js";
 
 /**
  * Plays the GitHub Actions runner for in-process runs of the Action: INPUT_* variables, the
@@ -93,15 +95,25 @@ export function fakeClock(start = START): Clock & { sleeps: number[] } {
   };
 }
 
-/** Runs the Action in-process against nock (Octokit on the global fetch), like the runner would. */
-export async function runAction(clock: Clock = fakeClock()): Promise<RunResult> {
+/** The Action's retry bounds, with a millisecond standing in for each second of waiting. */
+export const TEST_RETRY_LIMITS: RetryLimits = { ...RETRY_LIMITS, msPerSecond: 1 };
+
+/**
+ * Runs the Action in-process against nock, like the runner would: the Action's own client
+ * (retries and throttling included), on the global fetch that nock intercepts.
+ */
+export async function runAction(clock: Clock = fakeClock(), retryLimits: RetryLimits = TEST_RETRY_LIMITS): Promise<RunResult> {
   const written: string[] = [];
   const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
     written.push(String(chunk));
     return true;
   });
   try {
-    await run({ createClient: (token, baseUrl) => new Octokit({ auth: token, baseUrl }), clock });
+    await run({
+      createClient: (token, apiUrl, waits) => createActionClient({ token, apiUrl, waits, log: (message) => core.info(message), fetch: globalThis.fetch }),
+      retryLimits,
+      clock,
+    });
   } finally {
     stdout.mockRestore();
   }
