@@ -1,7 +1,10 @@
-import type { ApplicationFunction, Context, Probot } from "probot";
+import type { ApplicationFunction, ApplicationFunctionOptions, Context, Probot } from "probot";
 import type { RetryPolicy } from "../github/secondary-rate-limit.js";
 import type { WriteSpacingOptions } from "../github/write-spacing.js";
 import { InstallationClients } from "./runtime/installation-clients.js";
+import { Metrics } from "./runtime/metrics.js";
+import { serveMetrics } from "./runtime/metrics-route.js";
+import { countDeliveries, observeDelivery } from "./runtime/observe-delivery.js";
 import { onChecklistEdited } from "./handlers/checklist-edited.js";
 import { onCheckRunRerequested, onCheckSuiteRerequested, onRequestedAction } from "./handlers/check-run-events.js";
 import { onPush } from "./handlers/config-push.js";
@@ -16,20 +19,25 @@ import { onCommandComment, onReviewSubmitted } from "./handlers/signoff-commands
  * Builds the Gatehouse app. Every handler runs at most once per delivery id, so a redelivered
  * webhook is idempotent; work on one PR is serialized inside `syncRelease`.
  */
-export function gatehouse(options: RuntimeOptions & { retryPolicy?: RetryPolicy; writeSpacing?: WriteSpacingOptions }): ApplicationFunction {
-  return (app: Probot) => {
-    const rt = createRuntime(options, syncBatch);
-    const clients = new InstallationClients(options);
+export function gatehouse(
+  options: RuntimeOptions & { retryPolicy?: RetryPolicy; writeSpacing?: WriteSpacingOptions; metricsToken?: string },
+): ApplicationFunction {
+  return (app: Probot, appOptions?: ApplicationFunctionOptions) => {
+    const metrics = new Metrics();
+    const rt = createRuntime({ ...options, metrics }, syncBatch);
+    const clients = new InstallationClients({ ...options, metrics });
+    serveMetrics(appOptions, metrics, options.metricsToken);
+    countDeliveries(app, metrics);
     // Keyed by delivery and handler, so two handlers of one delivery never skip each other.
     const once =
       <C extends Context>(handler: (rt: Runtime, context: C) => Promise<void>) =>
       (context: C) =>
-        rt.deliveries
-          .once(`${context.id}:${handler.name}`, async () => {
+        observeDelivery(metrics, context, handler.name, () =>
+          rt.deliveries.once(`${context.id}:${handler.name}`, async () => {
             context.octokit = clients.for(context);
             await handler(rt, context);
-          })
-          .then(() => undefined);
+          }),
+        );
 
     app.on([...PULL_REQUEST_EVENTS], once(onPullRequest));
     app.on("issue_comment.edited", once(onChecklistEdited));
@@ -47,5 +55,6 @@ export function gatehouse(options: RuntimeOptions & { retryPolicy?: RetryPolicy;
 }
 
 /** The entry `probot run` loads: the App id comes from Probot's standard APP_ID variable. */
-const app: ApplicationFunction = (probot, options) => gatehouse({ appId: Number(process.env.APP_ID) })(probot, options);
+const app: ApplicationFunction = (probot, options) =>
+  gatehouse({ appId: Number(process.env.APP_ID), ...(process.env.METRICS_TOKEN ? { metricsToken: process.env.METRICS_TOKEN } : {}) })(probot, options);
 export default app;

@@ -7,6 +7,7 @@ import type { PullRequestInfo } from "../../github/pull-requests.js";
 import { TeamMembership } from "../../github/team-membership.js";
 import { ConfigCache } from "./config-cache.js";
 import { Deliveries } from "./deliveries.js";
+import { Metrics } from "./metrics.js";
 import { PrBatcher } from "./pr-batcher.js";
 import type { SyncOutcome, SyncRequest } from "../sync/sync-types.js";
 import { PrStateCache } from "./pr-state.js";
@@ -20,6 +21,7 @@ export interface Runtime {
   /** Group commit: one load and one write per burst of events on a PR. */
   batches: PrBatcher<SyncRequest, SyncOutcome>;
   deliveries: Deliveries;
+  metrics: Metrics;
   now: () => Date;
   /** Called after a release PR's check run and comment were written (e.g. to release waiting deployments). */
   onSynced: SyncListener[];
@@ -44,6 +46,8 @@ export interface RuntimeOptions {
   now?: () => Date;
   /** A PR's batch starts once no event came for this long (a burst becomes one write). */
   coalesceMs?: number;
+  /** The app instance's metrics (a fresh registry when not given). */
+  metrics?: Metrics;
 }
 
 /** Builds the runtime; `syncBatch` processes one PR's batch (passed in so runtime/ never imports sync/). */
@@ -59,8 +63,9 @@ export function createRuntime(
     membership: new TeamMembership(),
     configs: new ConfigCache(),
     states: new PrStateCache(),
-    batches: new PrBatcher((_key, batch) => syncBatch(rt, batch), options.coalesceMs),
+    batches: new PrBatcher((_key, batch) => (rt.metrics.batchSize.observe(batch.length), syncBatch(rt, batch)), options.coalesceMs),
     deliveries: new Deliveries(),
+    metrics: options.metrics ?? new Metrics(),
     now: options.now ?? (() => new Date()),
     onSynced: [],
   };

@@ -137,6 +137,7 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
   if (outcomes.every((o) => "kind" in o) && !carriedFrom) return outcomes as SyncOutcome[];
 
   const commentUrl = await writeRelease(rt, { merged, pr, state, config, checklist, ledger, verdict, notices, key });
+  rt.metrics.synced({ before: state.ledger, after: ledger, verdict, config, checklist, pr, now });
   for (const listener of rt.onSynced) await listener({ gh, repo, pr, config, checklist, ledger, verdict, previousStatus });
   return outcomes.map((o) => ("kind" in o ? o : { kind: "synced", verdict, appended: o.appended, notices, commentUrl }));
 }
