@@ -3,7 +3,7 @@ import type { RetryPolicy } from "../github/secondary-rate-limit.js";
 import type { WriteSpacingOptions } from "../github/write-spacing.js";
 import { InstallationClients } from "./runtime/installation-clients.js";
 import { Metrics } from "./runtime/metrics.js";
-import { serveMetrics } from "./runtime/metrics-route.js";
+import { metricsServing, serveMetrics, type MetricsServing } from "./runtime/metrics-route.js";
 import { countDeliveries, observeDelivery } from "./runtime/observe-delivery.js";
 import { onChecklistEdited } from "./handlers/checklist-edited.js";
 import { onCheckRunRerequested, onCheckSuiteRerequested, onRequestedAction } from "./handlers/check-run-events.js";
@@ -20,13 +20,13 @@ import { onCommandComment, onReviewSubmitted } from "./handlers/signoff-commands
  * webhook is idempotent; work on one PR is serialized inside `syncRelease`.
  */
 export function gatehouse(
-  options: RuntimeOptions & { retryPolicy?: RetryPolicy; writeSpacing?: WriteSpacingOptions; metricsToken?: string },
+  options: RuntimeOptions & { retryPolicy?: RetryPolicy; writeSpacing?: WriteSpacingOptions; metricsServing?: MetricsServing },
 ): ApplicationFunction {
   return (app: Probot, appOptions?: ApplicationFunctionOptions) => {
     const metrics = new Metrics();
     const rt = createRuntime({ ...options, metrics }, syncBatch);
     const clients = new InstallationClients({ ...options, metrics });
-    serveMetrics(appOptions, metrics, options.metricsToken);
+    serveMetrics(appOptions, metrics, options.metricsServing ?? {}, app.log);
     countDeliveries(app, metrics);
     // Keyed by delivery and handler, so two handlers of one delivery never skip each other.
     const once =
@@ -56,5 +56,5 @@ export function gatehouse(
 
 /** The entry `probot run` loads: the App id comes from Probot's standard APP_ID variable. */
 const app: ApplicationFunction = (probot, options) =>
-  gatehouse({ appId: Number(process.env.APP_ID), ...(process.env.METRICS_TOKEN ? { metricsToken: process.env.METRICS_TOKEN } : {}) })(probot, options);
+  gatehouse({ appId: Number(process.env.APP_ID), metricsServing: metricsServing(process.env) })(probot, options);
 export default app;

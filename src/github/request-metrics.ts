@@ -36,12 +36,13 @@ interface Response {
  * GitHub reports back. Register it before other wraps so it times GitHub, not the write spacing.
  */
 export function observeRequests<T extends { hook: { wrap: Function } }>(octokit: T, observer: RequestObserver, installation: string): T {
+  const routes = routeTemplates(octokit);
   octokit.hook.wrap("request", async (request: (options: RequestOptions) => Promise<Response>, options: RequestOptions) => {
     const started = performance.now();
     const finish = (response: Response | undefined) => {
       const rateLimit = rateLimitOf(response?.headers);
       observer.request(installation, {
-        route: (options.url ?? "").split("?")[0] ?? "",
+        route: routes.of(options.method ?? "GET", options.url ?? ""),
         method: (options.method ?? "GET").toUpperCase(),
         status: response?.status ?? 0,
         seconds: (performance.now() - started) / 1000,
@@ -59,6 +60,56 @@ export function observeRequests<T extends { hook: { wrap: Function } }>(octokit:
     }
   });
   return octokit;
+}
+
+interface Endpoint {
+  method: string;
+  pattern: RegExp;
+  template: string;
+  params: number;
+}
+
+let endpoints: Endpoint[] | undefined;
+
+/**
+ * Route templates for the label. A call like `gh.rest.checks.update(...)` passes the template
+ * itself; `paginate` and plain `request` pass an expanded URL (owner, repo, SHAs, numbers), which
+ * is matched back to a template from Octokit's own endpoint list, or labelled "unmatched". No
+ * expanded URL ever becomes a label.
+ */
+function routeTemplates(octokit: unknown) {
+  const rest = (octokit as { rest?: Record<string, Record<string, { endpoint?: { DEFAULTS?: { method?: string; url?: string } } }>> }).rest ?? {};
+  const baseUrl = (octokit as { request?: { endpoint?: { DEFAULTS?: { baseUrl?: string } } } }).request?.endpoint?.DEFAULTS?.baseUrl ?? "";
+  const prefix = safePath(baseUrl).replace(/\/$/, "");
+  if (!endpoints?.length) endpoints = Object.values(rest)
+    .flatMap((scope) => Object.values(scope))
+    .flatMap((method) => {
+      const d = method.endpoint?.DEFAULTS;
+      if (!d?.url || !d.method) return [];
+      const template = d.url;
+      const source = template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, "\\$&")).join("[^/]+");
+      return [{ method: d.method, pattern: new RegExp(`^${source}$`), template, params: (template.match(/\{/g) ?? []).length }];
+    })
+    // The most literal template wins: /repos/{owner}/{repo}/pulls/comments before /pulls/{pull_number}.
+    .sort((a, b) => a.params - b.params);
+  return {
+    of(method: string, url: string): string {
+      const path = url.split("?")[0] ?? "";
+      if (path.includes("{")) return path;
+      let expanded = /^https?:/.test(path) ? safePath(path) : path;
+      if (prefix && expanded.startsWith(prefix + "/")) expanded = expanded.slice(prefix.length);
+      const upper = method.toUpperCase();
+      return endpoints!.find((e) => e.method === upper && e.pattern.test(expanded))?.template ?? "unmatched";
+    },
+  };
+}
+
+function safePath(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return "";
+  }
 }
 
 function rateLimitOf(headers: Response["headers"]): ObservedRequest["rateLimit"] {
