@@ -1,9 +1,13 @@
 import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deploymentProtectionRuleEvent, issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
-import { ensureAppBuilt, startApp, type AppProcess, type WebhookEvent } from "../support/app-process.js";
-import { parseExposition, total, type Sample } from "../support/prometheus-text.js";
+import { ensureAppBuilt, ROOT, startApp, type AppProcess, type WebhookEvent } from "../support/app-process.js";
+import { families, parseExposition, total, type Sample } from "../support/prometheus-text.js";
+import { isExported, metricNames } from "../support/promql-names.js";
 import { APP_ID, checklistComment, gatehouseRun, inRepository, releaseRepo, setBox } from "../support/release-repo.js";
 import { SeededFaults } from "../support/seeded-faults.js";
 import { serveStandIn, type StandInServer } from "../support/stand-in-server.js";
@@ -88,9 +92,11 @@ describe("metrics of a running App", () => {
     const response = await fetch(metricsUrl, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
-    return parseExposition(await response.text());
+    exposition = await response.text();
+    return parseExposition(exposition);
   };
 
+  let exposition = "";
   let samples: Sample[] = [];
   let openedId = "";
 
@@ -198,6 +204,24 @@ describe("metrics of a running App", () => {
     }
     // Process metrics come with the registry.
     expect(total(samples, "process_start_time_seconds")).toBeGreaterThan(0);
+  });
+
+  it("exports every metric the shipped dashboard and alert rules query", () => {
+    const exported = families(exposition);
+    const dashboard = JSON.parse(readFileSync(join(ROOT, "ops/grafana/gatehouse.json"), "utf8")) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const rules = (parseYaml(readFileSync(join(ROOT, "ops/prometheus/alerts.yml"), "utf8")) as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules);
+    const queries = [...dashboard.panels.flatMap((p) => p.targets.map((t) => ({ where: `panel "${p.title}"`, expr: t.expr }))), ...rules.map((r) => ({ where: `alert ${r.alert}`, expr: r.expr }))];
+    expect(dashboard.panels.length).toBeGreaterThanOrEqual(10);
+    let checked = 0;
+    for (const { where, expr } of queries) {
+      // `up` is Prometheus's own series about the scrape, not something an exporter serves.
+      for (const name of metricNames(expr).filter((n) => n !== "up")) {
+        expect(isExported(name, exported), `${where} queries ${name}, which /metrics does not export`).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(25);
+    expect(isExported("gatehouse_no_such_metric", exported)).toBe(false);
   });
 
   it("refuses a scrape without the bearer token, and keeps /metrics off the webhook port", async () => {
