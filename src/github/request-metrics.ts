@@ -55,7 +55,8 @@ export function observeRequests<T extends { hook: { wrap: Function } }>(octokit:
       finish(response);
       return response;
     } catch (error) {
-      finish((error as { response?: Response; status?: number }).response ?? { status: (error as { status?: number }).status ?? 0 });
+      // Octokit reports a failed connection as status 500 without a response: that is "no answer", not GitHub's 5xx.
+      finish((error as { response?: Response }).response ?? { status: 0 });
       throw error;
     }
   });
