@@ -1,7 +1,10 @@
-import type { ApplicationFunction, Context, Probot } from "probot";
+import type { ApplicationFunction, ApplicationFunctionOptions, Context, Probot } from "probot";
 import type { RetryPolicy } from "../github/secondary-rate-limit.js";
 import type { WriteSpacingOptions } from "../github/write-spacing.js";
 import { InstallationClients } from "./runtime/installation-clients.js";
+import { Metrics } from "./runtime/metrics.js";
+import { metricsServing, serveMetrics, type MetricsServing } from "./runtime/metrics-route.js";
+import { countDeliveries, observeDelivery } from "./runtime/observe-delivery.js";
 import { onChecklistEdited } from "./handlers/checklist-edited.js";
 import { onCheckRunRerequested, onCheckSuiteRerequested, onRequestedAction } from "./handlers/check-run-events.js";
 import { onPush } from "./handlers/config-push.js";
@@ -16,6 +19,7 @@ import { onCommandComment, onReviewSubmitted } from "./handlers/signoff-commands
 export interface GatehouseOptions extends RuntimeOptions {
   retryPolicy?: RetryPolicy;
   writeSpacing?: WriteSpacingOptions;
+  metricsServing?: MetricsServing;
   /** Hands the runtime to an embedder or a test, e.g. to wait for deferred comment re-renders. */
   onRuntime?: (rt: Runtime) => void;
 }
@@ -25,20 +29,23 @@ export interface GatehouseOptions extends RuntimeOptions {
  * webhook is idempotent; work on one PR is serialized inside `syncRelease`.
  */
 export function gatehouse(options: GatehouseOptions): ApplicationFunction {
-  return (app: Probot) => {
-    const clients = new InstallationClients(options);
-    const rt = createRuntime({ whenIdle: (client) => clients.whenIdle(client), ...options }, syncBatch);
+  return (app: Probot, appOptions?: ApplicationFunctionOptions) => {
+    const metrics = new Metrics();
+    const clients = new InstallationClients({ ...options, metrics });
+    const rt = createRuntime({ whenIdle: (client) => clients.whenIdle(client), ...options, metrics }, syncBatch);
     options.onRuntime?.(rt);
+    serveMetrics(appOptions, metrics, options.metricsServing ?? {}, app.log);
+    countDeliveries(app, metrics);
     // Keyed by delivery and handler, so two handlers of one delivery never skip each other.
     const once =
       <C extends Context>(handler: (rt: Runtime, context: C) => Promise<void>) =>
       (context: C) =>
-        rt.deliveries
-          .once(`${context.id}:${handler.name}`, async () => {
+        observeDelivery(metrics, context, handler.name, () =>
+          rt.deliveries.once(`${context.id}:${handler.name}`, async () => {
             context.octokit = clients.for(context);
             await handler(rt, context);
-          })
-          .then(() => undefined);
+          }),
+        );
 
     app.on([...PULL_REQUEST_EVENTS], once(onPullRequest));
     app.on("issue_comment.edited", once(onChecklistEdited));
@@ -57,5 +64,9 @@ export function gatehouse(options: GatehouseOptions): ApplicationFunction {
 
 /** The entry `probot run` loads: the App id comes from Probot's standard APP_ID variable. */
 const app: ApplicationFunction = (probot, options) =>
-  gatehouse({ appId: Number(process.env.APP_ID), ...commentWindowFromEnv(process.env.GATEHOUSE_COMMENT_WINDOW_SECONDS) })(probot, options);
+  gatehouse({
+    appId: Number(process.env.APP_ID),
+    metricsServing: metricsServing(process.env),
+    ...commentWindowFromEnv(process.env.GATEHOUSE_COMMENT_WINDOW_SECONDS),
+  })(probot, options);
 export default app;

@@ -6,6 +6,8 @@ export interface RetryPolicy {
   /** A longer retry-after is not waited for: the event fails and a later one repairs the state. */
   maxWaitSeconds: number;
   sleep: (ms: number) => Promise<void>;
+  /** Told of each wait before it starts (for metrics). */
+  onWait?: (seconds: number) => void;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -43,6 +45,7 @@ export function retrySecondaryRateLimits<T extends GitHubClient & { hook: { wrap
       } catch (error) {
         const wait = secondaryRetryAfter(error);
         if (wait === undefined || attempt >= policy.retries || wait > policy.maxWaitSeconds) throw error;
+        policy.onWait?.(wait);
         await policy.sleep(wait * 1000);
       }
     }

@@ -57,6 +57,7 @@ export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() 
   const review = async (gh: GitHubClient, repo: RepoRef, runId: number, answer: DeploymentReview) => {
     try {
       await reviewDeployment(gh, repo, runId, answer);
+      if (answer.state) rt.metrics.deployment(answer.state);
       return true;
     } catch (error) {
       // The run may have been cancelled, re-run, or decided meanwhile; the sync must not fail for it.
@@ -72,7 +73,7 @@ export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() 
     const environment = payload.environment ?? payload.deployment?.environment;
     const runId = runIdFromCallbackUrl(payload.deployment_callback_url, repo);
     if (!environment || runId === undefined) {
-      log.warn(`deployment_protection_rule without an environment or a callback URL for ${repo.owner}/${repo.repo}; nothing to answer`);
+      context.log.warn(`deployment_protection_rule without an environment or a callback URL for ${repo.owner}/${repo.repo}; nothing to answer`);
       return;
     }
 
@@ -85,6 +86,8 @@ export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() 
 
     if (answer.state !== "pending") {
       await reviewDeployment(gh, repo, runId, { environment, state: answer.state, comment: answer.comment });
+      rt.metrics.deployment(answer.state);
+      context.log.info({ decision: answer.state, environment }, `deployment ${answer.state}`);
       return;
     }
     const key = prKey(repo, answer.pr!);
@@ -92,6 +95,8 @@ export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() 
     const entry = entries.get(`${runId}:${environment}`) ?? { runId, environment, reports: 0 };
     entries.set(`${runId}:${environment}`, entry);
     remember(waiting, key, entries);
+    rt.metrics.deployment("held");
+    context.log.info({ decision: "held", environment }, "deployment held until the release PR is approved");
     if (entry.reports >= MAX_STATUS_REPORTS) return;
     await reviewDeployment(gh, repo, runId, { environment, comment: answer.comment });
     entry.reports += 1;

@@ -1,6 +1,8 @@
 import type { Context } from "probot";
-import { retrySecondaryRateLimits, type RetryPolicy } from "../../github/secondary-rate-limit.js";
+import { observeRequests, ObservedWriteSpacing } from "../../github/request-metrics.js";
+import { DEFAULT_RETRY_POLICY, retrySecondaryRateLimits, type RetryPolicy } from "../../github/secondary-rate-limit.js";
 import { spaceWrites, WriteSpacing, type WriteSpacingOptions } from "../../github/write-spacing.js";
+import type { Metrics } from "./metrics.js";
 
 type Client = Context["octokit"];
 
@@ -19,21 +21,34 @@ export class InstallationClients {
   readonly #installations = new WeakMap<object, string>();
 
   constructor(
-    private readonly options: { writeSpacing?: WriteSpacingOptions; retryPolicy?: RetryPolicy; capacity?: number } = {},
+    private readonly options: { writeSpacing?: WriteSpacingOptions; retryPolicy?: RetryPolicy; capacity?: number; metrics?: Metrics } = {},
   ) {
-    this.#spacing = new WriteSpacing(options.writeSpacing);
+    this.#spacing = options.metrics ? new ObservedWriteSpacing(options.writeSpacing, options.metrics.writeQueue) : new WriteSpacing(options.writeSpacing);
+  }
+
+  /** The retry policy, reporting each secondary-rate-limit wait to the metrics. */
+  #policy(installation: string): RetryPolicy {
+    const policy = this.options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    const metrics = this.options.metrics;
+    return metrics ? { ...policy, onWait: (seconds) => metrics.secondaryWait(installation, seconds) } : policy;
+  }
+
+  /** Registered first, so it times GitHub's answer rather than the wait for a write slot. */
+  #observed(octokit: Client, installation: string): Client {
+    return this.options.metrics ? observeRequests(octokit, this.options.metrics, installation) : octokit;
   }
 
   for(context: Context): Client {
     const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
-    if (!installation) return retrySecondaryRateLimits(context.octokit, this.options.retryPolicy);
+    if (!installation) return retrySecondaryRateLimits(this.#observed(context.octokit, "none"), this.#policy("none"));
     const cached = this.#clients.get(installation);
     if (cached) return cached;
     // Same class and defaults as Probot's clients: app credentials, token cache, GHE base URL, retries.
     const Octokit = context.octokit.constructor as new (options: Record<string, unknown>) => Client;
+    const key = String(installation);
     const client = retrySecondaryRateLimits(
-      spaceWrites(new Octokit({ auth: { installationId: installation }, throttle: { enabled: false } }), this.#spacing, String(installation)),
-      this.options.retryPolicy,
+      spaceWrites(this.#observed(new Octokit({ auth: { installationId: installation }, throttle: { enabled: false } }), key), this.#spacing, key),
+      this.#policy(key),
     );
     this.#clients.set(installation, client);
     this.#installations.set(client, String(installation));

@@ -8,6 +8,7 @@ import { TeamMembership } from "../../github/team-membership.js";
 import { ConfigCache } from "./config-cache.js";
 import { CommentViews } from "./comment-views.js";
 import { Deliveries } from "./deliveries.js";
+import { Metrics } from "./metrics.js";
 import { PrBatcher } from "./pr-batcher.js";
 import type { SyncOutcome, SyncRequest } from "../sync/sync-types.js";
 import { PrStateCache } from "./pr-state.js";
@@ -23,6 +24,7 @@ export interface Runtime {
   deliveries: Deliveries;
   /** Deferred comment re-renders: the ledger is written at once, the view within a window. */
   views: CommentViews;
+  metrics: Metrics;
   now: () => Date;
   /** Called after a release PR's check run and comment were written (e.g. to release waiting deployments). */
   onSynced: SyncListener[];
@@ -51,6 +53,8 @@ export interface RuntimeOptions {
   commentWindowMs?: number;
   /** Resolves when a client's installation has a write to spare (deferred re-renders wait for it). */
   whenIdle?: (client: object) => Promise<void>;
+  /** The app instance's metrics (a fresh registry when not given). */
+  metrics?: Metrics;
 }
 
 /** Well under policy-bot's 30 s: the comment shows who signed within seconds, a burst costs one write. */
@@ -69,12 +73,13 @@ export function createRuntime(
     membership: new TeamMembership(),
     configs: new ConfigCache(),
     states: new PrStateCache(),
-    batches: new PrBatcher((_key, batch) => syncBatch(rt, batch), options.coalesceMs),
+    batches: new PrBatcher((_key, batch) => (rt.metrics.batchSize.observe(batch.length), syncBatch(rt, batch)), options.coalesceMs),
     deliveries: new Deliveries(),
     views: new CommentViews({
       windowMs: options.commentWindowMs ?? DEFAULT_COMMENT_WINDOW_MS,
       whenIdle: options.whenIdle ?? (() => Promise.resolve()),
     }),
+    metrics: options.metrics ?? new Metrics(),
     now: options.now ?? (() => new Date()),
     onSynced: [],
   };

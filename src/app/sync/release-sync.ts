@@ -141,6 +141,7 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
 
   const { commentUrl, commentOwed } = await writeRelease(rt, { merged, pr, state, config, checklist, ledger, verdict, previousStatus, notices, key });
   if (commentOwed) rt.views.defer(key, gh, () => syncRelease(rt, { gh, repo, number: last.number, pr, flushComment: true }));
+  rt.metrics.synced({ before: state.ledger, after: ledger, verdict, config, checklist, pr, now });
   for (const listener of rt.onSynced) await listener({ gh, repo, pr, config, checklist, ledger, verdict, previousStatus });
   return outcomes.map((o) => ("kind" in o ? o : { kind: "synced", verdict, appended: o.appended, notices, commentUrl }));
 }

@@ -1,0 +1,164 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { evaluate } from "../../core/evaluate/evaluate.js";
+import type { Checklist } from "../../core/config/checklist-schema.js";
+import type { RepoConfig } from "../../core/config/config-schema.js";
+import type { Ledger, LedgerEvent } from "../../core/ledger/ledger.js";
+import type { Verdict } from "../../core/evaluate/verdict.js";
+import type { PullRequestInfo } from "../../github/pull-requests.js";
+import type { ObservedRequest, RequestObserver } from "../../github/request-metrics.js";
+
+/**
+ * Keeps a label's values bounded: the first `max` distinct values are kept, every later one is
+ * "other". Installation ids, gate ids and route templates come from outside the code, so a
+ * label built from them must not grow with the number of customers or configs.
+ */
+export class CappedLabel {
+  readonly #seen = new Set<string>();
+
+  constructor(
+    private readonly max: number,
+    private readonly valid: RegExp = /^[\w./{}:-]{1,100}$/,
+  ) {}
+
+  value(raw: string | number | undefined): string {
+    const v = String(raw ?? "none");
+    if (!this.valid.test(v)) return "other";
+    if (this.#seen.has(v)) return v;
+    if (this.#seen.size >= this.max) return "other";
+    this.#seen.add(v);
+    return v;
+  }
+}
+
+export type WebhookOutcome = "handled" | "ignored" | "error" | "duplicate";
+export type DeploymentDecision = "approved" | "rejected" | "held";
+
+const SECONDS_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * Gatehouse's Prometheus metrics, in a registry of their own per app instance (never the global
+ * default), so two apps in one process and every test get their own counters. No label carries a
+ * PR number, a SHA or a login; installations, gates and routes are capped (see CappedLabel).
+ */
+export class Metrics implements RequestObserver {
+  readonly registry = new Registry();
+  readonly #installations = new CappedLabel(100, /^\d{1,20}$|^none$/);
+  readonly #gates = new CappedLabel(50, /^[\w-]{1,64}$/);
+  readonly #routes = new CappedLabel(150);
+  readonly #events = new CappedLabel(60, /^[a-z_]{1,50}$/);
+  readonly #actions = new CappedLabel(80, /^[a-z_]{1,50}$|^none$/);
+
+  readonly webhooksReceived = this.#counter("gatehouse_webhooks_received_total", "Webhook deliveries received (signature verified), by event and action.", ["event", "action"]);
+  readonly webhooksHandled = this.#counter("gatehouse_webhooks_handled_total", "Webhook deliveries by outcome: handled, ignored (no handler subscribes), error, duplicate (redelivery of a delivery already handled).", [
+    "event",
+    "action",
+    "outcome",
+  ]);
+  readonly webhookSeconds = this.#histogram("gatehouse_webhook_handling_seconds", "Time a handler took for one delivery, including waiting for its PR's batch to be written.", ["event", "action", "outcome"]);
+  readonly githubRequests = this.#counter("gatehouse_github_requests_total", "GitHub API requests by route template, method and status class (2xx, 3xx, 4xx, 5xx, or 'network' when no response came).", [
+    "route",
+    "method",
+    "status_class",
+  ]);
+  readonly githubSeconds = this.#histogram("gatehouse_github_request_seconds", "GitHub API request latency, including Octokit's own retries of 5xx answers.", ["route", "method"]);
+  readonly githubRetries = this.#counter("gatehouse_github_retries_total", "Retried GitHub requests: server_error (Octokit's retry plugin) and secondary_rate_limit (Gatehouse waits for retry-after).", ["reason"]);
+  readonly secondaryWaits = this.#counter("gatehouse_github_secondary_rate_limit_waits_total", "Times Gatehouse waited out a GitHub secondary rate limit, by installation.", ["installation"]);
+  readonly secondaryWaitSeconds = this.#counter("gatehouse_github_secondary_rate_limit_wait_seconds_total", "Seconds spent waiting out secondary rate limits, by installation.", ["installation"]);
+  readonly rateLimitRemaining = this.#gauge("gatehouse_github_rate_limit_remaining", "Requests left in the current rate-limit window, as GitHub last reported (x-ratelimit-remaining).", ["installation", "resource"]);
+  readonly rateLimitLimit = this.#gauge("gatehouse_github_rate_limit_limit", "The rate-limit window's size, as GitHub last reported (x-ratelimit-limit).", ["installation", "resource"]);
+  readonly signoffs = this.#counter("gatehouse_signoffs_total", "Sign-offs recorded in a ledger (written to GitHub), by gate.", ["gate"]);
+  readonly revokes = this.#counter("gatehouse_revokes_total", "Revokes recorded in a ledger, by gate.", ["gate"]);
+  readonly invalidations = this.#counter("gatehouse_invalidations_total", "Sign-offs invalidated by a push, by gate.", ["gate"]);
+  readonly revertedTicks = this.#counter("gatehouse_reverted_ticks_total", "Ticks or unticks in the checklist comment that were not counted and are reverted by the re-render, by gate.", ["gate"]);
+  readonly verdictTransitions = this.#counter("gatehouse_verdict_transitions_total", "Release PR verdict changes written to the check run (e.g. pending → approved).", ["from", "to"]);
+  readonly batchSize = new Histogram({
+    name: "gatehouse_sync_batch_size",
+    help: "Events per group-committed batch of one PR (one load and one write per batch).",
+    buckets: [1, 2, 3, 5, 8, 13, 21, 50],
+    registers: [this.registry],
+  });
+  readonly writeQueueDepth = this.#gauge("gatehouse_write_spacing_queue_depth", "GitHub writes waiting for their installation's turn in the write spacing.", ["installation"]);
+  readonly deploymentDecisions = this.#counter("gatehouse_deployment_decisions_total", "Deployment protection answers: approved, rejected, or held (a pending status report).", ["decision"]);
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A verified webhook delivery arrived (every delivery, handled or not). */
+  received(event: string, action: string | undefined): void {
+    this.webhooksReceived.inc({ event: this.#events.value(event), action: this.#actions.value(action) });
+  }
+
+  handled(event: string, action: string | undefined, outcome: WebhookOutcome, seconds?: number): void {
+    const labels = { event: this.#events.value(event), action: this.#actions.value(action), outcome };
+    this.webhooksHandled.inc(labels);
+    if (seconds !== undefined) this.webhookSeconds.observe(labels, seconds);
+  }
+
+  request(installation: string, r: ObservedRequest): void {
+    const route = this.#routes.value(r.route || "none");
+    const method = /^[A-Z]{3,7}$/.test(r.method) ? r.method : "other";
+    this.githubRequests.inc({ route, method, status_class: r.status >= 100 && r.status < 600 ? `${Math.floor(r.status / 100)}xx` : "network" });
+    this.githubSeconds.observe({ route, method }, r.seconds);
+    if (r.retries > 0) this.githubRetries.inc({ reason: "server_error" }, r.retries);
+    if (r.rateLimit) {
+      const labels = { installation: this.#installations.value(installation), resource: r.rateLimit.resource };
+      this.rateLimitRemaining.set(labels, r.rateLimit.remaining);
+      this.rateLimitLimit.set(labels, r.rateLimit.limit);
+    }
+  }
+
+  secondaryWait = (installation: string, seconds: number): void => {
+    const labels = { installation: this.#installations.value(installation) };
+    this.githubRetries.inc({ reason: "secondary_rate_limit" });
+    this.secondaryWaits.inc(labels);
+    this.secondaryWaitSeconds.inc(labels, seconds);
+  };
+
+  writeQueue = (installation: string, delta: 1 | -1): void => {
+    this.writeQueueDepth.inc({ installation: this.#installations.value(installation) }, delta);
+  };
+
+  /**
+   * Passes a change through, counting the ticks and unticks it refused: the re-render reverts
+   * them. Counted when the change is built, inside the PR's batch, before the write.
+   */
+  countReverted = <C extends { results: { request: { gate: string; method: string }; accepted: boolean }[] }>(change: C): C => {
+    for (const r of change.results) if (!r.accepted && r.request.method === "tick") this.revertedTicks.inc({ gate: this.#gates.value(r.request.gate) });
+    return change;
+  };
+
+  /**
+   * A release PR's check run was written: count what the ledger gained and whether the verdict
+   * changed. The verdict before is evaluated from the ledger as it was loaded (before carry-over),
+   * so a push that invalidates an approval counts as approved → pending.
+   */
+  synced(input: { before: Ledger; after: Ledger; verdict: Verdict; config: RepoConfig; checklist: Checklist; pr: PullRequestInfo; now: Date }): void {
+    const added: LedgerEvent[] = input.after.events.slice(input.before.events.length);
+    for (const event of added) {
+      const gate = { gate: this.#gates.value(event.gate) };
+      if (event.kind === "signoff") this.signoffs.inc(gate);
+      else if (event.kind === "revoke") this.revokes.inc(gate);
+      else this.invalidations.inc(gate);
+    }
+    const { before, verdict, config, checklist, pr, now } = input;
+    const previous = evaluate({ checklist, config, ledger: before, pr, now }).status;
+    if (previous !== verdict.status) this.verdictTransitions.inc({ from: previous, to: verdict.status });
+  }
+
+  deployment(decision: DeploymentDecision): void {
+    this.deploymentDecisions.inc({ decision });
+  }
+
+  #counter<L extends string>(name: string, help: string, labelNames: L[]) {
+    return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  #gauge<L extends string>(name: string, help: string, labelNames: L[]) {
+    return new Gauge<L>({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  #histogram<L extends string>(name: string, help: string, labelNames: L[]) {
+    return new Histogram<L>({ name, help, labelNames, buckets: SECONDS_BUCKETS, registers: [this.registry] });
+  }
+}
