@@ -1,5 +1,6 @@
 import type { PullRequestFacts } from "../core/evaluate/verdict.js";
 import type { GitHubClient, RepoRef } from "./client.js";
+import { httpStatus } from "./http-error.js";
 
 export interface PullRequestInfo extends PullRequestFacts {
   state: "open" | "closed";
@@ -57,7 +58,7 @@ export async function changedFilesBetween(gh: GitHubClient, repo: RepoRef, base:
     if (files.length >= 300) return undefined;
     return files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
   } catch (error) {
-    const status = (error as { status?: number }).status;
+    const status = httpStatus(error);
     if (status === 404 || status === 422) return undefined;
     throw error;
   }

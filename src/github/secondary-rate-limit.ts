@@ -1,4 +1,5 @@
 import type { GitHubClient } from "./client.js";
+import { errorMessage, httpHeader, httpStatus } from "./http-error.js";
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -14,19 +15,13 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-interface RequestError {
-  status?: number;
-  message?: string;
-  response?: { headers?: Record<string, string | undefined> };
-}
-
 /** GitHub answers a secondary rate limit with 403 or 429, a retry-after header, or a telling message. */
 export function secondaryRetryAfter(error: unknown): number | undefined {
-  const e = error as RequestError;
-  if (e.status !== 403 && e.status !== 429) return undefined;
-  const header = e.response?.headers?.["retry-after"];
+  const status = httpStatus(error);
+  if (status !== 403 && status !== 429) return undefined;
+  const header = httpHeader(error, "retry-after");
   if (header !== undefined && /^\d+$/.test(header)) return Number(header);
-  if (/secondary rate limit/i.test(e.message ?? "")) return 60;
+  if (/secondary rate limit/i.test(errorMessage(error))) return 60;
   return undefined;
 }
 

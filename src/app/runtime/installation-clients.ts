@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { Context } from "probot";
 import { retrySecondaryRateLimits, type RetryPolicy } from "../../github/secondary-rate-limit.js";
 import { spaceWrites, WriteSpacing, type WriteSpacingOptions } from "../../github/write-spacing.js";
@@ -13,13 +14,14 @@ type Client = Context["octokit"];
  * renews its installation token itself (app auth with Probot's token cache).
  */
 export class InstallationClients {
-  readonly #clients = new Map<number, Client>();
+  readonly #clients: LRUCache<number, Client>;
   readonly #spacing: WriteSpacing;
 
   constructor(
     private readonly options: { writeSpacing?: WriteSpacingOptions; retryPolicy?: RetryPolicy; capacity?: number } = {},
   ) {
     this.#spacing = new WriteSpacing(options.writeSpacing);
+    this.#clients = new LRUCache({ max: options.capacity ?? 1_000 });
   }
 
   for(context: Context): Client {
@@ -34,7 +36,6 @@ export class InstallationClients {
       this.options.retryPolicy,
     );
     this.#clients.set(installation, client);
-    if (this.#clients.size > (this.options.capacity ?? 1_000)) this.#clients.delete(this.#clients.keys().next().value as number);
     return client;
   }
 }

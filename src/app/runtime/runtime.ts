@@ -54,14 +54,15 @@ export function createRuntime(
   if (!Number.isInteger(options.appId) || options.appId <= 0) {
     throw new Error(`Gatehouse needs the App's numeric id to recognise its own check runs: set APP_ID (got ${String(options.appId)}).`);
   }
+  const now = options.now ?? (() => new Date());
   const rt: Runtime = {
     appId: options.appId,
-    membership: new TeamMembership(),
-    configs: new ConfigCache(),
+    membership: new TeamMembership({ now }),
+    configs: new ConfigCache({ now }),
     states: new PrStateCache(),
-    batches: new PrBatcher((_key, batch) => syncBatch(rt, batch), options.coalesceMs),
+    batches: new PrBatcher((_key, batch) => syncBatch(rt, batch), { now, ...(options.coalesceMs !== undefined ? { quietMs: options.coalesceMs } : {}) }),
     deliveries: new Deliveries(),
-    now: options.now ?? (() => new Date()),
+    now,
     onSynced: [],
   };
   return rt;
