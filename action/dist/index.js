@@ -54420,6 +54420,14 @@ function unknownChecklistMessage(ref) {
   return `checklist ${JSON.stringify(ref)} is not a shipped checklist (shipped: ${SHIPPED_CHECKLIST_IDS.join(", ")}). Use one of those, or a path in the repo such as ".github/checklists/${ref}.yml".`;
 }
 
+// src/github/http-error.ts
+function httpStatus(error63) {
+  return error63 instanceof RequestError ? error63.status : void 0;
+}
+function errorMessage(error63) {
+  return error63 instanceof Error ? error63.message : String(error63);
+}
+
 // src/github/response-text.ts
 function responseText(data) {
   if (typeof data === "string") return data;
@@ -54464,7 +54472,7 @@ async function followExtends(gh, own2) {
     try {
       target = parseExtends(extendsValue);
     } catch (error63) {
-      throw error63 instanceof ProblemError ? error63 : at(error63.message);
+      throw error63 instanceof ProblemError ? error63 : at(errorMessage(error63));
     }
     const repo = { owner: target.owner ?? current.repo.owner, repo: target.repo };
     const path = target.path ?? CONFIG_PATH;
@@ -54506,7 +54514,7 @@ async function readRepoFile(gh, repo, path, ref) {
     }
     return { repo, file: file2, text };
   } catch (error63) {
-    if (error63.status === 404) return void 0;
+    if (httpStatus(error63) === 404) return void 0;
     throw error63;
   }
 }
@@ -54972,7 +54980,7 @@ async function awaitApproval(options) {
       lastError = void 0;
       if (last.verdict.status !== "pending") return { look: last, timedOut: false, looks };
     } catch (error63) {
-      const status = error63.status ?? 0;
+      const status = httpStatus(error63) ?? 0;
       if (status < 500 || clock.now().getTime() >= deadline) throw error63;
       lastError = error63;
       log(`GitHub answered ${status}; looking again at the next poll.`);
@@ -55252,7 +55260,7 @@ async function fromTag(gh, ctx, tag) {
   try {
     sha = await commitOfRef(gh, ctx.repo, `tags/${tag}`);
   } catch (error63) {
-    if (statusOf(error63) === 404 || statusOf(error63) === 422) {
+    if (httpStatus(error63) === 404 || httpStatus(error63) === 422) {
       throw new NoPullRequestError(`Tag '${tag}' does not exist in ${ctx.repo.owner}/${ctx.repo.repo} (is the release still a draft?).`);
     }
     throw error63;
@@ -55305,9 +55313,6 @@ async function fromWorkflowRun(gh, ctx, payload) {
 function requireSha(sha, event) {
   if (!sha) throw new NoPullRequestError(`The ${event} event has no commit SHA (GITHUB_SHA is not set).`);
   return sha;
-}
-function statusOf(error63) {
-  return typeof error63 === "object" && error63 !== null && "status" in error63 ? Number(error63.status) : void 0;
 }
 
 // action/runner-context.ts
@@ -55403,7 +55408,7 @@ async function writeJobSummary(markdown) {
     await summary.addRaw(markdown, true).write();
   } catch (error63) {
     summary.emptyBuffer();
-    warning(`Could not write the job summary: ${error63.message}`);
+    warning(`Could not write the job summary: ${errorMessage(error63)}`);
   }
 }
 function describeError(error63) {
