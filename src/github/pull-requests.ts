@@ -50,6 +50,12 @@ export async function getPullRequest(gh: GitHubClient, repo: RepoRef, number: nu
  * (a force-push that dropped `before`, or a diff too large to list) so the caller can
  * fail closed by invalidating everything.
  */
+/** The SHAs of a pull request's commits, oldest first (GitHub lists at most 250). */
+export async function pullRequestCommitShas(gh: GitHubClient, repo: RepoRef, number: number): Promise<string[]> {
+  const commits = await gh.paginate(gh.rest.pulls.listCommits, { ...repo, pull_number: number, per_page: 100 });
+  return commits.map((c) => c.sha);
+}
+
 export async function changedFilesBetween(gh: GitHubClient, repo: RepoRef, base: string, head: string): Promise<string[] | undefined> {
   try {
     const { data } = await gh.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${base}...${head}`, per_page: 100 });
