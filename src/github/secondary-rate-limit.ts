@@ -1,3 +1,4 @@
+import type { Octokit } from "@octokit/rest";
 import type { GitHubClient } from "./client.js";
 import { errorMessage, httpHeader, httpStatus } from "./http-error.js";
 
@@ -30,8 +31,8 @@ export function secondaryRetryAfter(error: unknown): number | undefined {
  * a bounded number of times; the retried request goes through the throttle again, so it keeps
  * the installation's write spacing.
  */
-export function retrySecondaryRateLimits<T extends GitHubClient & { hook: { wrap: Function } }>(octokit: T, policy: RetryPolicy = DEFAULT_RETRY_POLICY): T {
-  octokit.hook.wrap("request", async (request: (options: unknown) => Promise<unknown>, options: unknown) => {
+export function retrySecondaryRateLimits<T extends GitHubClient & Pick<Octokit, "hook">>(octokit: T, policy: RetryPolicy = DEFAULT_RETRY_POLICY): T {
+  octokit.hook.wrap("request", async (request, options) => {
     for (let attempt = 0; ; attempt++) {
       try {
         return await request(options);

@@ -14,7 +14,9 @@ function teams(answer: (username: string) => "active" | "pending" | 404 | 502) {
           lookups++;
           const kind = answer(username);
           if (typeof kind === "number") {
-            throw new RequestError("membership", kind, { request: { method: "GET", url: "/orgs/acme/teams/sec/memberships", headers: {} } });
+            throw new RequestError("membership", kind, {
+              request: { method: "GET", url: "/orgs/acme/teams/sec/memberships", headers: {} },
+            });
           }
           return { data: { state: kind } };
         },

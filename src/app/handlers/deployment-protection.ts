@@ -228,7 +228,7 @@ async function releasePullRequest(
     if (heads.length === 1) return heads[0]!.number;
     throw new Refusal(`the run belongs to several pull requests (${pulls.map((p) => `#${p.number}`).join(", ")}); Gatehouse cannot tell which release it deploys.`);
   }
-  let match;
+  let match: Awaited<ReturnType<typeof pullRequestForCommit>>;
   try {
     match = await pullRequestForCommit(gh, repo, sha);
   } catch (error) {

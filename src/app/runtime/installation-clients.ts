@@ -17,9 +17,7 @@ export class InstallationClients {
   readonly #clients: LRUCache<number, Client>;
   readonly #spacing: WriteSpacing;
 
-  constructor(
-    private readonly options: { writeSpacing?: WriteSpacingOptions; retryPolicy?: RetryPolicy; capacity?: number } = {},
-  ) {
+  constructor(private readonly options: { writeSpacing?: WriteSpacingOptions; retryPolicy?: RetryPolicy; capacity?: number } = {}) {
     this.#spacing = new WriteSpacing(options.writeSpacing);
     this.#clients = new LRUCache({ max: options.capacity ?? 1_000 });
   }
@@ -32,7 +30,11 @@ export class InstallationClients {
     // Same class and defaults as Probot's clients: app credentials, token cache, GHE base URL, retries.
     const Octokit = context.octokit.constructor as new (options: Record<string, unknown>) => Client;
     const client = retrySecondaryRateLimits(
-      spaceWrites(new Octokit({ auth: { installationId: installation }, throttle: { enabled: false } }), this.#spacing, String(installation)),
+      spaceWrites(
+        new Octokit({ auth: { installationId: installation }, throttle: { enabled: false } }),
+        this.#spacing,
+        String(installation),
+      ),
       this.options.retryPolicy,
     );
     this.#clients.set(installation, client);

@@ -59,7 +59,7 @@ export class PrBatcher<Req, Res> {
           key,
           batch.map((entry) => entry.req),
         );
-        batch.forEach((entry, i) => entry.resolve(results[i] as Res));
+        for (const [i, entry] of batch.entries()) entry.resolve(results[i] as Res);
       } catch (error) {
         for (const entry of batch) entry.reject(error);
       }

@@ -47,10 +47,7 @@ export interface RuntimeOptions {
 }
 
 /** Builds the runtime; `syncBatch` processes one PR's batch (passed in so runtime/ never imports sync/). */
-export function createRuntime(
-  options: RuntimeOptions,
-  syncBatch: (rt: Runtime, batch: SyncRequest[]) => Promise<SyncOutcome[]>,
-): Runtime {
+export function createRuntime(options: RuntimeOptions, syncBatch: (rt: Runtime, batch: SyncRequest[]) => Promise<SyncOutcome[]>): Runtime {
   if (!Number.isInteger(options.appId) || options.appId <= 0) {
     throw new Error(`Gatehouse needs the App's numeric id to recognise its own check runs: set APP_ID (got ${String(options.appId)}).`);
   }
@@ -60,7 +57,10 @@ export function createRuntime(
     membership: new TeamMembership({ now }),
     configs: new ConfigCache({ now }),
     states: new PrStateCache(),
-    batches: new PrBatcher((_key, batch) => syncBatch(rt, batch), { now, ...(options.coalesceMs !== undefined ? { quietMs: options.coalesceMs } : {}) }),
+    batches: new PrBatcher((_key, batch) => syncBatch(rt, batch), {
+      now,
+      ...(options.coalesceMs !== undefined ? { quietMs: options.coalesceMs } : {}),
+    }),
     deliveries: new Deliveries(),
     now,
     onSynced: [],
