@@ -53625,7 +53625,10 @@ function fitTable(header, rows, budget, note, alreadyHidden = 0) {
   if (head.length > budget) return "";
   let length = head.length;
   const fits = [length];
-  for (const row of rows) fits.push(length += row.length + 1);
+  for (const row of rows) {
+    length += row.length + 1;
+    fits.push(length);
+  }
   for (let k = rows.length; k >= 0; k--) {
     const hidden = rows.length - k + alreadyHidden;
     const tail = hidden > 0 ? `
@@ -54639,7 +54642,7 @@ function judgeGate(gate, required2, state, config2, now, selection) {
     (item) => judgeItem(gate, item, required2?.has(item.id) ?? false, state.get(item.id) ?? {}, now)
   );
   const owners = ownersOf(config2, gate.owner);
-  const invalidation = items.filter((i) => i.status === "invalidated").map((i) => (state.get(i.item.id)?.lapse).by).at(-1);
+  const invalidation = items.filter((i) => i.status === "invalidated").map((i) => state.get(i.item.id).lapse.by).at(-1);
   const verdict = { gate, owners, items, ...invalidation ? { invalidation } : {} };
   if (required2 === void 0) {
     const signed2 = items.filter((i) => i.status === "signed").length;
