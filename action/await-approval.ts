@@ -5,6 +5,7 @@ import { LedgerCorruptError } from "../src/core/ledger/ledger-codec.js";
 import { emptyLedger, type Ledger } from "../src/core/ledger/ledger.js";
 import type { Verdict } from "../src/core/evaluate/verdict.js";
 import type { GitHubClient, RepoRef } from "../src/github/client.js";
+import { httpStatus } from "../src/github/http-error.js";
 import { findLedgerCheckRun, type CheckRun, type LedgerCheckRun } from "../src/github/ledger-check-run.js";
 import { getPullRequest, type PullRequestInfo } from "../src/github/pull-requests.js";
 import type { ReleaseTarget } from "./resolve-pull-request.js";
@@ -67,7 +68,7 @@ export async function awaitApproval(options: AwaitApprovalOptions): Promise<Appr
       lastError = undefined;
       if (last.verdict.status !== "pending") return { look: last, timedOut: false, looks };
     } catch (error) {
-      const status = (error as { status?: number }).status ?? 0;
+      const status = httpStatus(error) ?? 0;
       if (status < 500 || clock.now().getTime() >= deadline) throw error;
       lastError = error;
       log(`GitHub answered ${status}; looking again at the next poll.`);

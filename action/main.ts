@@ -3,6 +3,7 @@ import { formatProblem, ProblemError } from "../src/core/config/problem.js";
 import { renderJobSummary } from "../src/core/render/render-summary.js";
 import type { GitHubClient } from "../src/github/client.js";
 import { loadRepoConfig } from "../src/github/config-files.js";
+import { errorMessage } from "../src/github/http-error.js";
 import { awaitApproval, type ApprovalResult, type Clock } from "./await-approval.js";
 import { failureMessage, forgeryNotice } from "./failure-message.js";
 import { countedSignoffs, pendingGates } from "./gate-outputs.js";
@@ -113,7 +114,7 @@ async function writeJobSummary(markdown: string): Promise<void> {
     await core.summary.addRaw(markdown, true).write();
   } catch (error) {
     core.summary.emptyBuffer();
-    core.warning(`Could not write the job summary: ${(error as Error).message}`);
+    core.warning(`Could not write the job summary: ${errorMessage(error)}`);
   }
 }
 

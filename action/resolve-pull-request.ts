@@ -1,4 +1,5 @@
 import type { GitHubClient } from "../src/github/client.js";
+import { httpStatus } from "../src/github/http-error.js";
 import { commitOfRef, pullRequestForCommit } from "../src/github/pull-request-lookup.js";
 import type { RunnerContext } from "./runner-context.js";
 import { mergeQueuePullRequest } from "../src/core/parse/merge-queue-ref.js";
@@ -102,7 +103,7 @@ async function fromTag(gh: GitHubClient, ctx: RunnerContext, tag: string): Promi
   try {
     sha = await commitOfRef(gh, ctx.repo, `tags/${tag}`);
   } catch (error) {
-    if (statusOf(error) === 404 || statusOf(error) === 422) {
+    if (httpStatus(error) === 404 || httpStatus(error) === 422) {
       throw new NoPullRequestError(`Tag '${tag}' does not exist in ${ctx.repo.owner}/${ctx.repo.repo} (is the release still a draft?).`);
     }
     throw error;
@@ -164,8 +165,4 @@ async function fromWorkflowRun(gh: GitHubClient, ctx: RunnerContext, payload: Ev
 function requireSha(sha: string | undefined, event: string): string {
   if (!sha) throw new NoPullRequestError(`The ${event} event has no commit SHA (GITHUB_SHA is not set).`);
   return sha;
-}
-
-function statusOf(error: unknown): number | undefined {
-  return typeof error === "object" && error !== null && "status" in error ? Number((error as { status: unknown }).status) : undefined;
 }

@@ -50779,7 +50779,10 @@ function fitTable(header, rows, budget, note, alreadyHidden = 0) {
   if (head.length > budget) return "";
   let length = head.length;
   const fits = [length];
-  for (const row of rows) fits.push(length += row.length + 1);
+  for (const row of rows) {
+    length += row.length + 1;
+    fits.push(length);
+  }
   for (let k = rows.length; k >= 0; k--) {
     const hidden = rows.length - k + alreadyHidden;
     const tail = hidden > 0 ? `
@@ -51574,6 +51577,14 @@ function unknownChecklistMessage(ref) {
   return `checklist ${JSON.stringify(ref)} is not a shipped checklist (shipped: ${SHIPPED_CHECKLIST_IDS.join(", ")}). Use one of those, or a path in the repo such as ".github/checklists/${ref}.yml".`;
 }
 
+// src/github/http-error.ts
+function httpStatus(error63) {
+  return error63 instanceof RequestError ? error63.status : void 0;
+}
+function errorMessage(error63) {
+  return error63 instanceof Error ? error63.message : String(error63);
+}
+
 // src/github/response-text.ts
 function responseText(data) {
   if (typeof data === "string") return data;
@@ -51618,7 +51629,7 @@ async function followExtends(gh, own2) {
     try {
       target = parseExtends(extendsValue);
     } catch (error63) {
-      throw error63 instanceof ProblemError ? error63 : at(error63.message);
+      throw error63 instanceof ProblemError ? error63 : at(errorMessage(error63));
     }
     const repo = { owner: target.owner ?? current.repo.owner, repo: target.repo };
     const path = target.path ?? CONFIG_PATH;
@@ -51660,7 +51671,7 @@ async function readRepoFile(gh, repo, path, ref) {
     }
     return { repo, file: file2, text };
   } catch (error63) {
-    if (error63.status === 404) return void 0;
+    if (httpStatus(error63) === 404) return void 0;
     throw error63;
   }
 }
@@ -51785,7 +51796,7 @@ function judgeGate(gate, required2, state, config2, now, selection) {
     (item) => judgeItem(gate, item, required2?.has(item.id) ?? false, state.get(item.id) ?? {}, now)
   );
   const owners = ownersOf(config2, gate.owner);
-  const invalidation = items.filter((i) => i.status === "invalidated").map((i) => (state.get(i.item.id)?.lapse).by).at(-1);
+  const invalidation = items.filter((i) => i.status === "invalidated").map((i) => state.get(i.item.id).lapse.by).at(-1);
   const verdict = { gate, owners, items, ...invalidation ? { invalidation } : {} };
   if (required2 === void 0) {
     const signed2 = items.filter((i) => i.status === "signed").length;
@@ -52126,7 +52137,7 @@ async function awaitApproval(options) {
       lastError = void 0;
       if (last.verdict.status !== "pending") return { look: last, timedOut: false, looks };
     } catch (error63) {
-      const status = error63.status ?? 0;
+      const status = httpStatus(error63) ?? 0;
       if (status < 500 || clock.now().getTime() >= deadline) throw error63;
       lastError = error63;
       log(`GitHub answered ${status}; looking again at the next poll.`);
@@ -56980,7 +56991,7 @@ async function fromTag(gh, ctx, tag) {
   try {
     sha = await commitOfRef(gh, ctx.repo, `tags/${tag}`);
   } catch (error63) {
-    if (statusOf(error63) === 404 || statusOf(error63) === 422) {
+    if (httpStatus(error63) === 404 || httpStatus(error63) === 422) {
       throw new NoPullRequestError(`Tag '${tag}' does not exist in ${ctx.repo.owner}/${ctx.repo.repo} (is the release still a draft?).`);
     }
     throw error63;
@@ -57033,9 +57044,6 @@ async function fromWorkflowRun(gh, ctx, payload) {
 function requireSha(sha, event) {
   if (!sha) throw new NoPullRequestError(`The ${event} event has no commit SHA (GITHUB_SHA is not set).`);
   return sha;
-}
-function statusOf(error63) {
-  return typeof error63 === "object" && error63 !== null && "status" in error63 ? Number(error63.status) : void 0;
 }
 
 // action/retry-limits.ts
@@ -57180,7 +57188,7 @@ async function writeJobSummary(markdown) {
     await summary.addRaw(markdown, true).write();
   } catch (error63) {
     summary.emptyBuffer();
-    warning(`Could not write the job summary: ${error63.message}`);
+    warning(`Could not write the job summary: ${errorMessage(error63)}`);
   }
 }
 function describeError(error63, retries) {

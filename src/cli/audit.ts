@@ -13,6 +13,7 @@ import { matchRelease } from "../core/evaluate/release-match.js";
 import { listMergedPullRequests, readAuditEvidence, type AuditRange } from "../github/audit-source.js";
 import type { GitHubClient, RepoRef } from "../github/client.js";
 import { loadRepoConfig } from "../github/config-files.js";
+import { errorMessage, httpStatus } from "../github/http-error.js";
 import type { CliIo } from "./io.js";
 import { formatCliProblem } from "./local-files.js";
 
@@ -59,7 +60,7 @@ export async function audit(args: string[], io: CliIo, env: Record<string, strin
   try {
     input = auditInput(values, env);
   } catch (error) {
-    io.stderr(`gatehouse audit: ${(error as Error).message}\n\n${AUDIT_USAGE}`);
+    io.stderr(`gatehouse audit: ${errorMessage(error)}\n\n${AUDIT_USAGE}`);
     return 2;
   }
 
@@ -74,8 +75,8 @@ export async function audit(args: string[], io: CliIo, env: Record<string, strin
       io.stderr("gatehouse audit: the repo config cannot be loaded, so release PRs cannot be told apart. Fix it and run again.\n");
       return 1;
     }
-    const status = (error as { status?: number }).status;
-    io.stderr(`gatehouse audit: GitHub answered ${status ?? "with an error"}: ${(error as Error).message}\n`);
+    const status = httpStatus(error);
+    io.stderr(`gatehouse audit: GitHub answered ${status ?? "with an error"}: ${errorMessage(error)}\n`);
     return 2;
   }
 

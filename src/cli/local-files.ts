@@ -6,6 +6,7 @@ import { checkConfigAgainstChecklist, loadConfigWithLocator } from "../core/conf
 import { ProblemError, type Problem } from "../core/config/problem.js";
 import { isRepoChecklistPath, SHIPPED_CHECKLIST_IDS, shippedChecklist, unknownChecklistMessage } from "../core/config/resolve-checklist.js";
 import type { Locator } from "../core/config/schema-problems.js";
+import { errorMessage } from "../github/http-error.js";
 import type { CliIo } from "./io.js";
 
 /** `file:line:col: message`, or `file: message` for problems without a position (a missing file). */
@@ -24,7 +25,7 @@ export async function readLocalFile(io: CliIo, file: string): Promise<{ text?: s
         ? "the file does not exist. Check the path (relative to the current directory)."
         : code === "EISDIR"
           ? "this is a directory. Pass a YAML file."
-          : `cannot read the file: ${(error as Error).message}`;
+          : `cannot read the file: ${errorMessage(error)}`;
     return { problems: [{ file, line: 0, col: 0, message: why }] };
   }
 }

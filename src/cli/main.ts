@@ -1,4 +1,5 @@
 import { audit, AUDIT_USAGE } from "./audit.js";
+import { errorMessage } from "../github/http-error.js";
 import type { CliIo } from "./io.js";
 import { preview, PREVIEW_USAGE } from "./preview.js";
 import { validate, VALIDATE_USAGE } from "./validate.js";
@@ -59,7 +60,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
-      io.stderr(`gatehouse ${name}: ${(error as Error).message}\n\n${command.usage}`);
+      io.stderr(`gatehouse ${name}: ${errorMessage(error)}\n\n${command.usage}`);
       return EXIT_USAGE;
     }
     io.stderr(`gatehouse ${name}: ${(error as Error).stack ?? String(error)}\n`);

@@ -1,6 +1,7 @@
 import type { AuditEvidence, AuditPullRequest, ForeignCheckRun, LedgerEvidence } from "../core/audit/audit-report.js";
 import { decodeLedger } from "../core/ledger/ledger-codec.js";
 import type { GitHubClient, RepoRef } from "./client.js";
+import { errorMessage } from "./http-error.js";
 import { CHECK_NAME, listCheckRunsByName } from "./ledger-check-run.js";
 
 /** Merge times to include; both ends inclusive, either may be open. */
@@ -75,7 +76,7 @@ export async function readAuditEvidence(gh: GitHubClient, repo: RepoRef, pull: M
       if (decoded !== undefined && decoded.pr !== pull.number) continue;
       ledger = { status: "trusted", checkRunId: run.id, ledger: decoded };
     } catch (error) {
-      ledger = { status: "corrupt", checkRunId: run.id, error: (error as Error).message };
+      ledger = { status: "corrupt", checkRunId: run.id, error: errorMessage(error) };
     }
     break;
   }

@@ -31,25 +31,26 @@ export interface CheckRunContent {
 /** GitHub takes at most 50 annotations per request. */
 const MAX_ANNOTATIONS = 50;
 
-function body(content: CheckRunContent) {
+/** `completedAt` comes from the caller's clock (the runtime's `now`). */
+function body(content: CheckRunContent, completedAt: Date) {
   return {
     name: content.name,
     status: "completed" as const,
     conclusion: content.conclusion,
-    completed_at: new Date().toISOString(),
+    completed_at: completedAt.toISOString(),
     ...(content.details_url ? { details_url: content.details_url } : {}),
     output: { ...content.output, annotations: content.output.annotations?.slice(0, MAX_ANNOTATIONS) },
     actions: content.actions ?? [],
   };
 }
 
-export async function createCheckRun(gh: GitHubClient, repo: RepoRef, headSha: string, content: CheckRunContent): Promise<number> {
-  const { data } = await gh.rest.checks.create({ ...repo, head_sha: headSha, ...body(content) });
+export async function createCheckRun(gh: GitHubClient, repo: RepoRef, headSha: string, content: CheckRunContent, completedAt: Date): Promise<number> {
+  const { data } = await gh.rest.checks.create({ ...repo, head_sha: headSha, ...body(content, completedAt) });
   return data.id;
 }
 
-export async function updateCheckRun(gh: GitHubClient, repo: RepoRef, checkRunId: number, content: CheckRunContent): Promise<void> {
-  await gh.rest.checks.update({ ...repo, check_run_id: checkRunId, ...body(content) });
+export async function updateCheckRun(gh: GitHubClient, repo: RepoRef, checkRunId: number, content: CheckRunContent, completedAt: Date): Promise<void> {
+  await gh.rest.checks.update({ ...repo, check_run_id: checkRunId, ...body(content, completedAt) });
 }
 
 /** The same check run content, for comparing before we PATCH (completed_at differs on every call). */

@@ -1,4 +1,5 @@
 import type { GitHubClient, RepoRef } from "./client.js";
+import { httpStatus } from "./http-error.js";
 
 export interface IssueComment {
   id: number;
@@ -54,7 +55,7 @@ export async function getCommentBody(gh: GitHubClient, repo: RepoRef, commentId:
     return data.body ?? "";
   } catch (error) {
     // A deleted checklist comment is recreated by the caller.
-    if ((error as { status?: number }).status === 404) return undefined;
+    if (httpStatus(error) === 404) return undefined;
     throw error;
   }
 }

@@ -7,6 +7,7 @@ import { isRepoChecklistPath, shippedChecklist, unknownChecklistMessage } from "
 import type { Locator } from "../core/config/schema-problems.js";
 import { parseYaml, type YamlSource } from "../core/config/yaml-source.js";
 import type { GitHubClient, RepoRef } from "./client.js";
+import { errorMessage, httpStatus } from "./http-error.js";
 import { responseText } from "./response-text.js";
 
 /** A file read from GitHub, named `owner/repo:path` in problems. */
@@ -84,7 +85,7 @@ async function followExtends(gh: GitHubClient, own: { repo: RepoRef; file: strin
     try {
       target = parseExtends(extendsValue);
     } catch (error) {
-      throw error instanceof ProblemError ? error : at((error as Error).message);
+      throw error instanceof ProblemError ? error : at(errorMessage(error));
     }
     const repo = { owner: target.owner ?? current.repo.owner, repo: target.repo };
     const path = target.path ?? CONFIG_PATH;
@@ -145,7 +146,7 @@ async function readRepoFile(
     }
     return { repo, file, text };
   } catch (error) {
-    if ((error as { status?: number }).status === 404) return undefined;
+    if (httpStatus(error) === 404) return undefined;
     throw error;
   }
 }

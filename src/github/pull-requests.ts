@@ -1,5 +1,6 @@
 import type { PullRequestFacts } from "../core/evaluate/verdict.js";
 import type { GitHubClient, RepoRef } from "./client.js";
+import { httpStatus } from "./http-error.js";
 
 export interface PullRequestInfo extends PullRequestFacts {
   state: "open" | "closed";
@@ -49,6 +50,12 @@ export async function getPullRequest(gh: GitHubClient, repo: RepoRef, number: nu
  * (a force-push that dropped `before`, or a diff too large to list) so the caller can
  * fail closed by invalidating everything.
  */
+/** The SHAs of a pull request's commits, oldest first (GitHub lists at most 250). */
+export async function pullRequestCommitShas(gh: GitHubClient, repo: RepoRef, number: number): Promise<string[]> {
+  const commits = await gh.paginate(gh.rest.pulls.listCommits, { ...repo, pull_number: number, per_page: 100 });
+  return commits.map((c) => c.sha);
+}
+
 export async function changedFilesBetween(gh: GitHubClient, repo: RepoRef, base: string, head: string): Promise<string[] | undefined> {
   try {
     const { data } = await gh.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${base}...${head}`, per_page: 100 });
@@ -57,7 +64,7 @@ export async function changedFilesBetween(gh: GitHubClient, repo: RepoRef, base:
     if (files.length >= 300) return undefined;
     return files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
   } catch (error) {
-    const status = (error as { status?: number }).status;
+    const status = httpStatus(error);
     if (status === 404 || status === 422) return undefined;
     throw error;
   }

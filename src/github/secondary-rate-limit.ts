@@ -1,4 +1,6 @@
+import type { Octokit } from "@octokit/rest";
 import type { GitHubClient } from "./client.js";
+import { errorMessage, httpHeader, httpStatus } from "./http-error.js";
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -16,19 +18,13 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-interface RequestError {
-  status?: number;
-  message?: string;
-  response?: { headers?: Record<string, string | undefined> };
-}
-
 /** GitHub answers a secondary rate limit with 403 or 429, a retry-after header, or a telling message. */
 export function secondaryRetryAfter(error: unknown): number | undefined {
-  const e = error as RequestError;
-  if (e.status !== 403 && e.status !== 429) return undefined;
-  const header = e.response?.headers?.["retry-after"];
+  const status = httpStatus(error);
+  if (status !== 403 && status !== 429) return undefined;
+  const header = httpHeader(error, "retry-after");
   if (header !== undefined && /^\d+$/.test(header)) return Number(header);
-  if (/secondary rate limit/i.test(e.message ?? "")) return 60;
+  if (/secondary rate limit/i.test(errorMessage(error))) return 60;
   return undefined;
 }
 
@@ -37,8 +33,8 @@ export function secondaryRetryAfter(error: unknown): number | undefined {
  * a bounded number of times; the retried request goes through the throttle again, so it keeps
  * the installation's write spacing.
  */
-export function retrySecondaryRateLimits<T extends GitHubClient & { hook: { wrap: Function } }>(octokit: T, policy: RetryPolicy = DEFAULT_RETRY_POLICY): T {
-  octokit.hook.wrap("request", async (request: (options: unknown) => Promise<unknown>, options: unknown) => {
+export function retrySecondaryRateLimits<T extends GitHubClient & Pick<Octokit, "hook">>(octokit: T, policy: RetryPolicy = DEFAULT_RETRY_POLICY): T {
+  octokit.hook.wrap("request", async (request, options) => {
     for (let attempt = 0; ; attempt++) {
       try {
         return await request(options);

@@ -1,12 +1,11 @@
+import { LRUCache } from "lru-cache";
 import type { GitHubClient } from "./client.js";
+import { httpStatus } from "./http-error.js";
 
 /** Membership changes rarely; a short TTL keeps a burst of ticks to one lookup per team and person. */
 export const MEMBERSHIP_TTL_MS = 60_000;
-
-interface Entry {
-  active: boolean;
-  expires: number;
-}
+/** Team, person pairs kept; the least recently used is looked up again when needed. */
+export const MEMBERSHIP_CACHE_MAX = 5_000;
 
 /**
  * Answers "is this user an active member of this team?" through
@@ -15,27 +14,30 @@ interface Entry {
  * so the caller fails closed rather than treating an outage as "not allowed" silently.
  */
 export class TeamMembership {
-  readonly #cache = new Map<string, Entry>();
+  readonly #cache: LRUCache<string, boolean>;
 
-  constructor(
-    private readonly ttlMs = MEMBERSHIP_TTL_MS,
-    private readonly clock: () => number = Date.now,
-  ) {}
+  constructor(options: { now: () => Date; ttlMs?: number; max?: number }) {
+    this.#cache = new LRUCache({
+      max: options.max ?? MEMBERSHIP_CACHE_MAX,
+      ttl: options.ttlMs ?? MEMBERSHIP_TTL_MS,
+      // Read the injected clock on every look-up (lru-cache otherwise reuses a reading for 1 ms).
+      ttlResolution: 0,
+      perf: { now: () => options.now().getTime() },
+    });
+  }
 
   async isActiveMember(gh: GitHubClient, org: string, teamSlug: string, username: string): Promise<boolean> {
     const key = `${org}/${teamSlug}/${username}`.toLowerCase();
-    const now = this.clock();
     const hit = this.#cache.get(key);
-    if (hit && hit.expires > now) return hit.active;
+    if (hit !== undefined) return hit;
     let active = false;
     try {
       const { data } = await gh.rest.teams.getMembershipForUserInOrg({ org, team_slug: teamSlug, username });
       active = data.state === "active";
     } catch (error) {
-      if ((error as { status?: number }).status !== 404) throw error;
+      if (httpStatus(error) !== 404) throw error;
     }
-    this.#cache.set(key, { active, expires: now + this.ttlMs });
-    if (this.#cache.size > 5_000) this.#cache.delete(this.#cache.keys().next().value as string);
+    this.#cache.set(key, active);
     return active;
   }
 }

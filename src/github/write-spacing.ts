@@ -1,3 +1,5 @@
+import type { Octokit } from "@octokit/rest";
+
 /**
  * Spaces writes per installation, the way GitHub's secondary limits apply: a token bucket per
  * installation that allows a short burst (one event's check-run and comment writes go out at
@@ -78,7 +80,7 @@ export class WriteSpacing {
 }
 
 /** Makes every non-GET request of this Octokit wait for its installation's turn. */
-export function spaceWrites<T extends { hook: { before: Function } }>(octokit: T, spacing: WriteSpacing, key: string): T {
+export function spaceWrites<T extends Pick<Octokit, "hook">>(octokit: T, spacing: WriteSpacing, key: string): T {
   octokit.hook.before("request", async (options: { method?: string }) => {
     const method = (options.method ?? "GET").toUpperCase();
     if (method !== "GET" && method !== "HEAD") await spacing.acquire(key);

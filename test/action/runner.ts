@@ -140,9 +140,9 @@ export function parseOutputs(text: string): Record<string, string> {
 }
 
 function parseAnnotations(log: string): Annotation[] {
-  const unescape = (s: string) => s.replace(/%0D/g, "\r").replace(/%0A/g, "\n").replace(/%3A/g, ":").replace(/%2C/g, ",").replace(/%25/g, "%");
+  const unescapeCommand = (s: string) => s.replace(/%0D/g, "\r").replace(/%0A/g, "\n").replace(/%3A/g, ":").replace(/%2C/g, ",").replace(/%25/g, "%");
   return [...log.matchAll(/^::(error|warning|notice)(?: ([^:]*))?::(.*)$/gm)].map((m) => {
     const title = /(?:^|,)title=([^,]*)/.exec(m[2] ?? "")?.[1];
-    return { level: m[1] as Annotation["level"], ...(title ? { title: unescape(title) } : {}), message: unescape(m[3]!) };
+    return { level: m[1] as Annotation["level"], ...(title ? { title: unescapeCommand(title) } : {}), message: unescapeCommand(m[3]!) };
   });
 }

@@ -35,10 +35,10 @@ export async function onPush(rt: Runtime, context: Context<"push">): Promise<voi
       name: CONFIG_CHECK_NAME,
       conclusion: "success",
       output: { title: "Configuration valid", summary: `\`${CONFIG_PATH}\` is valid; checklist **${checklist.id}** with ${checklist.gates.length} gates.` },
-    });
+    }, rt.now());
   } catch (error) {
     if (!(error instanceof ProblemError)) throw error;
     const content = configErrorCheckRun({ problems: error.problems, repo });
-    await createCheckRun(gh, repo, payload.after, { ...content, name: CONFIG_CHECK_NAME });
+    await createCheckRun(gh, repo, payload.after, { ...content, name: CONFIG_CHECK_NAME }, rt.now());
   }
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { Context } from "probot";
 import { deploymentState, environmentGates, type DeploymentState, type EnvironmentGates } from "../../core/evaluate/deployment-gates.js";
 import { evaluate } from "../../core/evaluate/evaluate.js";
@@ -9,6 +10,7 @@ import { renderRefusal, renderVerdictReview } from "../../core/render/render-dep
 import type { Verdict } from "../../core/evaluate/verdict.js";
 import type { GitHubClient, RepoRef } from "../../github/client.js";
 import { pendingEnvironments, reviewDeployment, runIdFromCallbackUrl, waitingRunIds, type DeploymentReview } from "../../github/deployment-reviews.js";
+import { errorMessage } from "../../github/http-error.js";
 import { findLedgerCheckRun } from "../../github/ledger-check-run.js";
 import { pullRequestForCommit } from "../../github/pull-request-lookup.js";
 import { getPullRequest } from "../../github/pull-requests.js";
@@ -50,9 +52,9 @@ class Refusal extends Error {
  * runs left waiting as soon as the last required sign-off lands; nothing polls.
  */
 export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() {}, warn() {} }) {
-  const waiting = new Map<string, Map<string, Waiting>>();
+  const waiting = new LRUCache<string, Map<string, Waiting>>({ max: MAX_REMEMBERED });
   /** Per PR: the head and the gate selections last seen approved, so a lookup runs only when one becomes approved. */
-  const approvedSeen = new Map<string, { headSha: string; keys: Set<string> }>();
+  const approvedSeen = new LRUCache<string, { headSha: string; keys: Set<string> }>({ max: MAX_REMEMBERED });
 
   const review = async (gh: GitHubClient, repo: RepoRef, runId: number, answer: DeploymentReview) => {
     try {
@@ -61,7 +63,7 @@ export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() 
       return true;
     } catch (error) {
       // The run may have been cancelled, re-run, or decided meanwhile; the sync must not fail for it.
-      log.warn(`deployment review of run ${runId} (${answer.environment}) failed: ${(error as Error).message}`);
+      log.warn(`deployment review of run ${runId} (${answer.environment}) failed: ${errorMessage(error)}`);
       return false;
     }
   };
@@ -94,7 +96,7 @@ export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() 
     const entries = waiting.get(key) ?? new Map<string, Waiting>();
     const entry = entries.get(`${runId}:${environment}`) ?? { runId, environment, reports: 0 };
     entries.set(`${runId}:${environment}`, entry);
-    remember(waiting, key, entries);
+    waiting.set(key, entries);
     rt.metrics.deployment("held");
     context.log.info({ decision: "held", environment }, "deployment held until the release PR is approved");
     if (entry.reports >= MAX_STATUS_REPORTS) return;
@@ -107,7 +109,7 @@ export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() 
     try {
       await releaseWaiting(release);
     } catch (error) {
-      log.warn(`could not update waiting deployments of #${release.pr.number}: ${(error as Error).message}`);
+      log.warn(`could not update waiting deployments of #${release.pr.number}: ${errorMessage(error)}`);
     }
   }
 
@@ -161,7 +163,7 @@ export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() 
         }
       }
     }
-    remember(approvedSeen, key, { headSha: pr.headSha, keys: approvedNow });
+    approvedSeen.set(key, { headSha: pr.headSha, keys: approvedNow });
   }
 
   return { onRequested, onSynced };
@@ -231,12 +233,12 @@ async function releasePullRequest(
     if (heads.length === 1) return heads[0]!.number;
     throw new Refusal(`the run belongs to several pull requests (${pulls.map((p) => `#${p.number}`).join(", ")}); Gatehouse cannot tell which release it deploys.`);
   }
-  let match;
+  let match: Awaited<ReturnType<typeof pullRequestForCommit>>;
   try {
     match = await pullRequestForCommit(gh, repo, sha);
   } catch (error) {
     // The lookup words its ambiguity error for the Action; keep the finding, not the advice.
-    throw new Refusal(`${(error as Error).message.replace(/ Set the 'pull-request' input.*$/, "")} Gatehouse cannot tell which release it deploys.`);
+    throw new Refusal(`${errorMessage(error).replace(/ Set the 'pull-request' input.*$/, "")} Gatehouse cannot tell which release it deploys.`);
   }
   if (!match) {
     throw new Refusal(
@@ -258,7 +260,7 @@ function refusalComment(environment: string, error: unknown): string {
   if (error instanceof LedgerCorruptError) {
     return renderRefusal(environment, `the sign-off ledger in this App's check run cannot be read (${error.message}). Nothing can be approved until the release PR is synced again.`);
   }
-  return renderRefusal(environment, `Gatehouse could not evaluate the release: ${(error as Error).message}. Re-run the job to ask again.`);
+  return renderRefusal(environment, `Gatehouse could not evaluate the release: ${errorMessage(error)}. Re-run the job to ask again.`);
 }
 
 /** Stands for every environment the config does not list (an environment name is never empty). */
@@ -266,9 +268,3 @@ const UNLISTED_ENVIRONMENT = "";
 
 /** Bounded maps: the oldest PR is forgotten first (its runs then wait for a lookup). */
 const MAX_REMEMBERED = 2_000;
-
-function remember<V>(map: Map<string, V>, key: string, value: V): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > MAX_REMEMBERED) map.delete(map.keys().next().value as string);
-}

@@ -18,7 +18,7 @@ export async function onMergeGroup(rt: Runtime, context: Context<"merge_group.ch
   const repo = context.repo();
   const number = mergeQueuePullRequest(group.head_ref);
   const report = (conclusion: "success" | "failure", title: string, summary: string) =>
-    createCheckRun(gh, repo, group.head_sha, { name: CHECK_NAME, conclusion, output: { title, summary } });
+    createCheckRun(gh, repo, group.head_sha, { name: CHECK_NAME, conclusion, output: { title, summary } }, rt.now());
   if (number === undefined) {
     await report("failure", "Unknown merge group", `Gatehouse could not find the pull request in merge group ref \`${escapeMarkdown(group.head_ref)}\`.`);
     return;

@@ -1,5 +1,7 @@
+import { LRUCache } from "lru-cache";
 import type { Checklist } from "../../core/config/checklist-schema.js";
 import type { RepoConfig } from "../../core/config/config-schema.js";
+import { ProblemError } from "../../core/config/problem.js";
 import type { GitHubClient, RepoRef } from "../../github/client.js";
 import { loadRepoConfig } from "../../github/config-files.js";
 
@@ -10,6 +12,8 @@ export interface LoadedConfig {
 
 /** Config changes rarely; a minute of staleness saves a read (or three, with _extends) per event. */
 export const CONFIG_TTL_MS = 60_000;
+/** Repos whose config stays cached; the least recently used is read again when needed. */
+export const CONFIG_CACHE_MAX = 2_000;
 
 /**
  * Caches each repo's effective config from its default branch. Failures are cached too, for the
@@ -17,28 +21,36 @@ export const CONFIG_TTL_MS = 60_000;
  * so every caller still fails closed.
  */
 export class ConfigCache {
-  readonly #entries = new Map<string, { expires: number; result: Promise<LoadedConfig> }>();
+  readonly #entries: LRUCache<string, Promise<LoadedConfig>>;
 
-  constructor(
-    private readonly ttlMs = CONFIG_TTL_MS,
-    private readonly clock: () => number = Date.now,
-  ) {}
+  constructor(options: { now: () => Date; ttlMs?: number; max?: number }) {
+    this.#entries = new LRUCache({
+      max: options.max ?? CONFIG_CACHE_MAX,
+      ttl: options.ttlMs ?? CONFIG_TTL_MS,
+      // Read the injected clock on every look-up (lru-cache otherwise reuses a reading for 1 ms).
+      ttlResolution: 0,
+      perf: { now: () => options.now().getTime() },
+    });
+  }
 
   load(gh: GitHubClient, repo: RepoRef): Promise<LoadedConfig> {
-    const key = `${repo.owner}/${repo.repo}`.toLowerCase();
-    const now = this.clock();
+    const key = configKey(repo);
     const hit = this.#entries.get(key);
-    if (hit && hit.expires > now) return hit.result;
+    if (hit) return hit;
     const result = loadRepoConfig(gh, repo).then(({ config, checklist }) => ({ config, checklist }));
-    this.#entries.set(key, { expires: now + this.ttlMs, result });
+    this.#entries.set(key, result);
     // A transient GitHub error must not be remembered; only answers about the config itself are.
     result.catch((error: unknown) => {
-      if ((error as { name?: string }).name !== "ProblemError") this.#entries.delete(key);
+      if (!(error instanceof ProblemError) && this.#entries.peek(key) === result) this.#entries.delete(key);
     });
     return result;
   }
 
   forget(repo: RepoRef): void {
-    this.#entries.delete(`${repo.owner}/${repo.repo}`.toLowerCase());
+    this.#entries.delete(configKey(repo));
   }
+}
+
+function configKey(repo: RepoRef): string {
+  return `${repo.owner}/${repo.repo}`.toLowerCase();
 }

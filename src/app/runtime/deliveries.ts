@@ -1,12 +1,17 @@
+import { LRUCache } from "lru-cache";
+
 /**
  * Makes redelivered webhooks (same X-GitHub-Delivery id) idempotent within the process:
  * a delivery in flight is joined, a finished one is skipped, a failed one may run again.
  */
 export class Deliveries {
   readonly #inFlight = new Map<string, Promise<void>>();
-  readonly #done = new Set<string>();
+  /** Finished deliveries; the oldest are forgotten first. */
+  readonly #done: LRUCache<string, true>;
 
-  constructor(private readonly capacity = 10_000) {}
+  constructor(capacity = 10_000) {
+    this.#done = new LRUCache({ max: capacity });
+  }
 
   async once(id: string, task: () => Promise<void>): Promise<"ran" | "duplicate"> {
     if (this.#done.has(id)) return "duplicate";
@@ -19,15 +24,10 @@ export class Deliveries {
     this.#inFlight.set(id, promise);
     try {
       await promise;
-      this.#remember(id);
+      this.#done.set(id, true);
       return "ran";
     } finally {
       this.#inFlight.delete(id);
     }
-  }
-
-  #remember(id: string): void {
-    this.#done.add(id);
-    if (this.#done.size > this.capacity) this.#done.delete(this.#done.values().next().value as string);
   }
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { Context } from "probot";
 import { observeRequests, ObservedWriteSpacing } from "../../github/request-metrics.js";
 import { DEFAULT_RETRY_POLICY, retrySecondaryRateLimits, type RetryPolicy } from "../../github/secondary-rate-limit.js";
@@ -15,7 +16,7 @@ type Client = Context["octokit"];
  * renews its installation token itself (app auth with Probot's token cache).
  */
 export class InstallationClients {
-  readonly #clients = new Map<number, Client>();
+  readonly #clients: LRUCache<number, Client>;
   readonly #spacing: WriteSpacing;
   /** Which installation each client writes for, to ask its write spacing about spare capacity. */
   readonly #installations = new WeakMap<object, string>();
@@ -24,6 +25,7 @@ export class InstallationClients {
     private readonly options: { writeSpacing?: WriteSpacingOptions; retryPolicy?: RetryPolicy; capacity?: number; metrics?: Metrics } = {},
   ) {
     this.#spacing = options.metrics ? new ObservedWriteSpacing(options.writeSpacing, options.metrics.writeQueue) : new WriteSpacing(options.writeSpacing);
+    this.#clients = new LRUCache({ max: options.capacity ?? 1_000 });
   }
 
   /** The retry policy, reporting each secondary-rate-limit wait to the metrics. */
@@ -51,8 +53,7 @@ export class InstallationClients {
       this.#policy(key),
     );
     this.#clients.set(installation, client);
-    this.#installations.set(client, String(installation));
-    if (this.#clients.size > (this.options.capacity ?? 1_000)) this.#clients.delete(this.#clients.keys().next().value as number);
+    this.#installations.set(client, key);
     return client;
   }
 

@@ -10,13 +10,24 @@ export class PrBatcher<Req, Res> {
   /** Batches not started yet: when the first request came, and the quiet-period timer. */
   readonly #gathering = new Map<string, { since: number; timer: NodeJS.Timeout }>();
 
+  readonly #now: () => number;
+  readonly #quietMs: number;
+  readonly #maxWaitMs: number;
+
   constructor(
     private readonly process: (key: string, batch: Req[]) => Promise<Res[]>,
-    /** A batch starts once no request came for this long: a burst of ticks becomes one write. */
-    private readonly quietMs = 25,
-    /** ...but never later than this after its first request. */
-    private readonly maxWaitMs = 250,
-  ) {}
+    options: {
+      now: () => Date;
+      /** A batch starts once no request came for this long: a burst of ticks becomes one write. */
+      quietMs?: number;
+      /** ...but never later than this after its first request. */
+      maxWaitMs?: number;
+    },
+  ) {
+    this.#now = () => options.now().getTime();
+    this.#quietMs = options.quietMs ?? 25;
+    this.#maxWaitMs = options.maxWaitMs ?? 250;
+  }
 
   submit(key: string, req: Req): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
@@ -25,9 +36,10 @@ export class PrBatcher<Req, Res> {
       this.#queues.set(key, queue);
       if (this.#running.has(key)) return;
       const gathering = this.#gathering.get(key);
-      const since = gathering?.since ?? Date.now();
+      const now = this.#now();
+      const since = gathering?.since ?? now;
       if (gathering) clearTimeout(gathering.timer);
-      const wait = Math.max(0, Math.min(this.quietMs, since + this.maxWaitMs - Date.now()));
+      const wait = Math.max(0, Math.min(this.#quietMs, since + this.#maxWaitMs - now));
       const timer = setTimeout(() => {
         this.#gathering.delete(key);
         this.#running.add(key);
@@ -47,7 +59,7 @@ export class PrBatcher<Req, Res> {
           key,
           batch.map((entry) => entry.req),
         );
-        batch.forEach((entry, i) => entry.resolve(results[i] as Res));
+        for (const [i, entry] of batch.entries()) entry.resolve(results[i] as Res);
       } catch (error) {
         for (const entry of batch) entry.reject(error);
       }

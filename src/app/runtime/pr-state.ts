@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { Ledger } from "../../core/ledger/ledger.js";
 
 /** What is on GitHub for one release PR, as far as this process knows. */
@@ -20,24 +21,19 @@ export interface PrState {
  * cached here is what it last wrote.
  */
 export class PrStateCache {
-  readonly #states = new Map<string, PrState>();
+  readonly #states: LRUCache<string, PrState>;
 
-  constructor(private readonly capacity = 2_000) {}
+  constructor(capacity = 2_000) {
+    this.#states = new LRUCache({ max: capacity });
+  }
 
+  /** Refreshes recency, so busy PRs stay cached. */
   get(key: string): PrState | undefined {
-    const state = this.#states.get(key);
-    if (state) {
-      // Refresh recency so busy PRs stay cached.
-      this.#states.delete(key);
-      this.#states.set(key, state);
-    }
-    return state;
+    return this.#states.get(key);
   }
 
   set(key: string, state: PrState): void {
-    this.#states.delete(key);
     this.#states.set(key, state);
-    if (this.#states.size > this.capacity) this.#states.delete(this.#states.keys().next().value as string);
   }
 
   delete(key: string): void {

@@ -61,26 +61,27 @@ export interface RuntimeOptions {
 export const DEFAULT_COMMENT_WINDOW_MS = 2_000;
 
 /** Builds the runtime; `syncBatch` processes one PR's batch (passed in so runtime/ never imports sync/). */
-export function createRuntime(
-  options: RuntimeOptions,
-  syncBatch: (rt: Runtime, batch: SyncRequest[]) => Promise<SyncOutcome[]>,
-): Runtime {
+export function createRuntime(options: RuntimeOptions, syncBatch: (rt: Runtime, batch: SyncRequest[]) => Promise<SyncOutcome[]>): Runtime {
   if (!Number.isInteger(options.appId) || options.appId <= 0) {
     throw new Error(`Gatehouse needs the App's numeric id to recognise its own check runs: set APP_ID (got ${String(options.appId)}).`);
   }
+  const now = options.now ?? (() => new Date());
   const rt: Runtime = {
     appId: options.appId,
-    membership: new TeamMembership(),
-    configs: new ConfigCache(),
+    membership: new TeamMembership({ now }),
+    configs: new ConfigCache({ now }),
     states: new PrStateCache(),
-    batches: new PrBatcher((_key, batch) => (rt.metrics.batchSize.observe(batch.length), syncBatch(rt, batch)), options.coalesceMs),
+    batches: new PrBatcher((_key, batch) => (rt.metrics.batchSize.observe(batch.length), syncBatch(rt, batch)), {
+      now,
+      ...(options.coalesceMs !== undefined ? { quietMs: options.coalesceMs } : {}),
+    }),
     deliveries: new Deliveries(),
     views: new CommentViews({
       windowMs: options.commentWindowMs ?? DEFAULT_COMMENT_WINDOW_MS,
       whenIdle: options.whenIdle ?? (() => Promise.resolve()),
     }),
     metrics: options.metrics ?? new Metrics(),
-    now: options.now ?? (() => new Date()),
+    now,
     onSynced: [],
   };
   return rt;

@@ -9,6 +9,7 @@ import { reportConfigError } from "./report-config-error.js";
 import { retire } from "./retire-check.js";
 import { writeRelease } from "./release-writer.js";
 import { prKey, type PrState } from "../runtime/pr-state.js";
+import type { LoadedConfig } from "../runtime/config-cache.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { loadPrState } from "./state-loader.js";
 import type { SyncOutcome, SyncRequest } from "./sync-types.js";
@@ -59,7 +60,7 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
   };
   const all = <T extends SyncOutcome>(outcome: T): T[] => batch.map(() => outcome);
 
-  let loaded;
+  let loaded: LoadedConfig;
   try {
     loaded = await rt.configs.load(gh, repo);
   } catch (error) {

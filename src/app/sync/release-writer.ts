@@ -51,7 +51,7 @@ export async function writeRelease(
 
   const content = aggregateCheckRun({ verdict, ledger, checklist, detailsUrl: comment.url });
   const next: PrState = { ...state, headSha: pr.headSha, ledger, comment, gateRuns: { ...state.gateRuns } };
-  await writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate");
+  await writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate", rt.now());
   // The ledger is on GitHub now: remember it before anything else can fail.
   rt.states.set(key, next);
 
@@ -75,7 +75,7 @@ export async function writeRelease(
   next.comment = { ...comment, body: shown };
 
   if (config.gate_checks) {
-    for (const gate of verdict.gates) await writeCheckRun(gh, repo, pr.headSha, gateCheckRun(gate, comment.url), next, gate.gate.id);
+    for (const gate of verdict.gates) await writeCheckRun(gh, repo, pr.headSha, gateCheckRun(gate, comment.url), next, gate.gate.id, rt.now());
   }
   if (createdComment && merged.opening && config.notify === "request_review") {
     await requestOwnerReviews(gh, repo, pr.number, notifyReviewers(config, verdict, repo.owner, pr.author));
@@ -91,12 +91,13 @@ export async function writeCheckRun(
   content: CheckRunContent,
   state: PrState,
   slot: "aggregate" | string,
+  completedAt: Date,
 ): Promise<void> {
   const fingerprint = checkRunFingerprint(content);
   const existing = slot === "aggregate" ? (state.checkRunId !== undefined ? { id: state.checkRunId, fingerprint: state.checkFingerprint } : undefined) : state.gateRuns[slot];
   let id = existing?.id;
-  if (id === undefined) id = await createCheckRun(gh, repo, headSha, content);
-  else if (existing?.fingerprint !== fingerprint) await updateCheckRun(gh, repo, id, content);
+  if (id === undefined) id = await createCheckRun(gh, repo, headSha, content, completedAt);
+  else if (existing?.fingerprint !== fingerprint) await updateCheckRun(gh, repo, id, content, completedAt);
   if (slot === "aggregate") {
     state.checkRunId = id;
     state.checkFingerprint = fingerprint;

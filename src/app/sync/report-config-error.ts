@@ -32,7 +32,7 @@ export async function reportConfigError(rt: Runtime, req: SyncRequest, pr: PullR
   });
   const next: PrState = { ...state, gateRuns: { ...state.gateRuns } };
   if (carried) delete next.checkRunId;
-  await writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate");
+  await writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate", rt.now());
   // The cache must not hold a carried ledger as if it were this head's: drop it and reload next time.
   rt.states.delete(key);
   return { kind: "config-error", problems: error.problems };

@@ -23,6 +23,6 @@ export async function retire(rt: Runtime, req: SyncRequest, pr: PullRequestInfo,
     output: { title: "Not a release PR", summary: `Gatehouse does not gate this pull request: ${escapeMarkdown(reason)}.`, text: encodeLedger(state.ledger) },
   };
   const next: PrState = { ...state, gateRuns: { ...state.gateRuns } };
-  await writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate");
+  await writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate", rt.now());
   rt.states.set(key, next);
 }

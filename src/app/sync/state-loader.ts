@@ -5,6 +5,7 @@ import { CHECK_NAME } from "../../github/ledger-check-run.js";
 import type { GitHubClient, RepoRef } from "../../github/client.js";
 import { listOwnCheckRuns, type OwnCheckRun } from "../../github/check-runs.js";
 import { commentIdFromUrl, findAppComment } from "../../github/comments.js";
+import { pullRequestCommitShas } from "../../github/pull-requests.js";
 import type { PrState } from "../runtime/pr-state.js";
 import { checkRunFingerprint } from "./check-run-content.js";
 
@@ -88,8 +89,8 @@ async function findEarlierLedger(
   const candidates: string[] = [];
   if (before && !/^0+$/.test(before)) candidates.push(before);
   else {
-    const commits = await gh.paginate(gh.rest.pulls.listCommits, { ...repo, pull_number: pr.number, per_page: 100 });
-    candidates.push(...commits.map((c) => c.sha).filter((sha) => sha !== pr.headSha).reverse().slice(0, MAX_COMMITS_SEARCHED));
+    const shas = await pullRequestCommitShas(gh, repo, pr.number);
+    candidates.push(...shas.filter((sha) => sha !== pr.headSha).reverse().slice(0, MAX_COMMITS_SEARCHED));
   }
   for (const sha of candidates) {
     const run = (await listOwnCheckRuns(gh, repo, sha, appId)).find((r) => r.name === CHECK_NAME);

@@ -145,7 +145,7 @@ function judgeGate(
   const owners = ownersOf(config, gate.owner);
   const invalidation = items
     .filter((i) => i.status === "invalidated")
-    .map((i) => (state.get(i.item.id)?.lapse as { by: LedgerEvent }).by)
+    .map((i) => (state.get(i.item.id)!.lapse as { by: LedgerEvent }).by)
     .at(-1);
   const verdict = { gate, owners, items, ...(invalidation ? { invalidation } : {}) };
 

@@ -46,7 +46,10 @@ export function fitTable(
   if (head.length > budget) return "";
   let length = head.length;
   const fits: number[] = [length]; // fits[k] = length of the header plus the first k rows
-  for (const row of rows) fits.push((length += row.length + 1));
+  for (const row of rows) {
+    length += row.length + 1;
+    fits.push(length);
+  }
   for (let k = rows.length; k >= 0; k--) {
     const hidden = rows.length - k + alreadyHidden;
     const tail = hidden > 0 ? `\n\n${note(hidden)}` : "";
