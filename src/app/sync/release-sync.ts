@@ -1,10 +1,10 @@
-import { carryOver } from "../../core/ledger/carry-over.js";
+import { carryOver, retarget, type Invalidation } from "../../core/ledger/carry-over.js";
 import { evaluate } from "../../core/evaluate/evaluate.js";
 import { appendEvents, type LedgerEvent } from "../../core/ledger/ledger.js";
 import { ProblemError } from "../../core/config/problem.js";
 import { matchRelease } from "../../core/evaluate/release-match.js";
 import { escapeMarkdown } from "../../core/render/escape.js";
-import { changedFilesBetween, getPullRequest } from "../../github/pull-requests.js";
+import { compareCommits, getPullRequest } from "../../github/pull-requests.js";
 import { reportConfigError } from "./report-config-error.js";
 import { retire } from "./retire-check.js";
 import { writeRelease } from "./release-writer.js";
@@ -43,6 +43,7 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
   const pr = any((r) => r.pr === undefined) ? await getPullRequest(gh, repo, last.number) : last.pr!;
   const before = batch.find((r) => r.before)?.before;
   const pusher = batch.find((r) => r.pusher)?.pusher;
+  const retargetedFrom = batch.find((r) => r.retargetedFrom !== undefined)?.retargetedFrom;
   const merged: SyncRequest = {
     gh,
     repo,
@@ -50,6 +51,7 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
     pr,
     ...(before ? { before } : {}),
     ...(pusher ? { pusher } : {}),
+    ...(retargetedFrom !== undefined ? { retargetedFrom } : {}),
     refresh: any((r) => r.refresh === true),
     opening: any((r) => r.opening === true),
     retireIfNotRelease: any((r) => r.retireIfNotRelease === true),
@@ -86,25 +88,38 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
   const now = rt.now();
   const notices: string[] = [];
   let ledger = state.ledger;
+  const actor = merged.pusher ?? "gatehouse";
+  const explain = (invalidated: Invalidation[]) =>
+    invalidated.map((i) => {
+      const title = checklist.gates.find((g) => g.id === i.gate)?.title ?? i.gate;
+      return `♻️ Sign-offs of **${escapeMarkdown(title)}** were ${escapeMarkdown(i.reason)}.`;
+    });
   if (carriedFrom) {
-    const files = await changedFilesBetween(gh, repo, carriedFrom, pr.headSha);
     const carried = carryOver(ledger, {
       checklist,
-      // Unknown changes (force-push past history, huge diffs) invalidate everything: fail closed.
-      mode: files === undefined && config.invalidate_on_push === "paths" ? "all" : config.invalidate_on_push,
+      mode: config.invalidate_on_push,
+      rewriteMode: config.invalidate_on_rewrite,
       fromSha: carriedFrom,
       toSha: pr.headSha,
-      changedFiles: files ?? [],
+      comparison: await compareCommits(gh, repo, carriedFrom, pr.headSha),
       at: now.toISOString(),
-      actor: merged.pusher ?? "gatehouse",
+      actor,
     });
     ledger = carried.ledger;
-    notices.push(
-      ...carried.invalidated.map((i) => {
-        const title = checklist.gates.find((g) => g.id === i.gate)?.title ?? i.gate;
-        return `♻️ Sign-offs of **${escapeMarkdown(title)}** were ${escapeMarkdown(i.reason)}.`;
-      }),
-    );
+    notices.push(...explain(carried.invalidated));
+  }
+  if (merged.retargetedFrom !== undefined) {
+    const moved = retarget(ledger, {
+      checklist,
+      mode: config.invalidate_on_retarget,
+      from: merged.retargetedFrom,
+      to: pr.baseRef,
+      sha: pr.headSha,
+      at: now.toISOString(),
+      actor,
+    });
+    ledger = moved.ledger;
+    notices.push(...explain(moved.invalidated));
   }
 
   let verdict = evaluate({ checklist, config, ledger, pr, now });
@@ -134,7 +149,7 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
   }
 
   // Look-alike comments alone change nothing, so they cost no write.
-  if (outcomes.every((o) => "kind" in o) && !carriedFrom) return outcomes as SyncOutcome[];
+  if (outcomes.every((o) => "kind" in o) && !carriedFrom && merged.retargetedFrom === undefined) return outcomes as SyncOutcome[];
 
   const commentUrl = await writeRelease(rt, { merged, pr, state, config, checklist, ledger, verdict, notices, key });
   for (const listener of rt.onSynced) await listener({ gh, repo, pr, config, checklist, ledger, verdict, previousStatus });
