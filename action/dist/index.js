@@ -53697,7 +53697,7 @@ var RepoConfigSchema = external_exports.strictObject({
   release: ReleaseRuleSchema.default({ branches: ["release/*"], labels: ["release"] }),
   allow_author: external_exports.boolean().default(false).describe("May a PR's author sign off gates they own? Off by default (four-eyes)."),
   invalidate_on_push: external_exports.enum(["paths", "all", "none"]).default("paths").describe(
-    "What a push to a release PR invalidates: sign-offs of gates whose `paths` match the changed files (paths), every sign-off (all), or nothing (none)."
+    "What a fast-forward push to a release PR invalidates: sign-offs of gates whose `paths` match the changed files (paths), every sign-off (all), or nothing (none). Force-pushes follow `invalidate_on_rewrite`."
   ),
   invalidate_on_rewrite: external_exports.enum(["all", "none"]).default("all").describe(
     "What a push invalidates when Gatehouse cannot trust the list of changed files: a force-push whose new head does not contain the approved commit, a compare GitHub cannot answer, or a file list GitHub cut off (under `invalidate_on_push: paths`). Every sign-off (all) or nothing (none)."

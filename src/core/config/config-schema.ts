@@ -49,7 +49,7 @@ export const RepoConfigSchema = z
       .enum(["paths", "all", "none"])
       .default("paths")
       .describe(
-        "What a push to a release PR invalidates: sign-offs of gates whose `paths` match the changed files (paths), every sign-off (all), or nothing (none).",
+        "What a fast-forward push to a release PR invalidates: sign-offs of gates whose `paths` match the changed files (paths), every sign-off (all), or nothing (none). Force-pushes follow `invalidate_on_rewrite`.",
       ),
     invalidate_on_rewrite: z
       .enum(["all", "none"])
