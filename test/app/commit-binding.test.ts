@@ -217,6 +217,17 @@ describe("path 5: sign-offs bind to the commit the owner saw", () => {
     expect(boxState(h.checklistComment(6).body, "security.review")).toBe(true);
   });
 
+  it("a review that arrives after the push that followed it is applied to the current head, not to the PR as its payload shows it", async () => {
+    const pr = await openAndPush({ "README.md": "docs only" });
+    const runsOnA = h.github.checkRunsOn(A, "Gatehouse").map((r) => JSON.stringify(r));
+    // The review was submitted while A was the head, so its payload still shows A.
+    const event = reviewEvent({ ...pr, head: { ...pr.head, sha: A } }, "/signoff operations.runbook", OWNERS.operations!);
+    await h.deliver(event);
+    expect(latestLedger(B).events.map((e) => [e.kind, e.gate, e.sha])).toEqual([["signoff", "operations", A]]);
+    expect(h.github.checkRunsOn(A, "Gatehouse").map((r) => JSON.stringify(r))).toEqual(runsOnA);
+    expect(boxState(h.checklistComment(6).body, "operations.runbook")).toBe(true);
+  });
+
   it("the button on an older head's check run signs at that head, and carry-over decides", async () => {
     const pr = await openAndPush({ "src/auth/login.ts": "v2" });
     const oldRun = latestRun(A);

@@ -4,7 +4,11 @@ import { appendEvents, type LedgerEvent } from "../../core/ledger/ledger.js";
 import { ProblemError } from "../../core/config/problem.js";
 import { matchRelease } from "../../core/evaluate/release-match.js";
 import { escapeMarkdown } from "../../core/render/escape.js";
-import { compareCommits, getPullRequest } from "../../github/pull-requests.js";
+import { compareCommits, getPullRequest, type PullRequestInfo } from "../../github/pull-requests.js";
+import type { Checklist } from "../../core/config/checklist-schema.js";
+import type { RepoConfig } from "../../core/config/config-schema.js";
+import type { Ledger } from "../../core/ledger/ledger.js";
+import type { Verdict } from "../../core/evaluate/verdict.js";
 import { reportConfigError } from "./report-config-error.js";
 import { retire } from "./retire-check.js";
 import { writeRelease } from "./release-writer.js";
@@ -39,23 +43,9 @@ export async function syncBatch(rt: Runtime, batch: SyncRequest[]): Promise<Sync
 async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promise<SyncOutcome[]> {
   const last = batch[batch.length - 1]!;
   const { gh, repo } = last;
-  const any = (test: (r: SyncRequest) => boolean) => batch.some(test);
-  const pr = any((r) => r.pr === undefined) ? await getPullRequest(gh, repo, last.number) : last.pr!;
-  const before = batch.find((r) => r.before)?.before;
-  const pusher = batch.find((r) => r.pusher)?.pusher;
-  const retargetedFrom = batch.find((r) => r.retargetedFrom !== undefined)?.retargetedFrom;
-  const merged: SyncRequest = {
-    gh,
-    repo,
-    number: last.number,
-    pr,
-    ...(before ? { before } : {}),
-    ...(pusher ? { pusher } : {}),
-    ...(retargetedFrom !== undefined ? { retargetedFrom } : {}),
-    refresh: any((r) => r.refresh === true),
-    opening: any((r) => r.opening === true),
-    retireIfNotRelease: any((r) => r.retireIfNotRelease === true),
-  };
+  const cached = batch.some((r) => r.refresh === true) ? undefined : rt.states.get(key);
+  const merged = mergeRequests(batch, await currentPullRequest(batch, cached));
+  const pr = merged.pr!;
   const all = <T extends SyncOutcome>(outcome: T): T[] => batch.map(() => outcome);
 
   let loaded;
@@ -73,27 +63,87 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
     return all({ kind: "not-release", reason: release.reason });
   }
 
-  const cached = merged.refresh ? undefined : rt.states.get(key);
-  let state: PrState;
-  let carriedFrom: string | undefined;
-  if (cached && cached.headSha === pr.headSha) state = cached;
-  else {
-    ({ state, carriedFrom } = await loadPrState(gh, repo, rt.appId, pr, {
-      ...(merged.before ? { before: merged.before } : {}),
-      ...(cached ? { cached } : {}),
-      searchEarlier: !merged.opening,
-    }));
-  }
-
+  const { state, carriedFrom } = await loadState(rt, merged, cached);
   const now = rt.now();
-  const notices: string[] = [];
-  let ledger = state.ledger;
+  const moved = await applyHeadAndBaseChanges({ merged, config, checklist, ledger: state.ledger, carriedFrom, now });
+  const applied = await applyChanges(batch, { config, checklist, pr, now, state, ledger: moved.ledger });
+  const notices = [...moved.notices, ...applied.notices];
+  const { ledger, verdict, outcomes } = applied;
+
+  // Look-alike comments alone change nothing, so they cost no write.
+  if (outcomes.every((o) => "kind" in o) && !moved.changed) return outcomes as SyncOutcome[];
+
+  const commentUrl = await writeRelease(rt, { merged, pr, state: applied.state, config, checklist, ledger, verdict, notices, key });
+  for (const listener of rt.onSynced) await listener({ gh, repo, pr, config, checklist, ledger, verdict, previousStatus: applied.previousStatus });
+  return outcomes.map((o) => ("kind" in o ? o : { kind: "synced", verdict, appended: o.appended, notices, commentUrl }));
+}
+
+/**
+ * The PR as it is now. An event's payload shows the PR as it was when the event happened, which
+ * may be older than what this process already wrote (webhooks arrive out of order): only a
+ * payload that agrees with the cache, or a push from the cached head, is taken as is; otherwise
+ * the PR is read once. Cold caches take the payload (a push names its previous head).
+ */
+async function currentPullRequest(batch: SyncRequest[], cached: PrState | undefined): Promise<PullRequestInfo> {
+  const last = batch[batch.length - 1]!;
+  const given = batch.some((r) => r.pr === undefined) ? undefined : last.pr;
+  const before = batch.find((r) => r.before)?.before;
+  if (given && (!cached || cached.headSha === given.headSha || cached.headSha === before)) return given;
+  return getPullRequest(last.gh, last.repo, last.number);
+}
+
+/** One request standing for the whole batch. */
+function mergeRequests(batch: SyncRequest[], pr: PullRequestInfo): SyncRequest {
+  const last = batch[batch.length - 1]!;
+  const any = (test: (r: SyncRequest) => boolean) => batch.some(test);
+  const before = batch.find((r) => r.before)?.before;
+  const pusher = batch.find((r) => r.pusher)?.pusher;
+  const retargetedFrom = batch.find((r) => r.retargetedFrom !== undefined)?.retargetedFrom;
+  return {
+    gh: last.gh,
+    repo: last.repo,
+    number: last.number,
+    pr,
+    ...(before ? { before } : {}),
+    ...(pusher ? { pusher } : {}),
+    ...(retargetedFrom !== undefined ? { retargetedFrom } : {}),
+    refresh: any((r) => r.refresh === true),
+    opening: any((r) => r.opening === true),
+    retireIfNotRelease: any((r) => r.retireIfNotRelease === true),
+  };
+}
+
+/** The PR's state on its head: the cache when it is for this head, else GitHub (with the ledger to carry over, if any). */
+async function loadState(rt: Runtime, merged: SyncRequest, cached: PrState | undefined): Promise<{ state: PrState; carriedFrom?: string }> {
+  const pr = merged.pr!;
+  if (cached && cached.headSha === pr.headSha) return { state: cached };
+  return loadPrState(merged.gh, merged.repo, rt.appId, pr, {
+    ...(merged.before ? { before: merged.before } : {}),
+    ...(cached ? { cached } : {}),
+    searchEarlier: !merged.opening,
+  });
+}
+
+/** Carry-over from the previous head, then a retarget: each invalidation is recorded and explained. */
+async function applyHeadAndBaseChanges(input: {
+  merged: SyncRequest;
+  config: RepoConfig;
+  checklist: Checklist;
+  ledger: Ledger;
+  carriedFrom: string | undefined;
+  now: Date;
+}): Promise<{ ledger: Ledger; notices: string[]; changed: boolean }> {
+  const { merged, config, checklist, carriedFrom, now } = input;
+  const { gh, repo } = merged;
+  const pr = merged.pr!;
   const actor = merged.pusher ?? "gatehouse";
+  const notices: string[] = [];
   const explain = (invalidated: Invalidation[]) =>
     invalidated.map((i) => {
       const title = checklist.gates.find((g) => g.id === i.gate)?.title ?? i.gate;
       return `♻️ Sign-offs of **${escapeMarkdown(title)}** were ${escapeMarkdown(i.reason)}.`;
     });
+  let ledger = input.ledger;
   if (carriedFrom) {
     const carried = carryOver(ledger, {
       checklist,
@@ -121,9 +171,26 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
     ledger = moved.ledger;
     notices.push(...explain(moved.invalidated));
   }
+  return { ledger, notices, changed: carriedFrom !== undefined || merged.retargetedFrom !== undefined };
+}
 
+/** Runs each request's change in arrival order; each sees the ledger as the changes before it left it. */
+async function applyChanges(
+  batch: SyncRequest[],
+  input: { config: RepoConfig; checklist: Checklist; pr: PullRequestInfo; now: Date; state: PrState; ledger: Ledger },
+): Promise<{
+  state: PrState;
+  ledger: Ledger;
+  verdict: Verdict;
+  previousStatus: Verdict["status"];
+  notices: string[];
+  outcomes: (SyncOutcome | { appended: LedgerEvent[] })[];
+}> {
+  const { config, checklist, pr, now } = input;
+  let { state, ledger } = input;
   let verdict = evaluate({ checklist, config, ledger, pr, now });
   const previousStatus = verdict.status;
+  const notices: string[] = [];
   const outcomes: (SyncOutcome | { appended: LedgerEvent[] })[] = [];
   for (const req of batch) {
     if (req.commentNow) {
@@ -138,7 +205,6 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
       outcomes.push({ appended: [] });
       continue;
     }
-    // Each change sees the ledger as the changes before it in the batch left it.
     const change = await req.change({ config, checklist, verdict, ledger, pr });
     notices.push(...change.notices);
     if (change.events.length > 0) {
@@ -147,11 +213,5 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
     }
     outcomes.push({ appended: change.events });
   }
-
-  // Look-alike comments alone change nothing, so they cost no write.
-  if (outcomes.every((o) => "kind" in o) && !carriedFrom && merged.retargetedFrom === undefined) return outcomes as SyncOutcome[];
-
-  const commentUrl = await writeRelease(rt, { merged, pr, state, config, checklist, ledger, verdict, notices, key });
-  for (const listener of rt.onSynced) await listener({ gh, repo, pr, config, checklist, ledger, verdict, previousStatus });
-  return outcomes.map((o) => ("kind" in o ? o : { kind: "synced", verdict, appended: o.appended, notices, commentUrl }));
+  return { state, ledger, verdict, previousStatus, notices, outcomes };
 }
