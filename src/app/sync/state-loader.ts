@@ -51,8 +51,9 @@ export async function loadPrState(
     ...(comment ? { comment } : {}),
   };
   const previous = await previousLedger(gh, repo, appId, pr, hint, headLedger !== undefined);
-  if (previous && (headLedger === undefined || isNewerLedger(previous.ledger, headLedger))) {
-    // The head's runs are superseded: the next write creates new ones, the head's latest.
+  if (previous && headLedger === undefined) return { state: { ...base, ledger: previous.ledger }, carriedFrom: previous.sha };
+  if (previous && headLedger !== undefined && isNewerLedger(previous.ledger, headLedger)) {
+    // The head's runs hold an older ledger and are superseded: the next write creates new ones, the head's latest.
     const state: PrState = { headSha: pr.headSha, ledger: previous.ledger, gateRuns: {}, ...(comment ? { comment } : {}) };
     return { state, carriedFrom: previous.sha };
   }
