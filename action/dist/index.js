@@ -50854,7 +50854,13 @@ var RepoConfigSchema = external_exports.strictObject({
   release: ReleaseRuleSchema.default({ branches: ["release/*"], labels: ["release"] }),
   allow_author: external_exports.boolean().default(false).describe("May a PR's author sign off gates they own? Off by default (four-eyes)."),
   invalidate_on_push: external_exports.enum(["paths", "all", "none"]).default("paths").describe(
-    "What a push to a release PR invalidates: sign-offs of gates whose `paths` match the changed files (paths), every sign-off (all), or nothing (none)."
+    "What a fast-forward push to a release PR invalidates: sign-offs of gates whose `paths` match the changed files (paths), every sign-off (all), or nothing (none). Force-pushes follow `invalidate_on_rewrite`."
+  ),
+  invalidate_on_rewrite: external_exports.enum(["all", "none"]).default("all").describe(
+    "What a push invalidates when Gatehouse cannot trust the list of changed files: a force-push whose new head does not contain the approved commit, a compare GitHub cannot answer, or a file list GitHub cut off (under `invalidate_on_push: paths`). Every sign-off (all) or nothing (none)."
+  ),
+  invalidate_on_retarget: external_exports.enum(["all", "none"]).default("all").describe(
+    "What changing a release PR's base branch invalidates: every sign-off (all), since they were given for merging into the old base, or nothing (none)."
   ),
   gate_checks: external_exports.boolean().default(false).describe('Also report one check run per gate ("Gatehouse / security") so rulesets can require specific gates.'),
   notify: external_exports.enum(["mention", "request_review", "none"]).default("mention").describe("How owners hear of a new release PR: an @-mention in the checklist comment, a review request to owner teams and users, or nothing."),

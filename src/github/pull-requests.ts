@@ -1,3 +1,4 @@
+import type { Comparison } from "../core/ledger/carry-over.js";
 import type { PullRequestFacts } from "../core/evaluate/verdict.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { httpStatus } from "./http-error.js";
@@ -45,29 +46,42 @@ export async function getPullRequest(gh: GitHubClient, repo: RepoRef, number: nu
   return pullRequestInfo(data);
 }
 
-/**
- * Files changed between two commits. Returns undefined when GitHub cannot compare them
- * (a force-push that dropped `before`, or a diff too large to list) so the caller can
- * fail closed by invalidating everything.
- */
-/** The SHAs of a pull request's commits, oldest first (GitHub lists at most 250). */
-export async function pullRequestCommitShas(gh: GitHubClient, repo: RepoRef, number: number): Promise<string[]> {
-  const commits = await gh.paginate(gh.rest.pulls.listCommits, { ...repo, pull_number: number, per_page: 100 });
-  return commits.map((c) => c.sha);
-}
+/** GitHub's compare lists at most this many files; a list this long may have been cut off. */
+const COMPARE_FILE_LIMIT = 300;
 
-export async function changedFilesBetween(gh: GitHubClient, repo: RepoRef, base: string, head: string): Promise<string[] | undefined> {
+/**
+ * What changed from `base` (the commit signed off) to `head`, by GitHub's three-dot compare.
+ * The file list is trusted only for a fast-forward (status "ahead", behind_by 0): otherwise
+ * GitHub lists the files since the merge base, which says nothing about what `base` held.
+ * A compare GitHub cannot answer (a force-push that dropped `base` and let it be collected,
+ * a diff too large) is "unknown", so the caller can fail closed.
+ */
+export async function compareCommits(gh: GitHubClient, repo: RepoRef, base: string, head: string): Promise<Comparison> {
+  let data;
   try {
-    const { data } = await gh.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${base}...${head}`, per_page: 100 });
-    const files = data.files ?? [];
-    // The compare API lists at most 300 files; beyond that we cannot know what changed.
-    if (files.length >= 300) return undefined;
-    return files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
+    // One commit per page: only the status, the counts and the files (all on page 1) are needed.
+    ({ data } = await gh.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${base}...${head}`, per_page: 1 }));
   } catch (error) {
     const status = httpStatus(error);
-    if (status === 404 || status === 422) return undefined;
+    if (status === 404 || status === 422) return { kind: "unknown", why: status === 404 ? "one of the commits no longer exists" : "the comparison is too large" };
     throw error;
   }
+  if (data.status === "behind" || data.status === "diverged") return { kind: "rewrite", aheadBy: data.ahead_by, behindBy: data.behind_by };
+  if ((data.status !== "ahead" && data.status !== "identical") || data.behind_by !== 0) {
+    return { kind: "unknown", why: `GitHub answered status "${String(data.status)}", behind by ${String(data.behind_by)}` };
+  }
+  const files = data.files ?? [];
+  return {
+    kind: "fast-forward",
+    files: files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename])),
+    complete: files.length < COMPARE_FILE_LIMIT,
+  };
+}
+
+/** The SHAs of a PR's commits, oldest first (GitHub lists at most 250). */
+export async function listPullRequestCommitShas(gh: GitHubClient, repo: RepoRef, number: number): Promise<string[]> {
+  const commits = await gh.paginate(gh.rest.pulls.listCommits, { ...repo, pull_number: number, per_page: 100 });
+  return commits.map((c) => c.sha);
 }
 
 export async function requestOwnerReviews(

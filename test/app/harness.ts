@@ -51,18 +51,23 @@ export interface HarnessOptions {
    * waits for that deferred re-render, so a test reads the comment as it settles.
    */
   commentWindowMs?: number;
+  /** A restart: a new App process (empty caches) against the same GitHub. */
+  github?: GitHubStandIn;
 }
 
 const UNSPACED: WriteSpacingOptions = { burst: Number.MAX_SAFE_INTEGER, perSecond: Number.MAX_SAFE_INTEGER };
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   nock.disableNetConnect();
-  const github = new GitHubStandIn({ appId: APP_ID, slug: "gatehouse" }, `${OWNER}/${REPO}`);
-  github.files.set(".github/gatehouse.yml", options.config ?? CONFIG);
-  github.addTeamMember("acme/platform", OWNERS.infrastructure!);
-  github.addTeamMember("acme/security", OWNERS.security!);
-  github.addTeamMember("acme/sre", OWNERS.operations!);
-  github.addTeamMember("acme/support", OWNERS.support!);
+  const github = options.github ?? new GitHubStandIn({ appId: APP_ID, slug: "gatehouse" }, `${OWNER}/${REPO}`);
+  if (options.github) nock.cleanAll();
+  else {
+    github.files.set(".github/gatehouse.yml", options.config ?? CONFIG);
+    github.addTeamMember("acme/platform", OWNERS.infrastructure!);
+    github.addTeamMember("acme/security", OWNERS.security!);
+    github.addTeamMember("acme/sre", OWNERS.operations!);
+    github.addTeamMember("acme/support", OWNERS.support!);
+  }
   mountStandIn(github);
 
   const clock = { now: NOW };

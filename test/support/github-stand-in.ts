@@ -224,6 +224,87 @@ export class GitHubStandIn {
     return this.comments.filter((c) => c.issue === issue);
   }
 
+  // --- Commits, force-pushes and retargets: what GitHub's three-dot compare sees ---------------
+
+  /** Commits by sha: parents (first parent first) and the files each changes (path → content, null = deleted). */
+  readonly commitGraph = new Map<string, { parents: string[]; changes: Map<string, string | null> }>();
+
+  /** Records a commit on top of `parents`, changing `changes` relative to the first parent. */
+  addCommit(sha: string, parents: string[], changes: Record<string, string | null> = {}): void {
+    this.commitGraph.set(sha, { parents, changes: new Map(Object.entries(changes)) });
+  }
+
+  /** The files at a commit: its first parent's, with its own changes applied. */
+  treeAt(sha: string): Map<string, string> {
+    const chain: string[] = [];
+    for (let at: string | undefined = sha; at !== undefined; at = this.commitGraph.get(at)?.parents[0]) chain.unshift(at);
+    const tree = new Map<string, string>();
+    for (const commit of chain) {
+      for (const [path, content] of this.commitGraph.get(commit)?.changes ?? []) {
+        if (content === null) tree.delete(path);
+        else tree.set(path, content);
+      }
+    }
+    return tree;
+  }
+
+  /** A commit and everything it descends from, nearest first. */
+  ancestorsOf(sha: string): string[] {
+    const seen = new Set<string>();
+    const queue = [sha];
+    while (queue.length > 0) {
+      const next = queue.shift()!;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      queue.push(...(this.commitGraph.get(next)?.parents ?? []));
+    }
+    return [...seen];
+  }
+
+  /**
+   * GET /compare/{base}...{head} as GitHub answers it for commits in the graph: `status`
+   * (ahead, behind, diverged, identical), `ahead_by`/`behind_by`, and the files changed from the
+   * merge base to head (not from base!), at most 300. Undefined when a commit is not in the graph.
+   */
+  compareInGraph(base: string, head: string): StandInResponse | undefined {
+    if (!this.commitGraph.has(base) || !this.commitGraph.has(head)) return undefined;
+    const fromBase = new Set(this.ancestorsOf(base));
+    const fromHead = this.ancestorsOf(head);
+    const mergeBase = fromHead.find((sha) => fromBase.has(sha));
+    const aheadBy = fromHead.filter((sha) => !fromBase.has(sha)).length;
+    const behindBy = [...fromBase].filter((sha) => !fromHead.includes(sha)).length;
+    const status = aheadBy === 0 && behindBy === 0 ? "identical" : behindBy === 0 ? "ahead" : aheadBy === 0 ? "behind" : "diverged";
+    const before = mergeBase ? this.treeAt(mergeBase) : new Map<string, string>();
+    const after = this.treeAt(head);
+    const changed = [...new Set([...before.keys(), ...after.keys()])].filter((path) => before.get(path) !== after.get(path)).sort();
+    return ok({
+      status,
+      ahead_by: aheadBy,
+      behind_by: behindBy,
+      total_commits: aheadBy,
+      merge_base_commit: { sha: mergeBase ?? null },
+      files: changed.slice(0, 300).map((filename) => ({ filename, status: !before.has(filename) ? "added" : !after.has(filename) ? "removed" : "modified" })),
+    });
+  }
+
+  /** A (force-)push to a PR's branch: its commit list is replaced and its head moves to the last one. */
+  pushTo(number: number, commits: string[]): PullRecord {
+    const pr = this.pulls.get(number);
+    if (!pr || commits.length === 0) throw new Error(`cannot push ${commits.length} commits to #${number}`);
+    pr.commits = [...commits];
+    pr.head.sha = commits[commits.length - 1]!;
+    return pr;
+  }
+
+  /** Changes a PR's base branch (Edit → base), returning the old one. */
+  retarget(number: number, base: string): string {
+    const pr = this.pulls.get(number);
+    if (!pr) throw new Error(`no PR #${number}`);
+    const from = pr.base.ref;
+    pr.base.ref = base;
+    return from;
+  }
+
   /** Serves one request and logs it. */
   handle(req: StandInRequest): StandInResponse {
     const response = this.fault?.(req) ?? this.#route(req);
@@ -324,9 +405,13 @@ export class GitHubStandIn {
       return ok(pulls.map((p) => this.#pullJson(p)));
     }
     if (m === "GET" && (match = /^\/compare\/(.+)$/.exec(rest))) {
+      const [base, head] = match[1]!.split("...") as [string, string | undefined];
+      const graphed = head === undefined ? undefined : this.compareInGraph(base, head);
+      if (graphed) return graphed;
+      // A compare set by hand stands for a plain push on top of base.
       const files = this.compares.get(match[1]!);
       if (!files) return notFound();
-      return ok({ files: files.map((filename) => ({ filename, status: "modified" })) });
+      return ok({ status: "ahead", ahead_by: 1, behind_by: 0, total_commits: 1, files: files.map((filename) => ({ filename, status: "modified" })) });
     }
 
     if (m === "GET" && (match = /^\/commits\/([^/]+)\/check-runs$/.exec(rest))) {

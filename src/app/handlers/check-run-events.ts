@@ -7,6 +7,7 @@ import { SIGN_OFF_ACTION } from "../sync/check-run-content.js";
 import { syncRelease } from "../sync/release-sync.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { buildSignEvents, type SignRequest } from "../sync/sign-requests.js";
+import { bindToHead } from "../sync/bind-signoffs.js";
 
 /** Our check runs link to the checklist comment; its URL names the PR even when `pull_requests` is empty (forks). */
 function prNumbersOf(run: { pull_requests: { number: number }[]; details_url?: string | null }): number[] {
@@ -38,7 +39,10 @@ export async function onRequestedAction(rt: Runtime, context: Context<"check_run
         if (requests.length === 0) {
           return { events: [], notices: [`ℹ️ @${signer.login} clicked **${escapeMarkdown(SIGN_OFF_ACTION.label)}**, but owns no pending item that a click can sign (items that need evidence take \`/signoff\`).`] };
         }
-        return buildSignEvents(gh, rt.membership, view, signer, requests, rt.now());
+        // The click is about the commit whose run showed the button, which may no longer be the head.
+        const built = await buildSignEvents(gh, rt.membership, view, signer, requests, rt.now(), run.head_sha);
+        const bound = await bindToHead(gh, repo, view, built.events, run.head_sha, rt.now());
+        return { events: [...built.events, ...bound.events], notices: [...built.notices, ...bound.notices] };
       },
     });
   }

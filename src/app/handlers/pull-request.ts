@@ -31,6 +31,7 @@ export async function onPullRequest(rt: Runtime, context: PullRequestContext): P
     opening: payload.action === "opened",
     ...(payload.sender ? { pusher: payload.sender.login } : {}),
     ...(payload.action === "synchronize" ? { before: payload.before } : {}),
+    ...(payload.action === "edited" && payload.changes.base ? { retargetedFrom: payload.changes.base.ref.from } : {}),
     retireIfNotRelease: payload.action === "unlabeled" || payload.action === "edited",
   });
 }

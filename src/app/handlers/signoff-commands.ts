@@ -7,6 +7,7 @@ import { syncRelease } from "../sync/release-sync.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { buildSignEvents, type SignRequest, type SignResult } from "../sync/sign-requests.js";
 import type { Signer } from "../sync/authorize.js";
+import { bindToHead } from "../sync/bind-signoffs.js";
 
 /** `/signoff` and `/revoke` in a PR comment: acknowledged with a reaction once the ledger holds them. */
 export async function onCommandComment(rt: Runtime, context: Context<"issue_comment.created">): Promise<void> {
@@ -23,7 +24,8 @@ export async function onReviewSubmitted(rt: Runtime, context: Context<"pull_requ
   const { review, sender, pull_request } = context.payload;
   if (sender.type === "Bot" || !review.body) return;
   const pr = pullRequestInfo(pull_request);
-  await runCommands(rt, context.octokit, context.repo(), review.body, { login: sender.login, type: sender.type }, "review", { number: pr.number, pr });
+  // A review is about the commit it was submitted on, which may no longer be the head.
+  await runCommands(rt, context.octokit, context.repo(), review.body, { login: sender.login, type: sender.type }, "review", { number: pr.number, pr }, review.commit_id);
 }
 
 async function runCommands(
@@ -34,6 +36,7 @@ async function runCommands(
   signer: Signer,
   method: "command" | "review",
   target: { number: number; pr?: PullRequestInfo },
+  seenSha?: string,
 ): Promise<{ allAccepted: boolean } | undefined> {
   const commands = parseCommands(body);
   if (commands.length === 0) return undefined;
@@ -62,9 +65,10 @@ async function runCommands(
     repo,
     ...target,
     change: async (view) => {
-      const built = await buildSignEvents(gh, rt.membership, view, signer, requests, rt.now());
+      const built = await buildSignEvents(gh, rt.membership, view, signer, requests, rt.now(), seenSha);
       results = built.results;
-      return { events: built.events, notices: [...invalid, ...built.notices] };
+      const bound = await bindToHead(gh, repo, view, built.events, seenSha, rt.now());
+      return { events: [...built.events, ...bound.events], notices: [...invalid, ...built.notices, ...bound.notices] };
     },
   });
   const allAccepted = outcome.kind === "synced" && invalid.length === 0 && results.every((r) => r.accepted);

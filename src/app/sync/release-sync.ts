@@ -1,10 +1,14 @@
-import { carryOver } from "../../core/ledger/carry-over.js";
+import { carryOver, retarget, type Invalidation } from "../../core/ledger/carry-over.js";
 import { evaluate } from "../../core/evaluate/evaluate.js";
 import { appendEvents, type LedgerEvent } from "../../core/ledger/ledger.js";
 import { ProblemError } from "../../core/config/problem.js";
 import { matchRelease } from "../../core/evaluate/release-match.js";
 import { escapeMarkdown } from "../../core/render/escape.js";
-import { changedFilesBetween, getPullRequest } from "../../github/pull-requests.js";
+import { compareCommits, getPullRequest, type PullRequestInfo } from "../../github/pull-requests.js";
+import type { Checklist } from "../../core/config/checklist-schema.js";
+import type { RepoConfig } from "../../core/config/config-schema.js";
+import type { Ledger } from "../../core/ledger/ledger.js";
+import type { Verdict } from "../../core/evaluate/verdict.js";
 import { reportConfigError } from "./report-config-error.js";
 import { retire } from "./retire-check.js";
 import { writeRelease } from "./release-writer.js";
@@ -40,24 +44,9 @@ export async function syncBatch(rt: Runtime, batch: SyncRequest[]): Promise<Sync
 async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promise<SyncOutcome[]> {
   const last = batch[batch.length - 1]!;
   const { gh, repo } = last;
-  const any = (test: (r: SyncRequest) => boolean) => batch.some(test);
-  // A deferred re-render reuses the PR it was deferred with while the head it knew is still the one cached.
-  const stale = (r: SyncRequest) => r.pr === undefined || (r.flushComment === true && rt.states.get(key)?.headSha !== r.pr.headSha);
-  const pr = any(stale) ? await getPullRequest(gh, repo, last.number) : last.pr!;
-  const before = batch.find((r) => r.before)?.before;
-  const pusher = batch.find((r) => r.pusher)?.pusher;
-  const merged: SyncRequest = {
-    gh,
-    repo,
-    number: last.number,
-    pr,
-    ...(before ? { before } : {}),
-    ...(pusher ? { pusher } : {}),
-    refresh: any((r) => r.refresh === true),
-    opening: any((r) => r.opening === true),
-    retireIfNotRelease: any((r) => r.retireIfNotRelease === true),
-    flushComment: any((r) => r.flushComment === true),
-  };
+  const cached = batch.some((r) => r.refresh === true) ? undefined : rt.states.get(key);
+  const merged = mergeRequests(batch, await currentPullRequest(batch, cached));
+  const pr = merged.pr!;
   const all = <T extends SyncOutcome>(outcome: T): T[] => batch.map(() => outcome);
 
   let loaded: LoadedConfig;
@@ -75,44 +64,139 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
     return all({ kind: "not-release", reason: release.reason });
   }
 
-  const cached = merged.refresh ? undefined : rt.states.get(key);
-  let state: PrState;
-  let carriedFrom: string | undefined;
-  if (cached && cached.headSha === pr.headSha) state = cached;
-  else {
-    ({ state, carriedFrom } = await loadPrState(gh, repo, rt.appId, pr, {
-      ...(merged.before ? { before: merged.before } : {}),
-      ...(cached ? { cached } : {}),
-      searchEarlier: !merged.opening,
-    }));
-  }
-
+  const { state, carriedFrom } = await loadState(rt, merged, cached);
   const now = rt.now();
+  const moved = await applyHeadAndBaseChanges({ merged, config, checklist, ledger: state.ledger, carriedFrom, now });
+  const applied = await applyChanges(batch, { config, checklist, pr, now, state, ledger: moved.ledger });
+  const notices = [...moved.notices, ...applied.notices];
+  const { ledger, verdict, outcomes } = applied;
+
+  // Look-alike comments alone change nothing, so they cost no write.
+  if (outcomes.every((o) => "kind" in o) && !moved.changed) return outcomes as SyncOutcome[];
+
+  const { previousStatus } = applied;
+  const { commentUrl, commentOwed } = await writeRelease(rt, { merged, pr, state: applied.state, config, checklist, ledger, verdict, previousStatus, notices, key });
+  // A deferred re-render carries the PR it was deferred with: it is read again only if the head moved since.
+  if (commentOwed) rt.views.defer(key, gh, () => syncRelease(rt, { gh, repo, number: last.number, pr, flushComment: true }));
+  rt.metrics.synced({ before: state.ledger, after: ledger, verdict, config, checklist, pr, now });
+  for (const listener of rt.onSynced) await listener({ gh, repo, pr, config, checklist, ledger, verdict, previousStatus });
+  return outcomes.map((o) => ("kind" in o ? o : { kind: "synced", verdict, appended: o.appended, notices, commentUrl }));
+}
+
+/**
+ * The PR as it is now. An event's payload shows the PR as it was when the event happened, which
+ * may be older than what this process already wrote (webhooks arrive out of order): only a
+ * payload that agrees with the cache, or a push from the cached head, is taken as is; otherwise
+ * the PR is read once. Cold caches take the payload (a push names its previous head).
+ */
+async function currentPullRequest(batch: SyncRequest[], cached: PrState | undefined): Promise<PullRequestInfo> {
+  const last = batch[batch.length - 1]!;
+  const given = batch.some((r) => r.pr === undefined) ? undefined : last.pr;
+  const before = batch.find((r) => r.before)?.before;
+  if (given && (!cached || cached.headSha === given.headSha || cached.headSha === before)) return given;
+  return getPullRequest(last.gh, last.repo, last.number);
+}
+
+/** One request standing for the whole batch. */
+function mergeRequests(batch: SyncRequest[], pr: PullRequestInfo): SyncRequest {
+  const last = batch[batch.length - 1]!;
+  const any = (test: (r: SyncRequest) => boolean) => batch.some(test);
+  const before = batch.find((r) => r.before)?.before;
+  const pusher = batch.find((r) => r.pusher)?.pusher;
+  const retargetedFrom = batch.find((r) => r.retargetedFrom !== undefined)?.retargetedFrom;
+  return {
+    gh: last.gh,
+    repo: last.repo,
+    number: last.number,
+    pr,
+    ...(before ? { before } : {}),
+    ...(pusher ? { pusher } : {}),
+    ...(retargetedFrom !== undefined ? { retargetedFrom } : {}),
+    refresh: any((r) => r.refresh === true),
+    opening: any((r) => r.opening === true),
+    retireIfNotRelease: any((r) => r.retireIfNotRelease === true),
+    flushComment: any((r) => r.flushComment === true),
+  };
+}
+
+/** The PR's state on its head: the cache when it is for this head, else GitHub (with the ledger to carry over, if any). */
+async function loadState(rt: Runtime, merged: SyncRequest, cached: PrState | undefined): Promise<{ state: PrState; carriedFrom?: string }> {
+  const pr = merged.pr!;
+  if (cached && cached.headSha === pr.headSha) return { state: cached };
+  return loadPrState(merged.gh, merged.repo, rt.appId, pr, {
+    ...(merged.before ? { before: merged.before } : {}),
+    ...(cached ? { cached } : {}),
+    searchEarlier: !merged.opening,
+  });
+}
+
+/** Carry-over from the previous head, then a retarget: each invalidation is recorded and explained. */
+async function applyHeadAndBaseChanges(input: {
+  merged: SyncRequest;
+  config: RepoConfig;
+  checklist: Checklist;
+  ledger: Ledger;
+  carriedFrom: string | undefined;
+  now: Date;
+}): Promise<{ ledger: Ledger; notices: string[]; changed: boolean }> {
+  const { merged, config, checklist, carriedFrom, now } = input;
+  const { gh, repo } = merged;
+  const pr = merged.pr!;
+  const actor = merged.pusher ?? "gatehouse";
   const notices: string[] = [];
-  let ledger = state.ledger;
+  const explain = (invalidated: Invalidation[]) =>
+    invalidated.map((i) => {
+      const title = checklist.gates.find((g) => g.id === i.gate)?.title ?? i.gate;
+      return `♻️ Sign-offs of **${escapeMarkdown(title)}** were ${escapeMarkdown(i.reason)}.`;
+    });
+  let ledger = input.ledger;
   if (carriedFrom) {
-    const files = await changedFilesBetween(gh, repo, carriedFrom, pr.headSha);
     const carried = carryOver(ledger, {
       checklist,
-      // Unknown changes (force-push past history, huge diffs) invalidate everything: fail closed.
-      mode: files === undefined && config.invalidate_on_push === "paths" ? "all" : config.invalidate_on_push,
+      mode: config.invalidate_on_push,
+      rewriteMode: config.invalidate_on_rewrite,
       fromSha: carriedFrom,
       toSha: pr.headSha,
-      changedFiles: files ?? [],
+      comparison: await compareCommits(gh, repo, carriedFrom, pr.headSha),
       at: now.toISOString(),
-      actor: merged.pusher ?? "gatehouse",
+      actor,
     });
     ledger = carried.ledger;
-    notices.push(
-      ...carried.invalidated.map((i) => {
-        const title = checklist.gates.find((g) => g.id === i.gate)?.title ?? i.gate;
-        return `♻️ Sign-offs of **${escapeMarkdown(title)}** were ${escapeMarkdown(i.reason)}.`;
-      }),
-    );
+    notices.push(...explain(carried.invalidated));
   }
+  if (merged.retargetedFrom !== undefined) {
+    const moved = retarget(ledger, {
+      checklist,
+      mode: config.invalidate_on_retarget,
+      from: merged.retargetedFrom,
+      to: pr.baseRef,
+      sha: pr.headSha,
+      at: now.toISOString(),
+      actor,
+    });
+    ledger = moved.ledger;
+    notices.push(...explain(moved.invalidated));
+  }
+  return { ledger, notices, changed: carriedFrom !== undefined || merged.retargetedFrom !== undefined };
+}
 
+/** Runs each request's change in arrival order; each sees the ledger as the changes before it left it. */
+async function applyChanges(
+  batch: SyncRequest[],
+  input: { config: RepoConfig; checklist: Checklist; pr: PullRequestInfo; now: Date; state: PrState; ledger: Ledger },
+): Promise<{
+  state: PrState;
+  ledger: Ledger;
+  verdict: Verdict;
+  previousStatus: Verdict["status"];
+  notices: string[];
+  outcomes: (SyncOutcome | { appended: LedgerEvent[] })[];
+}> {
+  const { config, checklist, pr, now } = input;
+  let { state, ledger } = input;
   let verdict = evaluate({ checklist, config, ledger, pr, now });
   const previousStatus = verdict.status;
+  const notices: string[] = [];
   const outcomes: (SyncOutcome | { appended: LedgerEvent[] })[] = [];
   for (const req of batch) {
     if (req.commentNow) {
@@ -127,7 +211,6 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
       outcomes.push({ appended: [] });
       continue;
     }
-    // Each change sees the ledger as the changes before it in the batch left it.
     const change = await req.change({ config, checklist, verdict, ledger, pr });
     notices.push(...change.notices);
     if (change.events.length > 0) {
@@ -136,13 +219,5 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
     }
     outcomes.push({ appended: change.events });
   }
-
-  // Look-alike comments alone change nothing, so they cost no write.
-  if (outcomes.every((o) => "kind" in o) && !carriedFrom) return outcomes as SyncOutcome[];
-
-  const { commentUrl, commentOwed } = await writeRelease(rt, { merged, pr, state, config, checklist, ledger, verdict, previousStatus, notices, key });
-  if (commentOwed) rt.views.defer(key, gh, () => syncRelease(rt, { gh, repo, number: last.number, pr, flushComment: true }));
-  rt.metrics.synced({ before: state.ledger, after: ledger, verdict, config, checklist, pr, now });
-  for (const listener of rt.onSynced) await listener({ gh, repo, pr, config, checklist, ledger, verdict, previousStatus });
-  return outcomes.map((o) => ("kind" in o ? o : { kind: "synced", verdict, appended: o.appended, notices, commentUrl }));
+  return { state, ledger, verdict, previousStatus, notices, outcomes };
 }

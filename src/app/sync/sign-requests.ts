@@ -33,8 +33,9 @@ const ACTIONS: Record<SignOffMethod, string> = {
 };
 
 /**
- * Turns requests into ledger events. Each request is authorised on its own; a rejected one
- * becomes a notice that says why and who can sign, and never an event.
+ * Turns requests into ledger events, recorded at the commit the signer saw. Each request is
+ * authorised on its own; a rejected one becomes a notice that says why and who can sign, and
+ * never an event.
  */
 export async function buildSignEvents(
   gh: GitHubClient,
@@ -43,6 +44,8 @@ export async function buildSignEvents(
   signer: Signer,
   requests: SignRequest[],
   now: Date,
+  /** The commit the signer saw (a review's commit, a clicked run's head); defaults to the PR's head. */
+  seenSha: string = view.pr.headSha,
 ): Promise<Change & { results: SignResult[] }> {
   const events: LedgerEvent[] = [];
   const notices: string[] = [];
@@ -92,7 +95,7 @@ export async function buildSignEvents(
       role: auth.role,
       gate: gate.id,
       ...(item ? { item: item.id } : {}),
-      sha: view.pr.headSha,
+      sha: seenSha,
       at: now.toISOString(),
       method: request.method,
       ...(request.note ? { note: request.note } : {}),

@@ -1,11 +1,12 @@
 import { decodeLedger } from "../../core/ledger/ledger-codec.js";
 import { emptyLedger, type Ledger } from "../../core/ledger/ledger.js";
+import { isNewerLedger } from "../../core/ledger/latest-ledger.js";
 import { isChecklistComment } from "../../core/render/comment-markers.js";
 import { CHECK_NAME } from "../../github/ledger-check-run.js";
 import type { GitHubClient, RepoRef } from "../../github/client.js";
 import { listOwnCheckRuns, type OwnCheckRun } from "../../github/check-runs.js";
 import { commentIdFromUrl, findAppComment } from "../../github/comments.js";
-import { pullRequestCommitShas } from "../../github/pull-requests.js";
+import { listPullRequestCommitShas } from "../../github/pull-requests.js";
 import type { PrState } from "../runtime/pr-state.js";
 import { checkRunFingerprint } from "./check-run-content.js";
 
@@ -19,9 +20,13 @@ export interface LoadedState {
 }
 
 /**
- * Rebuilds a PR's state from GitHub: the ledger from this app's check run on the head, or, when
- * the head has none yet, from the newest earlier commit of the PR that has one. A ledger is never
- * replaced by an empty one while an earlier run still holds sign-offs.
+ * Rebuilds a PR's state from GitHub. The PR's ledger is one history across its heads, so the
+ * ledger to continue from is the newest copy among this app's run on the head and the previous
+ * head's (the cache, or `before` of a push): a head the PR returns to may still hold an older
+ * run, and that run must never be trusted alone. When the newest copy is not the head's own, it
+ * is carried over (`carriedFrom`) and written as a new run on the head, which GitHub then shows
+ * as the head's latest. Without either, the newest earlier commit of the PR with a ledger is used.
+ * A ledger is never replaced by an empty one while an earlier run still holds sign-offs.
  */
 export async function loadPrState(
   gh: GitHubClient,
@@ -45,14 +50,33 @@ export async function loadPrState(
     ...(aggregate ? { checkRunId: aggregate.id, checkFingerprint: checkRunFingerprint(aggregate) } : {}),
     ...(comment ? { comment } : {}),
   };
-  if (headLedger) return { state: base };
-
-  if (hint.cached && hint.cached.headSha !== pr.headSha) {
-    return { state: { ...base, ledger: hint.cached.ledger }, carriedFrom: hint.cached.headSha };
+  const previous = await previousLedger(gh, repo, appId, pr, hint, headLedger !== undefined);
+  if (previous && headLedger === undefined) return { state: { ...base, ledger: previous.ledger }, carriedFrom: previous.sha };
+  if (previous && headLedger !== undefined && isNewerLedger(previous.ledger, headLedger)) {
+    // The head's runs hold an older ledger and are superseded: the next write creates new ones, the head's latest.
+    const state: PrState = { headSha: pr.headSha, ledger: previous.ledger, gateRuns: {}, ...(comment ? { comment } : {}) };
+    return { state, carriedFrom: previous.sha };
   }
-  if (!hint.searchEarlier) return { state: base };
-  const earlier = await findEarlierLedger(gh, repo, appId, pr, hint.before);
-  return earlier ? { state: { ...base, ledger: earlier.ledger }, carriedFrom: earlier.sha } : { state: base };
+  return { state: base };
+}
+
+/**
+ * The previous head's ledger: the cache's, else the run on `before` (a push), else, only when the
+ * head holds no ledger, the newest earlier commit of the PR that has one (a cold start).
+ */
+async function previousLedger(
+  gh: GitHubClient,
+  repo: RepoRef,
+  appId: number,
+  pr: { number: number; headSha: string },
+  hint: { before?: string; cached?: PrState; searchEarlier: boolean },
+  headHasLedger: boolean,
+): Promise<{ sha: string; ledger: Ledger } | undefined> {
+  if (hint.cached && hint.cached.headSha !== pr.headSha) return { sha: hint.cached.headSha, ledger: hint.cached.ledger };
+  if (!hint.searchEarlier) return undefined;
+  const before = hint.before && !/^0+$/.test(hint.before) && hint.before !== pr.headSha ? hint.before : undefined;
+  if (headHasLedger && !before) return undefined;
+  return findEarlierLedger(gh, repo, appId, pr, before);
 }
 
 function ledgerOf(run: OwnCheckRun, prNumber: number): Ledger | undefined {
@@ -87,10 +111,10 @@ async function findEarlierLedger(
   before: string | undefined,
 ): Promise<{ sha: string; ledger: Ledger } | undefined> {
   const candidates: string[] = [];
-  if (before && !/^0+$/.test(before)) candidates.push(before);
+  if (before) candidates.push(before);
   else {
-    const shas = await pullRequestCommitShas(gh, repo, pr.number);
-    candidates.push(...shas.filter((sha) => sha !== pr.headSha).reverse().slice(0, MAX_COMMITS_SEARCHED));
+    const commits = await listPullRequestCommitShas(gh, repo, pr.number);
+    candidates.push(...commits.filter((sha) => sha !== pr.headSha).reverse().slice(0, MAX_COMMITS_SEARCHED));
   }
   for (const sha of candidates) {
     const run = (await listOwnCheckRuns(gh, repo, sha, appId)).find((r) => r.name === CHECK_NAME);

@@ -33,6 +33,8 @@ export interface SyncRequest {
   change?: (view: ChangeView) => Promise<Change>;
   /** The previous head of a synchronize, for carry-over. */
   before?: string;
+  /** The base branch before a retarget (`pull_request.edited` with `changes.base`). */
+  retargetedFrom?: string;
   /** Who pushed, for invalidation records. */
   pusher?: string;
   /** Re-read everything from GitHub instead of trusting the cache (re-runs). */

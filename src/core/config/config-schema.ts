@@ -49,7 +49,19 @@ export const RepoConfigSchema = z
       .enum(["paths", "all", "none"])
       .default("paths")
       .describe(
-        "What a push to a release PR invalidates: sign-offs of gates whose `paths` match the changed files (paths), every sign-off (all), or nothing (none).",
+        "What a fast-forward push to a release PR invalidates: sign-offs of gates whose `paths` match the changed files (paths), every sign-off (all), or nothing (none). Force-pushes follow `invalidate_on_rewrite`.",
+      ),
+    invalidate_on_rewrite: z
+      .enum(["all", "none"])
+      .default("all")
+      .describe(
+        "What a push invalidates when Gatehouse cannot trust the list of changed files: a force-push whose new head does not contain the approved commit, a compare GitHub cannot answer, or a file list GitHub cut off (under `invalidate_on_push: paths`). Every sign-off (all) or nothing (none).",
+      ),
+    invalidate_on_retarget: z
+      .enum(["all", "none"])
+      .default("all")
+      .describe(
+        "What changing a release PR's base branch invalidates: every sign-off (all), since they were given for merging into the old base, or nothing (none).",
       ),
     gate_checks: z
       .boolean()

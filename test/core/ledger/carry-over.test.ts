@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { carryOver, type Push } from "../../../src/core/ledger/carry-over.js";
+import { bindSignoffs, carryOver, retarget, type Comparison, type Push } from "../../../src/core/ledger/carry-over.js";
 import { evaluate } from "../../../src/core/evaluate/evaluate.js";
 import type { Ledger, LedgerEvent } from "../../../src/core/ledger/ledger.js";
 import { decodeLedger, encodeLedger } from "../../../src/core/ledger/ledger-codec.js";
@@ -20,9 +20,10 @@ function push(changedFiles: string[], mode: Push["mode"] = "paths", fields: Part
   return {
     checklist: launchChecklist,
     mode,
+    rewriteMode: "all",
     fromSha: HEAD,
     toSha: NEXT_HEAD,
-    changedFiles,
+    comparison: { kind: "fast-forward", files: changedFiles, complete: true },
     at: "2026-11-26T10:00:00.000Z",
     actor: "gatehouse[bot]",
     ...fields,
@@ -156,5 +157,107 @@ describe("carryOver: repeated and racing pushes", () => {
     const resigned: Ledger = { ...once, events: [...once.events, signoff("security", "waf", { sha: NEXT_HEAD })] };
     const later = carryOver(resigned, push(["src/auth/token.ts"], "paths", { fromSha: NEXT_HEAD, toSha: "1111111222222233333334444444555555566666" }));
     expect(later.invalidated.map((i) => i.reason)).toEqual(["invalidated by push 1111111: src/auth/** changed (src/auth/token.ts)"]);
+  });
+});
+
+describe("carryOver: only a fast-forward with a complete file list is judged by paths", () => {
+  const compared = (comparison: Comparison, fields: Partial<Push> = {}) => carryOver(signed, { ...push([]), comparison, ...fields });
+
+  it("a force-push back to a reverted commit (new head behind the old one) invalidates every gate, saying why", () => {
+    // GitHub's three-dot compare lists no files here: it diffs from the merge base, which is the new head.
+    const { invalidated, ledger } = compared({ kind: "rewrite", aheadBy: 0, behindBy: 1 });
+    expect(invalidated.map((i) => i.gate)).toEqual(["security", "operations", "compliance"]);
+    expect(invalidated[0]!.reason).toBe(
+      "invalidated by force-push fedcba9: the new head does not contain abc1234; history was rewritten (removed 1 commit), so the changed files cannot be trusted (invalidate_on_rewrite: all)",
+    );
+    expect(newEvents(signed, ledger).every((e) => e.kind === "invalidate" && e.sha === NEXT_HEAD && e.method === "push")).toBe(true);
+  });
+
+  it("a diverged history (rebase) invalidates every gate, even gates without paths", () => {
+    const { invalidated } = compared({ kind: "rewrite", aheadBy: 3, behindBy: 2 });
+    expect(invalidated.map((i) => i.gate)).toEqual(["security", "operations", "compliance"]);
+    expect(invalidated[0]!.reason).toContain("(removed 2 commits and added 3)");
+  });
+
+  it("an unknown comparison invalidates every gate, naming what GitHub said", () => {
+    const { invalidated } = compared({ kind: "unknown", why: "one of the commits no longer exists" });
+    expect(invalidated).toHaveLength(3);
+    expect(invalidated[0]!.reason).toBe(
+      "invalidated by push fedcba9: GitHub could not compare abc1234 with the new head (one of the commits no longer exists) (invalidate_on_rewrite: all)",
+    );
+  });
+
+  it("a cut-off file list under paths invalidates every gate, since unlisted files could match", () => {
+    const files = Array.from({ length: 300 }, (_, i) => `docs/page-${i}.md`);
+    const { invalidated } = compared({ kind: "fast-forward", files, complete: false });
+    expect(invalidated.map((i) => i.gate)).toEqual(["security", "operations", "compliance"]);
+    expect(invalidated[0]!.reason).toContain("300 or more files changed, more than GitHub lists");
+  });
+
+  it("invalidate_on_rewrite: none keeps every sign-off through a rewrite, an unknown compare and a cut-off list", () => {
+    expect(compared({ kind: "rewrite", aheadBy: 0, behindBy: 1 }, { rewriteMode: "none" }).ledger).toBe(signed);
+    expect(compared({ kind: "unknown", why: "x" }, { rewriteMode: "none" }).ledger).toBe(signed);
+    expect(compared({ kind: "fast-forward", files: [], complete: false }, { rewriteMode: "none" }).ledger).toBe(signed);
+  });
+
+  it("invalidate_on_push: none keeps sign-offs through a fast-forward, but not through a rewrite", () => {
+    expect(compared({ kind: "fast-forward", files: ["src/auth/a.ts"], complete: false }, { mode: "none" }).invalidated).toEqual([]);
+    expect(compared({ kind: "rewrite", aheadBy: 1, behindBy: 1 }, { mode: "none" }).invalidated).toHaveLength(3);
+  });
+
+  it("a rewrite keeps gates whose sign-offs were all given on the new head itself", () => {
+    const onHead: Ledger = { version: 1, pr: 42, events: [signoff("security", "waf", { sha: NEXT_HEAD }), signoff("operations", undefined, { actor: "dana" })] };
+    const { invalidated } = carryOver(onHead, { ...push([]), comparison: { kind: "rewrite", aheadBy: 0, behindBy: 1 } });
+    expect(invalidated.map((i) => i.gate)).toEqual(["operations"]);
+  });
+});
+
+describe("bindSignoffs: a sign-off given on a commit that is no longer the head", () => {
+  const bind = (events: LedgerEvent[], comparison: Comparison, fields: Partial<Push> = {}) =>
+    bindSignoffs(events, { ...push([]), comparison, seenSha: HEAD, ...fields });
+
+  it("counts when the head fast-forwarded without touching the gate's paths", () => {
+    expect(bind([signoff("security", "waf")], { kind: "fast-forward", files: ["README.md"], complete: true })).toEqual({ events: [], invalidated: [] });
+  });
+
+  it("is invalidated, item by item, when the gate's paths changed since the commit it was given on", () => {
+    const { events, invalidated } = bind([signoff("security", "waf")], { kind: "fast-forward", files: ["src/auth/login.ts"], complete: true });
+    expect(invalidated[0]!.reason).toBe("invalidated: signed at abc1234, but the head is now fedcba9: src/auth/** changed (src/auth/login.ts)");
+    expect(events).toEqual([expect.objectContaining({ kind: "invalidate", gate: "security", item: "waf", sha: NEXT_HEAD, files: ["src/auth/login.ts"] })]);
+  });
+
+  it("a whole-gate sign-off is invalidated on exactly the items it signed, so other owners' sign-offs stand", () => {
+    const { events } = bind([signoff("security")], { kind: "rewrite", aheadBy: 1, behindBy: 1 });
+    expect(events.map((e) => e.item)).toEqual(["waf", "rate-limits", "bug-bounty"]);
+    const ledger: Ledger = { version: 1, pr: 42, events: [signoff("security", "penetration-test", { sha: NEXT_HEAD, url: "https://x" }), signoff("security"), ...events] };
+    const verdict = evaluate({ checklist: launchChecklist, config: launchConfig(), ledger, pr: { ...releasePr, headSha: NEXT_HEAD }, now: new Date("2026-11-27T00:00:00Z") });
+    const items = verdict.gates.find((g) => g.gate.id === "security")!.items;
+    expect(items.find((i) => i.item.id === "penetration-test")!.status).toBe("signed");
+    expect(items.find((i) => i.item.id === "waf")!.status).toBe("invalidated");
+  });
+
+  it("leaves sign-offs on the head and revokes alone", () => {
+    expect(bind([signoff("security", "waf", { sha: NEXT_HEAD }), revoke("security")], { kind: "rewrite", aheadBy: 1, behindBy: 1 }).events).toEqual([]);
+  });
+});
+
+describe("retarget", () => {
+  const input = { checklist: launchChecklist, mode: "all" as const, from: "release/1.0", to: "main", sha: NEXT_HEAD, at: "2026-11-26T10:00:00.000Z", actor: "dev" };
+
+  it("invalidates every gate with standing sign-offs, saying which base it moved from and to", () => {
+    const { ledger, invalidated } = retarget(signed, input);
+    expect(invalidated.map((i) => i.gate)).toEqual(["security", "operations", "compliance"]);
+    expect(newEvents(signed, ledger)[0]).toMatchObject({
+      kind: "invalidate",
+      gate: "security",
+      sha: NEXT_HEAD,
+      actor: "dev",
+      note: "invalidated by retarget: the base branch changed from release/1.0 to main (invalidate_on_retarget: all)",
+    });
+  });
+
+  it("with invalidate_on_retarget: none, or no real change, keeps everything", () => {
+    expect(retarget(signed, { ...input, mode: "none" }).ledger).toBe(signed);
+    expect(retarget(signed, { ...input, to: "release/1.0" }).ledger).toBe(signed);
   });
 });
