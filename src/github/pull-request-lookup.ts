@@ -1,4 +1,5 @@
 import type { GitHubClient, RepoRef } from "./client.js";
+import { pullRequestInfo, type PullRequestInfo } from "./pull-requests.js";
 import { responseText } from "./response-text.js";
 
 /** A pull request found for a commit, and how it was found (for logs and messages). */
@@ -44,4 +45,19 @@ export async function commitOfRef(gh: GitHubClient, repo: RepoRef, ref: string):
   const sha = (responseText(data) ?? "").trim();
   if (!/^[0-9a-f]{40}$/i.test(sha)) throw new Error(`GitHub did not return a commit SHA for '${ref}'.`);
   return sha.toLowerCase();
+}
+
+/** A PR with the commit it merged as: what a deployed commit is checked against. */
+export interface ReleasePullRequest extends PullRequestInfo {
+  mergeCommitSha: string | null;
+}
+
+/**
+ * The PR by number, with `mergeCommitSha` set only once it is merged: an open PR's
+ * merge_commit_sha is GitHub's test merge, which nobody approved.
+ */
+export async function getReleasePullRequest(gh: GitHubClient, repo: RepoRef, number: number): Promise<ReleasePullRequest> {
+  const { data } = await gh.rest.pulls.get({ ...repo, pull_number: number });
+  const pr = pullRequestInfo(data);
+  return { ...pr, mergeCommitSha: pr.merged ? (data.merge_commit_sha ?? null) : null };
 }

@@ -286,6 +286,9 @@ export class GitHubStandIn {
         .filter((r) => (q.get("status") ? r.status === q.get("status") : true));
       return ok({ total_count: runs.length, workflow_runs: runs.map((r) => ({ id: r.id, head_sha: r.head_sha, event: r.event, status: r.status, conclusion: r.conclusion })) });
     }
+    if (m === "GET" && (match = /^\/actions\/runs\/(\d+)$/.exec(rest))) {
+      return this.#workflowRun(Number(match[1]));
+    }
     if (m === "GET" && (match = /^\/actions\/runs\/(\d+)\/pending_deployments$/.exec(rest))) {
       const run = this.workflowRuns.find((r) => r.id === Number(match![1]));
       if (!run) return notFound();
@@ -438,6 +441,13 @@ export class GitHubStandIn {
       headers.link = `<${base}?${next}>; rel="next", <${base}?${last}>; rel="last"`;
     }
     return { status: 200, body: all.slice((page - 1) * perPage, page * perPage).map((p) => this.#pullJson(p)), headers };
+  }
+
+  /** GET /actions/runs/{id}: the run, with the commit it was started for. */
+  #workflowRun(runId: number): StandInResponse {
+    const run = this.workflowRuns.find((r) => r.id === runId);
+    if (!run) return notFound();
+    return ok({ id: run.id, head_sha: run.head_sha, event: run.event, status: run.status, conclusion: run.conclusion });
   }
 
   /** Like GitHub: only for a run waiting at the environment; a comment-only status report at most 10 times. */
