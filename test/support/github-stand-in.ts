@@ -136,6 +136,8 @@ export class GitHubStandIn {
   hold?: (req: StandInRequest) => Promise<void> | undefined;
   /** Every state a check run went through, in order: proves what was never shown. */
   readonly checkRunHistory: CheckRunSnapshot[] = [];
+  /** Commits with their parents and messages, for compare's commit list (merge groups). */
+  readonly commitGraph = new Map<string, { parents: string[]; message: string }>();
   #nextId = 1000;
 
   constructor(
@@ -210,6 +212,26 @@ export class GitHubStandIn {
     };
     this.workflowRuns.push(record);
     return record;
+  }
+
+  /**
+   * A merge group as GitHub's queue builds it on `baseSha`: one commit per entry, each on the
+   * previous one; a merge commit whose second parent is the PR's head (the PR's commits branch
+   * off the base), or a squash commit "<title> (#n)". The last entry's commit is the group's head.
+   */
+  addMergeGroup(group: { baseSha: string; entries: { pr: PullRecord; sha: string; method: "merge" | "squash"; queuedHead?: string }[] }): { headSha: string } {
+    let previous = group.baseSha;
+    for (const entry of group.entries) {
+      const head = entry.queuedHead ?? entry.pr.head.sha;
+      if (entry.method === "merge") {
+        if (!this.commitGraph.has(head)) this.commitGraph.set(head, { parents: [group.baseSha], message: entry.pr.title });
+        this.commitGraph.set(entry.sha, { parents: [previous, head], message: `Merge pull request #${entry.pr.number} from ${this.owner}/${entry.pr.head.ref}\n\n${entry.pr.title}` });
+      } else {
+        this.commitGraph.set(entry.sha, { parents: [previous], message: `${entry.pr.title} (#${entry.pr.number})` });
+      }
+      previous = entry.sha;
+    }
+    return { headSha: previous };
   }
 
   reviewsOf(runId: number, environment?: string): DeploymentReviewRecord[] {
@@ -326,6 +348,9 @@ export class GitHubStandIn {
       const pulls = [...this.pulls.values()].filter((p) => p.merge_commit_sha === sha || p.head.sha === sha || p.commits.includes(sha));
       return ok(pulls.map((p) => this.#pullJson(p)));
     }
+    if (m === "GET" && (match = /^\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest)) && this.commitGraph.has(match[2]!)) {
+      return this.#compareCommits(match[1]!, match[2]!, q);
+    }
     if (m === "GET" && (match = /^\/compare\/(.+)$/.exec(rest))) {
       const files = this.compares.get(match[1]!);
       if (!files) return notFound();
@@ -441,6 +466,30 @@ export class GitHubStandIn {
       headers.link = `<${base}?${next}>; rel="next", <${base}?${last}>; rel="last"`;
     }
     return { status: 200, body: all.slice((page - 1) * perPage, page * perPage).map((p) => this.#pullJson(p)), headers };
+  }
+
+  /** GET /compare/{base}...{head} over the commit graph: commits reachable from head and not from base, oldest first. */
+  #compareCommits(base: string, head: string, q: URLSearchParams): StandInResponse {
+    const reachable = (from: string) => {
+      const seen = new Set<string>();
+      const stack = [from];
+      while (stack.length > 0) {
+        const sha = stack.pop()!;
+        if (seen.has(sha)) continue;
+        seen.add(sha);
+        stack.push(...(this.commitGraph.get(sha)?.parents ?? []));
+      }
+      return seen;
+    };
+    const fromBase = reachable(base);
+    const commits = [...reachable(head)].filter((sha) => !fromBase.has(sha) && this.commitGraph.has(sha)).reverse();
+    const perPage = Math.min(Number(q.get("per_page") ?? 250), 250);
+    return ok({
+      status: "ahead",
+      total_commits: commits.length,
+      commits: commits.slice(0, perPage).map((sha) => ({ sha, parents: this.commitGraph.get(sha)!.parents.map((p) => ({ sha: p })), commit: { message: this.commitGraph.get(sha)!.message } })),
+      files: (this.compares.get(`${base}...${head}`) ?? []).map((filename) => ({ filename, status: "modified" })),
+    });
   }
 
   /** GET /actions/runs/{id}: the run, with the commit it was started for. */
