@@ -64,6 +64,19 @@ describe("the commit deployed must be the commit approved", () => {
     api.scope.done();
   });
 
+  it("reads only the App's newest run on the approved head: a superseded approving run fails the job", async () => {
+    prepareRunner({ eventName: "workflow_dispatch", payload: examplePayload("workflow_dispatch"), sha: OLD_MERGE, inputs: { "pull-request": "3" } });
+    const pr = pullJson(OCTO, { number: 3, headSha: OLD_HEAD, merged: true, mergeCommitSha: OLD_MERGE });
+    const older = { ...checkRunJson(OCTO, { id: 501, headSha: OLD_HEAD, ledger: ledger(3, signoffs({ sha: OLD_HEAD })) }), conclusion: "success" };
+    const newer = checkRunJson(OCTO, { id: 502, headSha: OLD_HEAD, ledger: ledger(3, []) });
+    const api = githubApi(OCTO).config().pull(pr).checkRuns(OLD_HEAD, [older, newer]);
+    const result = await runAction();
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs).toMatchObject({ approved: "false", sha: OLD_MERGE });
+    expect(result.failure).toContain("PR #3 (https://github.com/octo-org/octo-repo/pull/3) is not approved: 0 of 5 required gates approved");
+    api.scope.done();
+  });
+
   it("fails a merge group whose commit the App's check did not pass, though the named PR is approved", async () => {
     const payload = examplePayload("merge_group");
     const group = payload.merge_group.head_sha as string;
