@@ -54977,7 +54977,15 @@ function pullRequestInfo(pr) {
 
 // src/github/pull-request-lookup.ts
 async function pullRequestForCommit(gh, repo, sha) {
+  return (await commitPullRequests(gh, repo, sha)).match;
+}
+async function commitPullRequests(gh, repo, sha) {
   const { data } = await gh.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: sha, per_page: 100 });
+  const containing = data.filter((pr) => pr.state === "open" && pr.head.sha !== sha).map((pr) => ({ number: pr.number, headSha: pr.head.sha }));
+  const match = matchOf(data, sha);
+  return match ? { match, containing } : { containing };
+}
+function matchOf(data, sha) {
   const merged = data.filter((pr) => pr.merged_at && pr.merge_commit_sha === sha);
   const head = data.filter((pr) => pr.head.sha === sha);
   const short3 = sha.slice(0, 7);

@@ -17,7 +17,21 @@ export interface PullRequestMatch {
  * approval by guesswork.
  */
 export async function pullRequestForCommit(gh: GitHubClient, repo: RepoRef, sha: string): Promise<PullRequestMatch | undefined> {
+  return (await commitPullRequests(gh, repo, sha)).match;
+}
+
+/**
+ * `pullRequestForCommit`, plus the open PRs that merely contain `sha` (an earlier commit of their
+ * branch), so a refusal can say whose earlier head it is. Same single call.
+ */
+export async function commitPullRequests(gh: GitHubClient, repo: RepoRef, sha: string): Promise<{ match?: PullRequestMatch; containing: { number: number; headSha: string }[] }> {
   const { data } = await gh.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: sha, per_page: 100 });
+  const containing = data.filter((pr) => pr.state === "open" && pr.head.sha !== sha).map((pr) => ({ number: pr.number, headSha: pr.head.sha }));
+  const match = matchOf(data, sha);
+  return match ? { match, containing } : { containing };
+}
+
+function matchOf(data: { number: number; merged_at: string | null; merge_commit_sha: string | null; head: { sha: string } }[], sha: string): PullRequestMatch | undefined {
   const merged = data.filter((pr) => pr.merged_at && pr.merge_commit_sha === sha);
   const head = data.filter((pr) => pr.head.sha === sha);
   const short = sha.slice(0, 7);

@@ -18,7 +18,7 @@ import {
   type DeploymentReview,
 } from "../../github/deployment-reviews.js";
 import { findLedgerCheckRun } from "../../github/ledger-check-run.js";
-import { getReleasePullRequest, pullRequestForCommit, type ReleasePullRequest } from "../../github/pull-request-lookup.js";
+import { commitPullRequests, getReleasePullRequest, type ReleasePullRequest } from "../../github/pull-request-lookup.js";
 import { prKey } from "../runtime/pr-state.js";
 import type { Runtime, SyncedRelease } from "../runtime/runtime.js";
 
@@ -271,11 +271,18 @@ async function releasePullRequest(
     throw new Refusal(`the run belongs to several pull requests (${pulls.map((p) => `#${p.number}`).join(", ")}); Gatehouse cannot tell which release it deploys.`);
   }
   let match;
+  let containing: { number: number; headSha: string }[];
   try {
-    match = await pullRequestForCommit(gh, repo, sha);
+    ({ match, containing } = await commitPullRequests(gh, repo, sha));
   } catch (error) {
     // The lookup words its ambiguity error for the Action; keep the finding, not the advice.
     throw new Refusal(`${(error as Error).message.replace(/ Set the 'pull-request' input.*$/, "")} Gatehouse cannot tell which release it deploys.`);
+  }
+  if (!match && containing.length > 0) {
+    const prs = containing.map((pr) => `#${pr.number} (now at ${short(pr.headSha)})`).join(", ");
+    throw new Refusal(
+      `commit ${short(sha)} is an earlier commit of ${prs}, not a head anyone signed off. Sign-offs hold for one commit: deploy the PR's head once it is approved, or its merge commit.`,
+    );
   }
   if (!match) {
     throw new Refusal(

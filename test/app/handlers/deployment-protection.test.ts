@@ -208,6 +208,7 @@ describe("deployment protection rule", () => {
       await approveAll();
       await requestDeployment("production", 1103, HEAD);
       expect(h.github.reviewsOf(1103)).toEqual([expect.objectContaining({ state: "rejected" })]);
+      expect(h.github.reviewsOf(1103)[0]!.comment).toContain("commit aaaaaaa is an earlier commit of \\#&#8203;7 \\(now at bbbbbbb\\), not a head anyone signed off");
       await requestDeployment("production", 1104, MOVED);
       expect(h.github.reviewsOf(1104)).toEqual([expect.objectContaining({ state: "approved" })]);
     });
