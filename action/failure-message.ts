@@ -11,7 +11,11 @@ export function failureMessage(result: ApprovalResult, options: { appId: number;
   const where = `PR #${pr.number} (${pr.htmlUrl})`;
   const lines: string[] = [];
 
-  if (verdict.status === "error") {
+  // The commit comes first: no sign-off can make an approval cover another commit.
+  if (!result.look.deployed.bound && result.look.deployed.reason) lines.push(result.look.deployed.reason);
+  if (verdict.status === "approved") {
+    // Approved, but not for this commit: the line above says why.
+  } else if (verdict.status === "error") {
     lines.push(`Gatehouse cannot decide on ${where}: ${verdict.reason}.`);
   } else if (!checkRun) {
     lines.push(

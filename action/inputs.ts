@@ -42,12 +42,8 @@ export function readInputs(getInput: GetInput): ActionInputs {
   }
 
   const pullRequest = parsePullRequest(value("pull-request"));
+  // With 'pull-request', 'sha' is the commit deployed, checked against that PR's approved commit.
   const sha = parseSha(value("sha"));
-  if (pullRequest !== undefined && sha !== undefined) {
-    throw new InputError(
-      "Inputs 'pull-request' and 'sha' both name the release. Set only one: 'pull-request' to gate that PR, or 'sha' to find the PR that brought that commit.",
-    );
-  }
 
   return {
     token,

@@ -3,8 +3,9 @@ import { formatProblem, ProblemError } from "../src/core/config/problem.js";
 import { renderJobSummary } from "../src/core/render/render-summary.js";
 import type { GitHubClient } from "../src/github/client.js";
 import { loadRepoConfig } from "../src/github/config-files.js";
+import { escapeMarkdown } from "../src/core/render/escape.js";
 import { errorMessage } from "../src/github/http-error.js";
-import { awaitApproval, type ApprovalResult, type Clock } from "./await-approval.js";
+import { awaitApproval, lookApproved, type ApprovalResult, type Clock } from "./await-approval.js";
 import { failureMessage, forgeryNotice } from "./failure-message.js";
 import { countedSignoffs, pendingGates } from "./gate-outputs.js";
 import { createActionClient } from "./github-client.js";
@@ -51,7 +52,7 @@ export async function run(dependencies: Partial<RunDependencies> = {}): Promise<
     const gh = createClient(inputs.token, ctx.apiUrl, waits);
 
     const target = await resolvePullRequest(gh, ctx, inputs);
-    core.info(`Release PR: #${target.number}, found from ${target.via}.`);
+    core.info(`Release PR: #${target.number}, found from ${target.via}; commit deployed: ${target.deployed ?? "unknown"}.`);
     core.setOutput("pull-request", String(target.number));
 
     // The default branch's config, never the PR's own: a PR must not be able to weaken its gates.
@@ -81,8 +82,8 @@ export async function run(dependencies: Partial<RunDependencies> = {}): Promise<
 }
 
 async function report(result: ApprovalResult, inputs: { appId: number; waitMinutes: number }): Promise<void> {
-  const { pr, headSha, forged, ledger, verdict } = result.look;
-  const approved = verdict.status === "approved";
+  const { pr, headSha, forged, ledger, verdict, deployed } = result.look;
+  const approved = lookApproved(result.look);
   const pending = pendingGates(verdict);
   const outcome: ActionResult = approved ? "approved" : verdict.status === "error" ? "error" : "pending";
 
@@ -90,22 +91,30 @@ async function report(result: ApprovalResult, inputs: { appId: number; waitMinut
   core.setOutput("result", outcome);
   core.setOutput("pull-request", String(pr.number));
   core.setOutput("head-sha", headSha);
+  core.setOutput("sha", deployed.sha);
   core.setOutput("pending-gates", JSON.stringify(pending));
   core.setOutput("signoffs", JSON.stringify(countedSignoffs(verdict)));
 
   // The App's run is trusted whatever else exists, but an imitation is worth someone's attention.
   if (forged.length > 0) core.warning(forgeryNotice(forged, inputs.appId), { title: "Gatehouse: forged check run ignored" });
 
-  await writeJobSummary(renderJobSummary({ verdict, ledger, prUrl: pr.htmlUrl, prNumber: pr.number }));
+  const summary = renderJobSummary({ verdict, ledger, prUrl: pr.htmlUrl, prNumber: pr.number });
+  await writeJobSummary(deployed.bound || !deployed.reason ? summary : notTheApprovedCommit(deployed.reason, summary));
 
   if (approved) {
-    core.info(`PR #${pr.number} is approved: ${verdict.reason}.`);
+    core.info(`PR #${pr.number} is approved at ${headSha.slice(0, 7)}, which covers ${deployed.sha.slice(0, 7)}, the commit deployed: ${verdict.reason}.`);
     return;
   }
+  if (!deployed.bound && deployed.reason) core.error(deployed.reason, { title: "Gatehouse: not the approved commit" });
   for (const gate of pending) {
     core.error(`${gate.title} (${gate.gate}): ${gate.reason}. Sign off in ${pr.htmlUrl}`, { title: `Gatehouse: gate '${gate.gate}' pending` });
   }
   core.setFailed(failureMessage(result, inputs));
+}
+
+/** The job's answer leads; the PR's own verdict follows one level down, so "Approved" never reads as the job's. */
+function notTheApprovedCommit(reason: string, summary: string): string {
+  return `## Gatehouse: ⛔ Not the approved commit\n\n${escapeMarkdown(reason)}\n\n${summary.replace(/^## Gatehouse: /, "### The PR's verdict at its head: ")}`;
 }
 
 /** A missing summary file (running outside Actions) must not hide the verdict. */

@@ -14,6 +14,13 @@ export interface ReleaseTarget {
   headSha?: string;
   /** How the PR was found, e.g. "push of 6113728: merged as 6113728". */
   via: string;
+  /**
+   * The commit the job deploys: the 'sha' input, else the event's commit. The PR's approval must
+   * hold for exactly this commit. Undefined only when the event names none (the Action then fails).
+   */
+  deployed?: string;
+  /** Set for a merge_group event: the group's commit carries every PR queued ahead, too. */
+  mergeGroup?: boolean;
 }
 
 /** No release PR could be found: a release must come through a gated pull request. */
@@ -54,10 +61,12 @@ export async function resolvePullRequest(
   ctx: RunnerContext,
   inputs: { pullRequest?: number; sha?: string },
 ): Promise<ReleaseTarget> {
-  if (inputs.pullRequest !== undefined) return { number: inputs.pullRequest, via: "the 'pull-request' input" };
+  const payload = ctx.payload as EventPayload;
+  if (inputs.pullRequest !== undefined) {
+    return { number: inputs.pullRequest, via: "the 'pull-request' input", ...deployedCommit(ctx, payload, inputs.sha) };
+  }
   if (inputs.sha) return fromCommit(gh, ctx, inputs.sha, "the 'sha' input");
 
-  const payload = ctx.payload as EventPayload;
   switch (ctx.eventName) {
     case "pull_request":
     case "pull_request_target":
@@ -65,7 +74,7 @@ export async function resolvePullRequest(
     case "pull_request_review_comment": {
       const pr = payload.pull_request;
       if (!pr) throw new NoPullRequestError(`The ${ctx.eventName} event payload has no pull_request.`);
-      return { number: pr.number, headSha: pr.head.sha, via: `the ${ctx.eventName} event` };
+      return { number: pr.number, headSha: pr.head.sha, via: `the ${ctx.eventName} event`, deployed: pr.head.sha };
     }
     case "push":
       return fromPush(gh, ctx, payload);
@@ -76,13 +85,13 @@ export async function resolvePullRequest(
       if (!payload.release) throw new NoPullRequestError("The release event payload has no release.");
       return fromTag(gh, ctx, payload.release.tag_name);
     case "workflow_dispatch":
-      return fromDispatch(gh, ctx, payload.inputs ?? {});
+      return fromDispatch(gh, ctx, payload);
     case "deployment":
     case "deployment_status":
       if (!payload.deployment) throw new NoPullRequestError(`The ${ctx.eventName} event payload has no deployment.`);
       return fromCommit(gh, ctx, payload.deployment.sha, "the deployment");
     case "merge_group":
-      return fromMergeGroup(payload);
+      return fromMergeGroup(ctx, payload);
     case "workflow_run":
       return fromWorkflowRun(gh, ctx, payload);
     default:
@@ -95,7 +104,7 @@ async function fromCommit(gh: GitHubClient, ctx: RunnerContext, sha: string, wha
   if (!match) {
     throw new NoPullRequestError(`No pull request was merged as commit ${sha.slice(0, 7)} (from ${what}) or has it as its head.`);
   }
-  return { number: match.number, headSha: match.headSha, via: `${what}: ${match.via}` };
+  return { number: match.number, headSha: match.headSha, via: `${what}: ${match.via}`, deployed: sha };
 }
 
 async function fromTag(gh: GitHubClient, ctx: RunnerContext, tag: string): Promise<ReleaseTarget> {
@@ -120,7 +129,8 @@ async function fromPush(gh: GitHubClient, ctx: RunnerContext, payload: EventPayl
   return fromCommit(gh, ctx, sha, `push of ${sha.slice(0, 7)}`);
 }
 
-async function fromDispatch(gh: GitHubClient, ctx: RunnerContext, inputs: Record<string, unknown>): Promise<ReleaseTarget> {
+async function fromDispatch(gh: GitHubClient, ctx: RunnerContext, payload: EventPayload): Promise<ReleaseTarget> {
+  const inputs = payload.inputs ?? {};
   const input = (...names: string[]) =>
     names.map((name) => inputs[name]).find((v): v is string | number => (typeof v === "string" && v.trim() !== "") || typeof v === "number");
   const pr = input("pull-request", "pull_request", "pr");
@@ -128,7 +138,7 @@ async function fromDispatch(gh: GitHubClient, ctx: RunnerContext, inputs: Record
     const text = String(pr).trim();
     const match = /^#?([1-9][0-9]*)$/.exec(text);
     if (!match) throw new Error(`The workflow_dispatch input 'pull-request' is '${text}'; expected a pull request number such as 42.`);
-    return { number: Number(match[1]), via: "the workflow_dispatch input 'pull-request'" };
+    return { number: Number(match[1]), via: "the workflow_dispatch input 'pull-request'", ...deployedCommit(ctx, payload, undefined) };
   }
   const sha = input("sha");
   if (sha !== undefined) {
@@ -144,11 +154,28 @@ async function fromDispatch(gh: GitHubClient, ctx: RunnerContext, inputs: Record
   return fromCommit(gh, ctx, requireSha(ctx.sha, "workflow_dispatch"), "the dispatched commit");
 }
 
-function fromMergeGroup(payload: EventPayload): ReleaseTarget {
+function fromMergeGroup(ctx: RunnerContext, payload: EventPayload): ReleaseTarget {
   const headRef = payload.merge_group?.head_ref ?? "";
   const number = mergeQueuePullRequest(headRef);
   if (number === undefined) throw new NoPullRequestError(`The merge group branch '${headRef}' does not name a pull request.`);
-  return { number, via: `merge queue branch ${headRef.replace(/^refs\/heads\//, "")}` };
+  return { number, via: `merge queue branch ${headRef.replace(/^refs\/heads\//, "")}`, mergeGroup: true, ...deployedCommit(ctx, payload, undefined) };
+}
+
+/**
+ * The commit a job deploys when the PR is named rather than found from a commit: the 'sha' input,
+ * else the commit the event is about (GITHUB_SHA is a pull_request run's test merge and a
+ * workflow_run's default branch, so those come from the payload).
+ */
+function deployedCommit(ctx: RunnerContext, payload: EventPayload, sha: string | undefined): { deployed?: string } {
+  const fromEvent = () => {
+    if (ctx.eventName.startsWith("pull_request")) return payload.pull_request?.head.sha;
+    if (ctx.eventName === "deployment" || ctx.eventName === "deployment_status") return payload.deployment?.sha;
+    if (ctx.eventName === "merge_group") return payload.merge_group?.head_sha;
+    if (ctx.eventName === "workflow_run") return payload.workflow_run?.head_sha;
+    return ctx.sha;
+  };
+  const deployed = sha ?? fromEvent();
+  return deployed ? { deployed: deployed.toLowerCase() } : {};
 }
 
 async function fromWorkflowRun(gh: GitHubClient, ctx: RunnerContext, payload: EventPayload): Promise<ReleaseTarget> {
@@ -158,7 +185,7 @@ async function fromWorkflowRun(gh: GitHubClient, ctx: RunnerContext, payload: Ev
   // pull_requests lists PRs whose head branch matches, in this repo and in forks; only this
   // repo's PR whose head is the run's commit is the one the run was for.
   const prs = (run.pull_requests ?? []).filter((pr) => pr.head.sha === run.head_sha && (repoId === undefined || pr.base.repo.id === repoId));
-  if (prs.length === 1) return { number: prs[0]!.number, headSha: run.head_sha, via: "the workflow run's pull request" };
+  if (prs.length === 1) return { number: prs[0]!.number, headSha: run.head_sha, via: "the workflow run's pull request", deployed: run.head_sha };
   return fromCommit(gh, ctx, run.head_sha, `the workflow run's commit ${run.head_sha.slice(0, 7)}`);
 }
 

@@ -52133,6 +52133,25 @@ function emptyLedger(pr) {
   return { version: 1, pr, events: [] };
 }
 
+// src/core/evaluate/commit-binding.ts
+function bindCommit(pr, sha, approvedAt = pr.headSha) {
+  const want = sha.toLowerCase();
+  if (want === approvedAt.toLowerCase()) return { bound: true, approvedAt, as: "head" };
+  const finalHead = approvedAt.toLowerCase() === pr.headSha.toLowerCase();
+  if (pr.merged && finalHead && pr.mergeCommitSha && want === pr.mergeCommitSha.toLowerCase()) {
+    return { bound: true, approvedAt, as: "merge commit" };
+  }
+  const covers = pr.merged && finalHead && pr.mergeCommitSha ? `${short2(approvedAt)} and the commit it merged as, ${short2(pr.mergeCommitSha)}` : short2(approvedAt);
+  return {
+    bound: false,
+    approvedAt,
+    reason: `#${pr.number}'s sign-offs hold for ${covers}, not for ${short2(sha)}`
+  };
+}
+function short2(sha) {
+  return sha.slice(0, 7);
+}
+
 // src/github/ledger-check-run.ts
 var CHECK_NAME = "Gatehouse";
 async function listCheckRunsByName(gh, repo, ref, name) {
@@ -52165,12 +52184,50 @@ function pullRequestInfo(pr) {
     title: pr.title
   };
 }
-async function getPullRequest(gh, repo, number4) {
+
+// src/github/pull-request-lookup.ts
+async function pullRequestForCommit(gh, repo, sha) {
+  return (await commitPullRequests(gh, repo, sha)).match;
+}
+async function commitPullRequests(gh, repo, sha) {
+  const { data } = await gh.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: sha, per_page: 100 });
+  const containing = data.filter((pr) => pr.state === "open" && pr.head.sha !== sha).map((pr) => ({ number: pr.number, headSha: pr.head.sha }));
+  const match = matchOf(data, sha);
+  return match ? { match, containing } : { containing };
+}
+function matchOf(data, sha) {
+  const merged = data.filter((pr) => pr.merged_at && pr.merge_commit_sha === sha);
+  const head = data.filter((pr) => pr.head.sha === sha);
+  const short3 = sha.slice(0, 7);
+  const candidates = [
+    { matches: merged, via: `merged as ${short3}`, role: "merge commit", headSha: void 0 },
+    { matches: head, via: `head commit ${short3}`, role: "head", headSha: sha }
+  ];
+  for (const { matches, via, role, headSha } of candidates) {
+    if (matches.length === 1) return { number: matches[0].number, headSha, via };
+    if (matches.length > 1) {
+      const numbers = matches.map((pr) => `#${pr.number}`).join(", ");
+      throw new Error(`Commit ${short3} is the ${role} of several pull requests (${numbers}). Set the 'pull-request' input to the release PR.`);
+    }
+  }
+  return void 0;
+}
+async function commitOfRef(gh, repo, ref) {
+  const { data } = await gh.rest.repos.getCommit({ ...repo, ref, mediaType: { format: "sha" } });
+  const sha = (responseText(data) ?? "").trim();
+  if (!/^[0-9a-f]{40}$/i.test(sha)) throw new Error(`GitHub did not return a commit SHA for '${ref}'.`);
+  return sha.toLowerCase();
+}
+async function getReleasePullRequest(gh, repo, number4) {
   const { data } = await gh.rest.pulls.get({ ...repo, pull_number: number4 });
-  return pullRequestInfo(data);
+  const pr = pullRequestInfo(data);
+  return { ...pr, mergeCommitSha: pr.merged ? data.merge_commit_sha ?? null : null };
 }
 
 // action/await-approval.ts
+function lookApproved(look) {
+  return look.verdict.status === "approved" && look.deployed.bound;
+}
 async function awaitApproval(options) {
   const { clock, waitMs, pollMs, log } = options;
   const deadline = clock.now().getTime() + waitMs;
@@ -52180,7 +52237,9 @@ async function awaitApproval(options) {
     try {
       last = await lookAtGate(options);
       lastError = void 0;
-      if (last.verdict.status !== "pending") return { look: last, timedOut: false, looks };
+      const { deployed, verdict } = last;
+      const commitRefused = !deployed.bound && deployed.settled;
+      if (commitRefused || verdict.status === "error" || verdict.status === "approved" && deployed.bound) return { look: last, timedOut: false, looks };
     } catch (error63) {
       const status = httpStatus(error63) ?? 0;
       if (status < 500 || clock.now().getTime() >= deadline) throw error63;
@@ -52193,13 +52252,16 @@ async function awaitApproval(options) {
       return { look: last, timedOut: waitMs > 0, looks };
     }
     const pause = Math.min(pollMs, left);
-    if (last && lastError === void 0) log(`Look ${looks}: ${last.verdict.reason}. Looking again in ${Math.ceil(pause / 1e3)}s.`);
+    if (last && lastError === void 0) {
+      const why = last.verdict.status === "approved" ? last.deployed.reason ?? last.verdict.reason : last.verdict.reason;
+      log(`Look ${looks}: ${why}. Looking again in ${Math.ceil(pause / 1e3)}s.`);
+    }
     await clock.sleep(pause);
   }
 }
 async function lookAtGate(options) {
   const { gh, repo, target, appId, config: config2, checklist, gates, clock } = options;
-  const pr = await getPullRequest(gh, repo, target.number);
+  const pr = await getReleasePullRequest(gh, repo, target.number);
   const headSha = target.headSha ?? pr.headSha;
   let found;
   try {
@@ -52215,7 +52277,39 @@ async function lookAtGate(options) {
   }
   const ledger = found.ledger ?? emptyLedger(pr.number);
   const verdict = evaluate({ checklist, config: config2, ledger, pr: { ...pr, headSha }, now: clock.now(), gates });
-  return { pr, headSha, checkRun: found.trusted, forged: found.forged, ledger, verdict };
+  const deployed = target.mergeGroup ? await mergeGroupCommit(gh, repo, appId, pr, target.deployed) : bindDeployed(pr, headSha, verdict.status, target.deployed);
+  return { pr, headSha, checkRun: found.trusted, forged: found.forged, ledger, verdict, deployed };
+}
+function bindDeployed(pr, headSha, status, sha) {
+  if (!sha) {
+    return {
+      sha: "",
+      bound: false,
+      settled: true,
+      reason: "The event names no commit, so Gatehouse cannot tell what this job deploys. Set the 'sha' input to the commit the job deploys."
+    };
+  }
+  const binding = bindCommit(pr, sha, headSha);
+  if (binding.bound) return { sha, bound: true, settled: true };
+  const merge3 = pr.merged && pr.mergeCommitSha && headSha === pr.headSha ? pr.mergeCommitSha : void 0;
+  const approved = status === "approved" ? `approved PR #${pr.number} at ${short2(headSha)}` : `gates PR #${pr.number} at ${short2(headSha)}`;
+  return {
+    sha,
+    bound: false,
+    settled: true,
+    reason: `Gatehouse ${approved}${merge3 ? ` (merged as ${short2(merge3)})` : ""}, but this job deploys ${short2(sha)}. An approval holds only for the commit it was given at: deploy ${short2(merge3 ?? headSha)}, or gate the PR that brought ${short2(sha)} (leave 'pull-request' unset, or set 'sha' to the commit you deploy).`
+  };
+}
+async function mergeGroupCommit(gh, repo, appId, pr, sha) {
+  if (!sha) return bindDeployed(pr, pr.headSha, "pending", void 0);
+  const { trusted } = await findLedgerCheckRun(gh, repo, { ref: sha, appId });
+  if (trusted?.status === "completed" && trusted.conclusion === "success") return { sha, bound: true, settled: true };
+  const group = `merge group commit ${short2(sha)}, which also carries the PRs queued ahead of #${pr.number}`;
+  if (!trusted || trusted.status !== "completed") {
+    return { sha, bound: false, settled: false, reason: `The Gatehouse App (id ${appId}) has not yet checked the ${group}.` };
+  }
+  const title = trusted.output.title ? `: ${trusted.output.title}` : "";
+  return { sha, bound: false, settled: true, reason: `The Gatehouse App's check on the ${group}, concluded ${trusted.conclusion ?? "nothing"}${title}.` };
 }
 
 // action/gate-outputs.ts
@@ -52256,7 +52350,9 @@ function failureMessage(result, options) {
   const { pr, headSha, checkRun, forged, verdict } = result.look;
   const where = `PR #${pr.number} (${pr.htmlUrl})`;
   const lines = [];
-  if (verdict.status === "error") {
+  if (!result.look.deployed.bound && result.look.deployed.reason) lines.push(result.look.deployed.reason);
+  if (verdict.status === "approved") {
+  } else if (verdict.status === "error") {
     lines.push(`Gatehouse cannot decide on ${where}: ${verdict.reason}.`);
   } else if (!checkRun) {
     lines.push(
@@ -56842,11 +56938,6 @@ function readInputs(getInput2) {
   }
   const pullRequest = parsePullRequest(value("pull-request"));
   const sha = parseSha(value("sha"));
-  if (pullRequest !== void 0 && sha !== void 0) {
-    throw new InputError(
-      "Inputs 'pull-request' and 'sha' both name the release. Set only one: 'pull-request' to gate that PR, or 'sha' to find the PR that brought that commit."
-    );
-  }
   return {
     token,
     appId: parseAppId(value("app-id")),
@@ -56908,32 +56999,6 @@ function parseNumber(name, text, min, max, expected) {
   return n;
 }
 
-// src/github/pull-request-lookup.ts
-async function pullRequestForCommit(gh, repo, sha) {
-  const { data } = await gh.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: sha, per_page: 100 });
-  const merged = data.filter((pr) => pr.merged_at && pr.merge_commit_sha === sha);
-  const head = data.filter((pr) => pr.head.sha === sha);
-  const short2 = sha.slice(0, 7);
-  const candidates = [
-    { matches: merged, via: `merged as ${short2}`, role: "merge commit", headSha: void 0 },
-    { matches: head, via: `head commit ${short2}`, role: "head", headSha: sha }
-  ];
-  for (const { matches, via, role, headSha } of candidates) {
-    if (matches.length === 1) return { number: matches[0].number, headSha, via };
-    if (matches.length > 1) {
-      const numbers = matches.map((pr) => `#${pr.number}`).join(", ");
-      throw new Error(`Commit ${short2} is the ${role} of several pull requests (${numbers}). Set the 'pull-request' input to the release PR.`);
-    }
-  }
-  return void 0;
-}
-async function commitOfRef(gh, repo, ref) {
-  const { data } = await gh.rest.repos.getCommit({ ...repo, ref, mediaType: { format: "sha" } });
-  const sha = (responseText(data) ?? "").trim();
-  if (!/^[0-9a-f]{40}$/i.test(sha)) throw new Error(`GitHub did not return a commit SHA for '${ref}'.`);
-  return sha.toLowerCase();
-}
-
 // src/core/parse/merge-queue-ref.ts
 var MERGE_QUEUE_REF = /(?:^|\/)gh-readonly-queue\/.+\/pr-([0-9]+)-[0-9a-f]+$/;
 function mergeQueuePullRequest(ref) {
@@ -56951,9 +57016,11 @@ var NoPullRequestError = class extends Error {
   }
 };
 async function resolvePullRequest(gh, ctx, inputs) {
-  if (inputs.pullRequest !== void 0) return { number: inputs.pullRequest, via: "the 'pull-request' input" };
-  if (inputs.sha) return fromCommit(gh, ctx, inputs.sha, "the 'sha' input");
   const payload = ctx.payload;
+  if (inputs.pullRequest !== void 0) {
+    return { number: inputs.pullRequest, via: "the 'pull-request' input", ...deployedCommit(ctx, payload, inputs.sha) };
+  }
+  if (inputs.sha) return fromCommit(gh, ctx, inputs.sha, "the 'sha' input");
   switch (ctx.eventName) {
     case "pull_request":
     case "pull_request_target":
@@ -56961,7 +57028,7 @@ async function resolvePullRequest(gh, ctx, inputs) {
     case "pull_request_review_comment": {
       const pr = payload.pull_request;
       if (!pr) throw new NoPullRequestError(`The ${ctx.eventName} event payload has no pull_request.`);
-      return { number: pr.number, headSha: pr.head.sha, via: `the ${ctx.eventName} event` };
+      return { number: pr.number, headSha: pr.head.sha, via: `the ${ctx.eventName} event`, deployed: pr.head.sha };
     }
     case "push":
       return fromPush(gh, ctx, payload);
@@ -56972,13 +57039,13 @@ async function resolvePullRequest(gh, ctx, inputs) {
       if (!payload.release) throw new NoPullRequestError("The release event payload has no release.");
       return fromTag(gh, ctx, payload.release.tag_name);
     case "workflow_dispatch":
-      return fromDispatch(gh, ctx, payload.inputs ?? {});
+      return fromDispatch(gh, ctx, payload);
     case "deployment":
     case "deployment_status":
       if (!payload.deployment) throw new NoPullRequestError(`The ${ctx.eventName} event payload has no deployment.`);
       return fromCommit(gh, ctx, payload.deployment.sha, "the deployment");
     case "merge_group":
-      return fromMergeGroup(payload);
+      return fromMergeGroup(ctx, payload);
     case "workflow_run":
       return fromWorkflowRun(gh, ctx, payload);
     default:
@@ -56990,7 +57057,7 @@ async function fromCommit(gh, ctx, sha, what) {
   if (!match) {
     throw new NoPullRequestError(`No pull request was merged as commit ${sha.slice(0, 7)} (from ${what}) or has it as its head.`);
   }
-  return { number: match.number, headSha: match.headSha, via: `${what}: ${match.via}` };
+  return { number: match.number, headSha: match.headSha, via: `${what}: ${match.via}`, deployed: sha };
 }
 async function fromTag(gh, ctx, tag) {
   let sha;
@@ -57011,14 +57078,15 @@ async function fromPush(gh, ctx, payload) {
   const sha = requireSha(payload.after ?? ctx.sha, "push");
   return fromCommit(gh, ctx, sha, `push of ${sha.slice(0, 7)}`);
 }
-async function fromDispatch(gh, ctx, inputs) {
+async function fromDispatch(gh, ctx, payload) {
+  const inputs = payload.inputs ?? {};
   const input2 = (...names) => names.map((name) => inputs[name]).find((v) => typeof v === "string" && v.trim() !== "" || typeof v === "number");
   const pr = input2("pull-request", "pull_request", "pr");
   if (pr !== void 0) {
     const text = String(pr).trim();
     const match = /^#?([1-9][0-9]*)$/.exec(text);
     if (!match) throw new Error(`The workflow_dispatch input 'pull-request' is '${text}'; expected a pull request number such as 42.`);
-    return { number: Number(match[1]), via: "the workflow_dispatch input 'pull-request'" };
+    return { number: Number(match[1]), via: "the workflow_dispatch input 'pull-request'", ...deployedCommit(ctx, payload, void 0) };
   }
   const sha = input2("sha");
   if (sha !== void 0) {
@@ -57033,18 +57101,29 @@ async function fromDispatch(gh, ctx, inputs) {
   }
   return fromCommit(gh, ctx, requireSha(ctx.sha, "workflow_dispatch"), "the dispatched commit");
 }
-function fromMergeGroup(payload) {
+function fromMergeGroup(ctx, payload) {
   const headRef = payload.merge_group?.head_ref ?? "";
   const number4 = mergeQueuePullRequest(headRef);
   if (number4 === void 0) throw new NoPullRequestError(`The merge group branch '${headRef}' does not name a pull request.`);
-  return { number: number4, via: `merge queue branch ${headRef.replace(/^refs\/heads\//, "")}` };
+  return { number: number4, via: `merge queue branch ${headRef.replace(/^refs\/heads\//, "")}`, mergeGroup: true, ...deployedCommit(ctx, payload, void 0) };
+}
+function deployedCommit(ctx, payload, sha) {
+  const fromEvent = () => {
+    if (ctx.eventName.startsWith("pull_request")) return payload.pull_request?.head.sha;
+    if (ctx.eventName === "deployment" || ctx.eventName === "deployment_status") return payload.deployment?.sha;
+    if (ctx.eventName === "merge_group") return payload.merge_group?.head_sha;
+    if (ctx.eventName === "workflow_run") return payload.workflow_run?.head_sha;
+    return ctx.sha;
+  };
+  const deployed = sha ?? fromEvent();
+  return deployed ? { deployed: deployed.toLowerCase() } : {};
 }
 async function fromWorkflowRun(gh, ctx, payload) {
   const run2 = payload.workflow_run;
   if (!run2) throw new NoPullRequestError("The workflow_run event payload has no workflow_run.");
   const repoId = payload.repository?.id;
   const prs = (run2.pull_requests ?? []).filter((pr) => pr.head.sha === run2.head_sha && (repoId === void 0 || pr.base.repo.id === repoId));
-  if (prs.length === 1) return { number: prs[0].number, headSha: run2.head_sha, via: "the workflow run's pull request" };
+  if (prs.length === 1) return { number: prs[0].number, headSha: run2.head_sha, via: "the workflow run's pull request", deployed: run2.head_sha };
   return fromCommit(gh, ctx, run2.head_sha, `the workflow run's commit ${run2.head_sha.slice(0, 7)}`);
 }
 function requireSha(sha, event) {
@@ -57143,7 +57222,7 @@ async function run(dependencies = {}) {
     const ctx = readRunnerContext(process.env);
     const gh = createClient(inputs.token, ctx.apiUrl, waits);
     const target = await resolvePullRequest(gh, ctx, inputs);
-    info(`Release PR: #${target.number}, found from ${target.via}.`);
+    info(`Release PR: #${target.number}, found from ${target.via}; commit deployed: ${target.deployed ?? "unknown"}.`);
     setOutput("pull-request", String(target.number));
     const { config: config2, checklist, source } = await loadRepoConfig(gh, ctx.repo);
     info(`Config: ${source.map((s) => s.file).join(" ← ")}; checklist '${checklist.id}'${config2.phase ? `, phase '${config2.phase}'` : ""}.`);
@@ -57168,26 +57247,36 @@ async function run(dependencies = {}) {
   }
 }
 async function report(result, inputs) {
-  const { pr, headSha, forged, ledger, verdict } = result.look;
-  const approved = verdict.status === "approved";
+  const { pr, headSha, forged, ledger, verdict, deployed } = result.look;
+  const approved = lookApproved(result.look);
   const pending = pendingGates(verdict);
   const outcome = approved ? "approved" : verdict.status === "error" ? "error" : "pending";
   setOutput("approved", String(approved));
   setOutput("result", outcome);
   setOutput("pull-request", String(pr.number));
   setOutput("head-sha", headSha);
+  setOutput("sha", deployed.sha);
   setOutput("pending-gates", JSON.stringify(pending));
   setOutput("signoffs", JSON.stringify(countedSignoffs(verdict)));
   if (forged.length > 0) warning(forgeryNotice(forged, inputs.appId), { title: "Gatehouse: forged check run ignored" });
-  await writeJobSummary(renderJobSummary({ verdict, ledger, prUrl: pr.htmlUrl, prNumber: pr.number }));
+  const summary3 = renderJobSummary({ verdict, ledger, prUrl: pr.htmlUrl, prNumber: pr.number });
+  await writeJobSummary(deployed.bound || !deployed.reason ? summary3 : notTheApprovedCommit(deployed.reason, summary3));
   if (approved) {
-    info(`PR #${pr.number} is approved: ${verdict.reason}.`);
+    info(`PR #${pr.number} is approved at ${headSha.slice(0, 7)}, which covers ${deployed.sha.slice(0, 7)}, the commit deployed: ${verdict.reason}.`);
     return;
   }
+  if (!deployed.bound && deployed.reason) error(deployed.reason, { title: "Gatehouse: not the approved commit" });
   for (const gate of pending) {
     error(`${gate.title} (${gate.gate}): ${gate.reason}. Sign off in ${pr.htmlUrl}`, { title: `Gatehouse: gate '${gate.gate}' pending` });
   }
   setFailed(failureMessage(result, inputs));
+}
+function notTheApprovedCommit(reason, summary3) {
+  return `## Gatehouse: ⛔ Not the approved commit
+
+${escapeMarkdown(reason)}
+
+${summary3.replace(/^## Gatehouse: /, "### The PR's verdict at its head: ")}`;
 }
 async function writeJobSummary(markdown) {
   try {

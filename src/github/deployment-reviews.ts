@@ -40,3 +40,12 @@ export async function pendingEnvironments(gh: GitHubClient, repo: RepoRef, runId
   const { data } = await gh.rest.actions.getPendingDeploymentsForRun({ ...repo, run_id: runId });
   return data.map((d) => d.environment.name).filter((name): name is string => typeof name === "string" && name.length > 0);
 }
+
+/**
+ * The commit a workflow run was started for. For a pull_request run this is the PR head it
+ * built (the deployment's own SHA is then GitHub's test merge of that head into the base).
+ */
+export async function workflowRunHeadSha(gh: GitHubClient, repo: RepoRef, runId: number): Promise<string> {
+  const { data } = await gh.rest.actions.getWorkflowRun({ ...repo, run_id: runId });
+  return data.head_sha;
+}

@@ -105,13 +105,15 @@ describe("the release PR of each event", () => {
     await expectApproved(approvedGate(api, HELLO, pr), 2, PR_HEAD);
   });
 
-  it("workflow_dispatch with a pull-request input: that PR", async () => {
+  it("workflow_dispatch with a pull-request input: that PR, when the dispatched commit is what it merged as", async () => {
     const payload = examplePayload("workflow_dispatch");
     payload.inputs = { "pull-request": "104", environment: "production" };
-    prepareRunner({ eventName: "workflow_dispatch", payload, sha: "2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d" });
+    const dispatched = "2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d";
+    prepareRunner({ eventName: "workflow_dispatch", payload, sha: dispatched });
     const head = "929f8209d40f77f4abc622a499c93a83babdbe64";
-    const api = approvedGate(githubApi(OCTO), OCTO, pullJson(OCTO, { number: 104, headSha: head, merged: true }));
-    await expectApproved(api, 104, head);
+    const api = approvedGate(githubApi(OCTO), OCTO, pullJson(OCTO, { number: 104, headSha: head, merged: true, mergeCommitSha: dispatched }));
+    const result = await expectApproved(api, 104, head);
+    expect(result.outputs.sha).toBe(dispatched);
   });
 
   it("workflow_dispatch with a ref input: that ref → commit → PR", async () => {
@@ -141,11 +143,14 @@ describe("the release PR of each event", () => {
     await expectApproved(approvedGate(api, HELLO, pr), 2, PR_HEAD);
   });
 
-  it("merge_group: the PR named by the merge queue branch", async () => {
+  it("merge_group: the PR named by the merge queue branch, and the App's check on the group's commit", async () => {
     const payload = examplePayload("merge_group");
-    prepareRunner({ eventName: "merge_group", payload, sha: payload.merge_group.head_sha });
+    const group = payload.merge_group.head_sha as string;
+    prepareRunner({ eventName: "merge_group", payload, sha: group });
     const head = "929f8209d40f77f4abc622a499c93a83babdbe64";
-    const api = approvedGate(githubApi(OCTO), OCTO, pullJson(OCTO, { number: 104, headSha: head }));
+    const api = approvedGate(githubApi(OCTO), OCTO, pullJson(OCTO, { number: 104, headSha: head })).checkRuns(group, [
+      { ...checkRunJson(OCTO, { id: 601, headSha: group }), conclusion: "success" },
+    ]);
     await expectApproved(api, 104, head);
   });
 

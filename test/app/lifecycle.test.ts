@@ -155,7 +155,9 @@ gates:
 
     it("merge queue: the group's commit passes only when the queued PR is approved", async () => {
       await h.deliver(pullRequestEvent("opened", pr()));
-      await h.deliver(mergeGroupEvent(5, "d".repeat(40)));
+      const queue = (sha: string) => h.github.addMergeGroup({ baseSha: "f".repeat(40), entries: [{ pr: pr(), sha, method: "squash" }] });
+      queue("d".repeat(40));
+      await h.deliver(mergeGroupEvent(5, "d".repeat(40), "main", "f".repeat(40)));
       expect(h.github.checkRunsOn("d".repeat(40), "Gatehouse")[0]).toMatchObject({ conclusion: "failure" });
 
       await h.deliver(checkRunEvent("requested_action", { ...h.github.checkRunsOn(A, "Gatehouse")[0]!, pull_requests: [] }, OWNERS.support!));
@@ -169,7 +171,8 @@ gates:
       await h.deliver(issueCommentEvent("created", { pr: pr(), comment: cmd, sender: OWNERS.security! }));
       expect(h.github.checkRunsOn(A, "Gatehouse")[0]!.conclusion).toBe("success");
 
-      await h.deliver(mergeGroupEvent(5, "e".repeat(40)));
+      queue("e".repeat(40));
+      await h.deliver(mergeGroupEvent(5, "e".repeat(40), "main", "f".repeat(40)));
       expect(h.github.checkRunsOn("e".repeat(40), "Gatehouse")[0]).toMatchObject({ conclusion: "success", app: { id: APP_ID } });
     });
   });

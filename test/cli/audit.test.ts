@@ -239,6 +239,22 @@ describe("gatehouse audit", () => {
     });
   });
 
+  it("reads only the App's newest Gatehouse run on the head: an older approving run it superseded counts for nothing", async () => {
+    mountStandIn(github);
+    const pr = mergedRelease(github, {
+      number: 201,
+      mergedAt: "2026-02-10T15:00:00Z",
+      events: [signoff("security", "review", "sam", "2026-02-09T10:00:00Z"), signoff("operations", "runbook", "olga", "2026-02-09T11:00:00Z")],
+    });
+    // The PR came back to this commit later and the App wrote a new run there, without those sign-offs.
+    const older = github.checkRunsOn(pr.head.sha, "Gatehouse")[0]!;
+    github.checkRuns.push({ ...structuredClone(older), id: older.id + 1, conclusion: "action_required", output: { ...older.output, text: encodeLedger({ version: 1, pr: 201, events: [] }) } });
+    const result = await run([...ARGS, "--since", "2026-02-01", "--until", "2026-02-28"]);
+    const record = JSON.parse(result.stdout).records[0];
+    expect(record).toMatchObject({ pr: { number: 201 }, ledger: "trusted", checkRunId: older.id + 1, approvedAtMerge: false });
+    expect(record.events).toEqual([]);
+  });
+
   it("pages through hundreds of PRs at a constant number of calls per release PR", async () => {
     mountStandIn(github);
     const releases: number[] = [];

@@ -29,6 +29,19 @@ describe("findLedgerCheckRun", () => {
     expect(found.ledger?.events.map((e) => e.gate)).toEqual(signoffs({ sha: SHA, gates: ["security"] }).map((e) => e.gate));
   });
 
+  it("reads the newest run when the App wrote a second one on the same commit: an older success is superseded", async () => {
+    const older = { ...checkRunJson(REPO, { id: 100, headSha: SHA, ledger: ledger(7, signoffs({ sha: SHA })) }), conclusion: "success" };
+    const newer = { ...checkRunJson(REPO, { id: 200, headSha: SHA, ledger: ledger(7, []) }), conclusion: "action_required" };
+    // GitHub lists newest first, but the order is not relied on.
+    const api = githubApi(REPO).checkRuns(SHA, [older, newer]);
+
+    const found = await findLedgerCheckRun(gh, repo, { ref: SHA, appId: APP_ID, pr: 7 });
+
+    api.scope.done();
+    expect(found.trusted?.id).toBe(200);
+    expect(found.ledger?.events).toEqual([]);
+  });
+
   it("never trusts a run without an app", async () => {
     const anonymous = { ...checkRunJson(REPO, { id: 5, headSha: SHA, ledger: ledger(7, signoffs({ sha: SHA })) }), app: null };
     const api = githubApi(REPO).checkRuns(SHA, [anonymous]);

@@ -212,6 +212,26 @@ export class GitHubStandIn {
     return record;
   }
 
+  /**
+   * A merge group as GitHub's queue builds it on `baseSha`: one commit per entry, each on the
+   * previous one; a merge commit whose second parent is the PR's head (the PR's commits branch
+   * off the base), or a squash commit "<title> (#n)". The last entry's commit is the group's head.
+   */
+  addMergeGroup(group: { baseSha: string; entries: { pr: PullRecord; sha: string; method: "merge" | "squash"; queuedHead?: string }[] }): { headSha: string } {
+    let previous = group.baseSha;
+    for (const entry of group.entries) {
+      const head = entry.queuedHead ?? entry.pr.head.sha;
+      if (entry.method === "merge") {
+        if (!this.commitGraph.has(head)) this.commitGraph.set(head, { parents: [group.baseSha], message: entry.pr.title });
+        this.commitGraph.set(entry.sha, { parents: [previous, head], message: `Merge pull request #${entry.pr.number} from ${this.owner}/${entry.pr.head.ref}\n\n${entry.pr.title}` });
+      } else {
+        this.commitGraph.set(entry.sha, { parents: [previous], message: `${entry.pr.title} (#${entry.pr.number})` });
+      }
+      previous = entry.sha;
+    }
+    return { headSha: previous };
+  }
+
   reviewsOf(runId: number, environment?: string): DeploymentReviewRecord[] {
     return this.deploymentReviews.filter((r) => r.runId === runId && (environment === undefined || r.environment_name === environment));
   }
@@ -226,8 +246,11 @@ export class GitHubStandIn {
 
   // --- Commits, force-pushes and retargets: what GitHub's three-dot compare sees ---------------
 
-  /** Commits by sha: parents (first parent first) and the files each changes (path → content, null = deleted). */
-  readonly commitGraph = new Map<string, { parents: string[]; changes: Map<string, string | null> }>();
+  /**
+   * Commits by sha: parents (first parent first), the files each changes (path → content, null =
+   * deleted) and a message (merge groups read it from compare's commit list).
+   */
+  readonly commitGraph = new Map<string, { parents: string[]; changes?: Map<string, string | null>; message?: string }>();
 
   /** Records a commit on top of `parents`, changing `changes` relative to the first parent. */
   addCommit(sha: string, parents: string[], changes: Record<string, string | null> = {}): void {
@@ -264,10 +287,12 @@ export class GitHubStandIn {
   /**
    * GET /compare/{base}...{head} as GitHub answers it for commits in the graph: `status`
    * (ahead, behind, diverged, identical), `ahead_by`/`behind_by`, and the files changed from the
-   * merge base to head (not from base!), at most 300. Undefined when a commit is not in the graph.
+   * merge base to head (not from base!), at most 300 (a compare set by hand in `compares` gives the
+   * files instead), and the commits reachable from head and not from base, oldest first.
+   * Undefined when head is not in the graph.
    */
-  compareInGraph(base: string, head: string): StandInResponse | undefined {
-    if (!this.commitGraph.has(base) || !this.commitGraph.has(head)) return undefined;
+  compareInGraph(base: string, head: string, perPage = 250): StandInResponse | undefined {
+    if (!this.commitGraph.has(head)) return undefined;
     const fromBase = new Set(this.ancestorsOf(base));
     const fromHead = this.ancestorsOf(head);
     const mergeBase = fromHead.find((sha) => fromBase.has(sha));
@@ -277,13 +302,22 @@ export class GitHubStandIn {
     const before = mergeBase ? this.treeAt(mergeBase) : new Map<string, string>();
     const after = this.treeAt(head);
     const changed = [...new Set([...before.keys(), ...after.keys()])].filter((path) => before.get(path) !== after.get(path)).sort();
+    const byHand = this.compares.get(`${base}...${head}`);
+    const commits = [...fromHead].reverse().filter((sha) => !fromBase.has(sha) && this.commitGraph.has(sha));
     return ok({
       status,
       ahead_by: aheadBy,
       behind_by: behindBy,
       total_commits: aheadBy,
       merge_base_commit: { sha: mergeBase ?? null },
-      files: changed.slice(0, 300).map((filename) => ({ filename, status: !before.has(filename) ? "added" : !after.has(filename) ? "removed" : "modified" })),
+      commits: commits.slice(0, Math.min(perPage, 250)).map((sha) => ({
+        sha,
+        parents: this.commitGraph.get(sha)!.parents.map((p) => ({ sha: p })),
+        commit: { message: this.commitGraph.get(sha)!.message ?? "" },
+      })),
+      files: byHand
+        ? byHand.map((filename) => ({ filename, status: "modified" }))
+        : changed.slice(0, 300).map((filename) => ({ filename, status: !before.has(filename) ? "added" : !after.has(filename) ? "removed" : "modified" })),
     });
   }
 
@@ -367,6 +401,9 @@ export class GitHubStandIn {
         .filter((r) => (q.get("status") ? r.status === q.get("status") : true));
       return ok({ total_count: runs.length, workflow_runs: runs.map((r) => ({ id: r.id, head_sha: r.head_sha, event: r.event, status: r.status, conclusion: r.conclusion })) });
     }
+    if (m === "GET" && (match = /^\/actions\/runs\/(\d+)$/.exec(rest))) {
+      return this.#workflowRun(Number(match[1]));
+    }
     if (m === "GET" && (match = /^\/actions\/runs\/(\d+)\/pending_deployments$/.exec(rest))) {
       const run = this.workflowRuns.find((r) => r.id === Number(match![1]));
       if (!run) return notFound();
@@ -406,7 +443,7 @@ export class GitHubStandIn {
     }
     if (m === "GET" && (match = /^\/compare\/(.+)$/.exec(rest))) {
       const [base, head] = match[1]!.split("...") as [string, string | undefined];
-      const graphed = head === undefined ? undefined : this.compareInGraph(base, head);
+      const graphed = head === undefined ? undefined : this.compareInGraph(base, head, Number(q.get("per_page") ?? 250));
       if (graphed) return graphed;
       // A compare set by hand stands for a plain push on top of base.
       const files = this.compares.get(match[1]!);
@@ -523,6 +560,13 @@ export class GitHubStandIn {
       headers.link = `<${base}?${next}>; rel="next", <${base}?${last}>; rel="last"`;
     }
     return { status: 200, body: all.slice((page - 1) * perPage, page * perPage).map((p) => this.#pullJson(p)), headers };
+  }
+
+  /** GET /actions/runs/{id}: the run, with the commit it was started for. */
+  #workflowRun(runId: number): StandInResponse {
+    const run = this.workflowRuns.find((r) => r.id === runId);
+    if (!run) return notFound();
+    return ok({ id: run.id, head_sha: run.head_sha, event: run.event, status: run.status, conclusion: run.conclusion });
   }
 
   /** Like GitHub: only for a run waiting at the environment; a comment-only status report at most 10 times. */

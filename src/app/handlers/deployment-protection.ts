@@ -9,11 +9,18 @@ import { matchRelease } from "../../core/evaluate/release-match.js";
 import { renderRefusal, renderVerdictReview } from "../../core/render/render-deployment-review.js";
 import type { Verdict } from "../../core/evaluate/verdict.js";
 import type { GitHubClient, RepoRef } from "../../github/client.js";
-import { pendingEnvironments, reviewDeployment, runIdFromCallbackUrl, waitingRunIds, type DeploymentReview } from "../../github/deployment-reviews.js";
+import { bindCommit, short } from "../../core/evaluate/commit-binding.js";
+import {
+  pendingEnvironments,
+  reviewDeployment,
+  runIdFromCallbackUrl,
+  waitingRunIds,
+  workflowRunHeadSha,
+  type DeploymentReview,
+} from "../../github/deployment-reviews.js";
 import { errorMessage } from "../../github/http-error.js";
 import { findLedgerCheckRun } from "../../github/ledger-check-run.js";
-import { pullRequestForCommit } from "../../github/pull-request-lookup.js";
-import { getPullRequest } from "../../github/pull-requests.js";
+import { commitPullRequests, getReleasePullRequest, type ReleasePullRequest } from "../../github/pull-request-lookup.js";
 import { prKey } from "../runtime/pr-state.js";
 import type { Runtime, SyncedRelease } from "../runtime/runtime.js";
 
@@ -31,6 +38,10 @@ export interface DeploymentLog {
 interface Waiting {
   runId: number;
   environment: string;
+  /** The PR head whose sign-offs this run waits for; sign-offs at any other head never approve it. */
+  approvedAt: string;
+  /** The commit the run deploys, for the rejection when the PR moves on. */
+  sha: string;
   reports: number;
   lastComment?: string;
 }
@@ -79,9 +90,9 @@ export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() 
       return;
     }
 
-    let answer: { state: DeploymentState; comment: string; pr?: number };
+    let answer: { state: DeploymentState; comment: string; pr?: number; approvedAt?: string; sha?: string };
     try {
-      answer = await judgeDeployment(rt, gh, repo, environment, payload);
+      answer = await judgeDeployment(rt, gh, repo, environment, runId, payload);
     } catch (error) {
       answer = { state: "rejected", comment: refusalComment(environment, error) };
     }
@@ -94,7 +105,7 @@ export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() 
     }
     const key = prKey(repo, answer.pr!);
     const entries = waiting.get(key) ?? new Map<string, Waiting>();
-    const entry = entries.get(`${runId}:${environment}`) ?? { runId, environment, reports: 0 };
+    const entry = entries.get(`${runId}:${environment}`) ?? { runId, environment, approvedAt: answer.approvedAt!, sha: answer.sha!, reports: 0 };
     entries.set(`${runId}:${environment}`, entry);
     waiting.set(key, entries);
     rt.metrics.deployment("held");
@@ -132,6 +143,16 @@ export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() 
     // Runs this process saw waiting: answer the decided ones, report progress on the others.
     const handled = new Set<string>();
     for (const [slot, entry] of waiting.get(key) ?? []) {
+      if (entry.approvedAt !== pr.headSha) {
+        // The PR moved on: its new sign-offs are for another commit, and the old head's never came.
+        const reason =
+          `#${pr.number} moved from ${short(entry.approvedAt)} to ${short(pr.headSha)} while this run waited. ` +
+          `Sign-offs hold for one commit, so none approve ${short(entry.sha)}, the commit this run deploys. Start a new deployment of ${short(pr.headSha)} once it is approved.`;
+        await review(gh, repo, entry.runId, { environment: entry.environment, state: "rejected", comment: renderRefusal(entry.environment, reason) });
+        waiting.get(key)?.delete(slot);
+        handled.add(slot);
+        continue;
+      }
       const judged = judge(entry.environment);
       const text = comment(entry.environment, judged);
       if (judged.state === "pending") {
@@ -179,15 +200,17 @@ async function judgeDeployment(
   gh: GitHubClient,
   repo: RepoRef,
   environment: string,
+  runId: number,
   payload: RequestedContext["payload"],
-): Promise<{ state: DeploymentState; comment: string; pr: number }> {
+): Promise<{ state: DeploymentState; comment: string; pr: number; approvedAt: string; sha: string }> {
   const sha = payload.deployment?.sha;
   if (!sha) throw new Refusal("the request names no commit (deployment.sha is missing), so there is no release to check.");
   const number = await releasePullRequest(gh, repo, sha, payload.pull_requests ?? []);
-  const pr = await getPullRequest(gh, repo, number);
+  const pr = await getReleasePullRequest(gh, repo, number);
   if (pr.state === "closed" && !pr.merged) {
     throw new Refusal(`pull request #${pr.number} was closed without merging; its sign-offs approve nothing.`);
   }
+  await requireApprovedCommit(gh, repo, pr, sha, runId, payload.event);
 
   const { config, checklist } = await rt.configs.load(gh, repo);
   const release = matchRelease(config, pr);
@@ -213,8 +236,29 @@ async function judgeDeployment(
   return {
     state,
     pr: pr.number,
+    approvedAt: pr.headSha,
+    sha,
     comment: renderVerdictReview({ environment, state, verdict, selection, pr: { number: pr.number, url: pr.htmlUrl } }),
   };
+}
+
+/**
+ * The deployed commit must be one the PR's current sign-offs stand for: its head, the commit it
+ * merged as, or (for a run started by a pull_request event, which deploys GitHub's test merge)
+ * a run built from its head. A run for an earlier head is refused, never judged by later sign-offs.
+ */
+async function requireApprovedCommit(gh: GitHubClient, repo: RepoRef, pr: ReleasePullRequest, sha: string, runId: number, event: string | undefined) {
+  const binding = bindCommit(pr, sha);
+  if (binding.bound) return;
+  if (event?.startsWith("pull_request") && pr.state === "open") {
+    const built = await workflowRunHeadSha(gh, repo, runId);
+    if (built.toLowerCase() === pr.headSha.toLowerCase()) return;
+    throw new Refusal(
+      `this run was started for ${short(built)}, but #${pr.number} is now at ${short(pr.headSha)}. ` +
+        `Sign-offs hold for one commit, so those on ${short(pr.headSha)} do not approve a run of ${short(built)}. Deploy from a run of ${short(pr.headSha)}.`,
+    );
+  }
+  throw new Refusal(`${binding.reason}, the commit this run deploys. Deploy ${short(pr.mergeCommitSha ?? pr.headSha)} instead, from a new run.`);
 }
 
 /**
@@ -233,12 +277,19 @@ async function releasePullRequest(
     if (heads.length === 1) return heads[0]!.number;
     throw new Refusal(`the run belongs to several pull requests (${pulls.map((p) => `#${p.number}`).join(", ")}); Gatehouse cannot tell which release it deploys.`);
   }
-  let match: Awaited<ReturnType<typeof pullRequestForCommit>>;
+  let match: Awaited<ReturnType<typeof commitPullRequests>>["match"];
+  let containing: { number: number; headSha: string }[];
   try {
-    match = await pullRequestForCommit(gh, repo, sha);
+    ({ match, containing } = await commitPullRequests(gh, repo, sha));
   } catch (error) {
     // The lookup words its ambiguity error for the Action; keep the finding, not the advice.
     throw new Refusal(`${errorMessage(error).replace(/ Set the 'pull-request' input.*$/, "")} Gatehouse cannot tell which release it deploys.`);
+  }
+  if (!match && containing.length > 0) {
+    const prs = containing.map((pr) => `#${pr.number} (now at ${short(pr.headSha)})`).join(", ");
+    throw new Refusal(
+      `commit ${short(sha)} is an earlier commit of ${prs}, not a head anyone signed off. Sign-offs hold for one commit: deploy the PR's head once it is approved, or its merge commit.`,
+    );
   }
   if (!match) {
     throw new Refusal(

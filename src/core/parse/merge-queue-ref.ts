@@ -6,3 +6,14 @@ export function mergeQueuePullRequest(ref: string): number | undefined {
   const number = MERGE_QUEUE_REF.exec(ref)?.[1];
   return number === undefined ? undefined : Number(number);
 }
+
+/**
+ * The PR a merge queue commit was made for, from the message GitHub writes: "Merge pull request
+ * #N from …" (merge) or "<title> (#N)" (squash), where GitHub appends the number after the title,
+ * so the last one on the first line is the PR's. Undefined for any other message.
+ */
+export function queuedPullRequestOfMessage(message: string): number | undefined {
+  const first = message.split("\n", 1)[0]!.slice(0, 1_000);
+  const number = /^Merge pull request #([0-9]+) from /.exec(first)?.[1] ?? /\(#([0-9]+)\)\s*$/.exec(first)?.[1];
+  return number === undefined ? undefined : Number(number);
+}

@@ -49,8 +49,9 @@ describe("deployment protection rule", () => {
   });
   afterEach(teardown);
 
-  const requestDeployment = (environment: string, runId: number, sha = HEAD, extra: { pulls?: PullRecord[]; event?: string } = {}) => {
-    h.github.addWaitingRun({ id: runId, headSha: sha, environments: [environment], ...(extra.event ? { event: extra.event } : {}) });
+  /** `runHead` is the commit the run was started for; GitHub deploys a pull_request run's test merge of it. */
+  const requestDeployment = (environment: string, runId: number, sha = HEAD, extra: { pulls?: PullRecord[]; event?: string; runHead?: string } = {}) => {
+    h.github.addWaitingRun({ id: runId, headSha: extra.runHead ?? sha, environments: [environment], ...(extra.event ? { event: extra.event } : {}) });
     return h.deliver(deploymentProtectionRuleEvent({ environment, sha, runId, ...extra }));
   };
   const tick = (gate: string, item: string) => h.editChecklist(pr, OWNERS[gate]!, (b) => setBox(b, `${gate}.${item}`, true));
@@ -155,8 +156,88 @@ describe("deployment protection rule", () => {
   it("uses the run's pull request when a pull_request workflow deploys its test merge commit", async () => {
     await h.deliver(pullRequestEvent("opened", pr));
     await tick("security", "review");
-    await requestDeployment("staging", 902, "e".repeat(40), { pulls: [pr], event: "pull_request" });
+    await requestDeployment("staging", 902, "e".repeat(40), { pulls: [pr], event: "pull_request", runHead: HEAD });
     expect(h.github.reviewsOf(902)).toEqual([expect.objectContaining({ state: "approved" })]);
+  });
+
+  describe("binds the approval to the commit deployed", () => {
+    const MOVED = "b".repeat(40);
+    const TEST_MERGE = "e".repeat(40);
+    const approveAll = async () => {
+      await tick("security", "review");
+      await tick("operations", "runbook");
+      await tick("operations", "on-call");
+    };
+    const push = async () => {
+      pr.head.sha = MOVED;
+      pr.commits.push(MOVED);
+      h.github.compares.set(`${HEAD}...${MOVED}`, ["src/app.ts"]);
+      await h.deliver(pullRequestEvent("synchronize", pr, { before: HEAD, after: MOVED }, "dev"));
+    };
+
+    it("rejects a run waiting for the old head when the PR moves on and the new head is approved", async () => {
+      await h.deliver(pullRequestEvent("opened", pr));
+      await requestDeployment("production", 1101);
+      expect(h.github.reviewsOf(1101).map((r) => r.state)).toEqual([undefined]);
+
+      await push();
+      await approveAll();
+      expect(h.github.checkRunsOn(MOVED, "Gatehouse")[0]!.conclusion).toBe("success");
+
+      const last = h.github.reviewsOf(1101).at(-1)!;
+      expect(last.state).toBe("rejected");
+      expect(last.comment).toContain("7 moved from aaaaaaa to bbbbbbb while this run waited");
+      expect(last.comment).toContain("none approve aaaaaaa, the commit this run deploys");
+      expect(h.github.reviewsOf(1101).filter((r) => r.state === "approved")).toEqual([]);
+    });
+
+    it("rejects a re-run of a pull_request run built from an earlier head, naming both commits", async () => {
+      await h.deliver(pullRequestEvent("opened", pr));
+      await push();
+      await approveAll();
+      // The re-run keeps its original commit; the payload lists the PR as it is now.
+      await requestDeployment("production", 1102, TEST_MERGE, { pulls: [pr], event: "pull_request", runHead: HEAD });
+      const [review] = h.github.reviewsOf(1102);
+      expect(review).toMatchObject({ state: "rejected" });
+      expect(review!.comment).toContain("this run was started for aaaaaaa, but \\#&#8203;7 is now at bbbbbbb");
+    });
+
+    it("rejects a re-run of a push run for the earlier head, and approves the approved head", async () => {
+      await h.deliver(pullRequestEvent("opened", pr));
+      await push();
+      await approveAll();
+      await requestDeployment("production", 1103, HEAD);
+      expect(h.github.reviewsOf(1103)).toEqual([expect.objectContaining({ state: "rejected" })]);
+      expect(h.github.reviewsOf(1103)[0]!.comment).toContain("commit aaaaaaa is an earlier commit of \\#&#8203;7 \\(now at bbbbbbb\\), not a head anyone signed off");
+      await requestDeployment("production", 1104, MOVED);
+      expect(h.github.reviewsOf(1104)).toEqual([expect.objectContaining({ state: "approved" })]);
+    });
+
+    it("rejects a run whose pull request is named in the payload but which deploys another commit", async () => {
+      await h.deliver(pullRequestEvent("opened", pr));
+      await approveAll();
+      await requestDeployment("production", 1105, "d".repeat(40), { pulls: [pr], event: "workflow_dispatch" });
+      const [review] = h.github.reviewsOf(1105);
+      expect(review).toMatchObject({ state: "rejected" });
+      expect(review!.comment).toContain("7's sign-offs hold for aaaaaaa, not for ddddddd, the commit this run deploys");
+    });
+
+    it("reads only the newest Gatehouse run of the App on the head: a superseded success approves nothing", async () => {
+      await h.deliver(pullRequestEvent("opened", pr));
+      await approveAll();
+      const approved = h.github.checkRunsOn(HEAD, "Gatehouse")[0]!;
+      // The App later wrote a new run on the same commit (the PR came back to it) that is not approved.
+      h.github.checkRuns.push({
+        ...structuredClone(approved),
+        id: approved.id + 10_000,
+        conclusion: "action_required",
+        output: { ...approved.output, text: encodeLedger({ version: 1, pr: 7, events: [] }) },
+      });
+      await requestDeployment("production", 1106);
+      expect(h.github.reviewsOf(1106)).toHaveLength(1);
+      expect(h.github.reviewsOf(1106)[0]!.state).toBeUndefined();
+      expect(h.github.reviewsOf(1106)[0]!.comment).toMatch(/^⏳ .*0 of 2 required gates approved/);
+    });
   });
 
   describe("fails closed", () => {
