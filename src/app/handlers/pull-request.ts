@@ -29,7 +29,7 @@ export async function onPullRequest(rt: Runtime, context: PullRequestContext): P
     number: pr.number,
     pr,
     opening: payload.action === "opened",
-    ...(payload.sender ? { pusher: payload.sender.login } : {}),
+    ...(payload.sender ? { pusher: payload.sender.login, pusherId: payload.sender.id } : {}),
     ...(payload.action === "synchronize" ? { before: payload.before } : {}),
     retireIfNotRelease: payload.action === "unlabeled" || payload.action === "edited",
   });

@@ -14,7 +14,7 @@ export async function onCommandComment(rt: Runtime, context: Context<"issue_comm
   if (!issue.pull_request || sender.type === "Bot") return;
   const gh = context.octokit;
   const repo = context.repo();
-  const outcome = await runCommands(rt, gh, repo, comment.body, { login: sender.login, type: sender.type }, "command", { number: issue.number });
+  const outcome = await runCommands(rt, gh, repo, comment.body, { login: sender.login, id: sender.id, type: sender.type }, "command", { number: issue.number });
   if (outcome) await reactToComment(gh, repo, comment.id, outcome.allAccepted ? "+1" : "confused");
 }
 
@@ -23,7 +23,7 @@ export async function onReviewSubmitted(rt: Runtime, context: Context<"pull_requ
   const { review, sender, pull_request } = context.payload;
   if (sender.type === "Bot" || !review.body) return;
   const pr = pullRequestInfo(pull_request);
-  await runCommands(rt, context.octokit, context.repo(), review.body, { login: sender.login, type: sender.type }, "review", { number: pr.number, pr });
+  await runCommands(rt, context.octokit, context.repo(), review.body, { login: sender.login, id: sender.id, type: sender.type }, "review", { number: pr.number, pr });
 }
 
 async function runCommands(

@@ -11,6 +11,7 @@ import { writeRelease } from "./release-writer.js";
 import { prKey, type PrState } from "../runtime/pr-state.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { loadPrState } from "./state-loader.js";
+import { headContributors, pushedEvents, recheckSigners } from "./four-eyes.js";
 import type { SyncOutcome, SyncRequest } from "./sync-types.js";
 
 /**
@@ -40,9 +41,10 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
   const last = batch[batch.length - 1]!;
   const { gh, repo } = last;
   const any = (test: (r: SyncRequest) => boolean) => batch.some(test);
-  const pr = any((r) => r.pr === undefined) ? await getPullRequest(gh, repo, last.number) : last.pr!;
+  let pr = any((r) => r.pr === undefined) ? await getPullRequest(gh, repo, last.number) : last.pr!;
   const before = batch.find((r) => r.before)?.before;
-  const pusher = batch.find((r) => r.pusher)?.pusher;
+  const pushedBy = batch.find((r) => r.pusher);
+  const pusher = pushedBy?.pusher;
   const merged: SyncRequest = {
     gh,
     repo,
@@ -50,6 +52,7 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
     pr,
     ...(before ? { before } : {}),
     ...(pusher ? { pusher } : {}),
+    ...(pushedBy?.pusherId !== undefined ? { pusherId: pushedBy.pusherId } : {}),
     refresh: any((r) => r.refresh === true),
     opening: any((r) => r.opening === true),
     retireIfNotRelease: any((r) => r.retireIfNotRelease === true),
@@ -107,6 +110,17 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
     );
   }
 
+  if (merged.before && merged.pusher) {
+    ledger = appendEvents(ledger, pushedEvents(ledger, { pusher: merged.pusher, ...(merged.pusherId !== undefined ? { pusherId: merged.pusherId } : {}), sha: pr.headSha, at: now.toISOString() }));
+  }
+
+  // Four eyes: the PR's commit authors may not sign it. Read once per head, and only once a
+  // sign-off could be affected, so opening a PR costs nothing extra.
+  if (any((r) => r.change !== undefined) || ledger.events.some((e) => e.kind === "signoff")) {
+    state = await headContributors(gh, repo, pr, state);
+    pr = { ...pr, contributors: state.contributors?.people ?? [] };
+  }
+
   let verdict = evaluate({ checklist, config, ledger, pr, now });
   const previousStatus = verdict.status;
   const outcomes: (SyncOutcome | { appended: LedgerEvent[] })[] = [];
@@ -131,6 +145,16 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
       verdict = evaluate({ checklist, config, ledger, pr, now });
     }
     outcomes.push({ appended: change.events });
+  }
+
+  if (verdict.status === "approved" && previousStatus !== "approved") {
+    // Turning green: sign-offs must still come from owners now, not only when they were given.
+    const recheck = await recheckSigners(gh, rt.membership, { config, checklist, verdict, at: now.toISOString() });
+    if (recheck.events.length > 0) {
+      ledger = appendEvents(ledger, recheck.events);
+      verdict = evaluate({ checklist, config, ledger, pr, now });
+      notices.push(...recheck.notices);
+    }
   }
 
   // Look-alike comments alone change nothing, so they cost no write.

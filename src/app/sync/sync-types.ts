@@ -35,6 +35,8 @@ export interface SyncRequest {
   before?: string;
   /** Who pushed, for invalidation records. */
   pusher?: string;
+  /** The pusher's numeric user id (webhook `sender.id`), recorded so pushers stay excluded from signing. */
+  pusherId?: number;
   /** Re-read everything from GitHub instead of trusting the cache (re-runs). */
   refresh?: boolean;
   /** A PR that was just opened: notify owners, and skip looking for earlier ledgers. */
