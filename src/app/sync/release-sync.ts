@@ -56,6 +56,7 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
     refresh: any((r) => r.refresh === true),
     opening: any((r) => r.opening === true),
     retireIfNotRelease: any((r) => r.retireIfNotRelease === true),
+    ...(batch.find((r) => r.ungated) ? { ungated: batch.find((r) => r.ungated)!.ungated! } : {}),
   };
   const all = <T extends SyncOutcome>(outcome: T): T[] => batch.map(() => outcome);
 
@@ -70,7 +71,7 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
 
   const release = matchRelease(config, pr);
   if (!release.release) {
-    if (merged.retireIfNotRelease) await retire(rt, merged, pr, release.reason);
+    if (merged.retireIfNotRelease) await retire(rt, merged, pr, merged.ungated ? `${merged.ungated.reason}, so ${release.reason}` : release.reason);
     return all({ kind: "not-release", reason: release.reason });
   }
 
