@@ -54,14 +54,16 @@ export function createRuntime(
   if (!Number.isInteger(options.appId) || options.appId <= 0) {
     throw new Error(`Gatehouse needs the App's numeric id to recognise its own check runs: set APP_ID (got ${String(options.appId)}).`);
   }
+  const now = options.now ?? (() => new Date());
   const rt: Runtime = {
     appId: options.appId,
-    membership: new TeamMembership(),
+    // The membership TTL runs on the App's clock, so a re-check after it is as fresh as it says.
+    membership: new TeamMembership(undefined, () => now().getTime()),
     configs: new ConfigCache(),
     states: new PrStateCache(),
     batches: new PrBatcher((_key, batch) => syncBatch(rt, batch), options.coalesceMs),
     deliveries: new Deliveries(),
-    now: options.now ?? (() => new Date()),
+    now,
     onSynced: [],
   };
   return rt;
