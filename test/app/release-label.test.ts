@@ -52,8 +52,19 @@ describe("the release label keeps a gated PR gated", () => {
       await removeLabel(h, 5, "mona");
       expect(h.github.pulls.get(5)!.labels).toEqual([]);
       expect(check().conclusion).toBe("neutral");
-      expect(check().output.summary).toContain('@&#8203;mona \\(maintain\\) removed the release label "release" on 2026-11-25, so not a release PR');
+      expect(check().output.summary).toContain('@&#8203;mona \\(maintain\\) removed the release label on 2026-11-25, so not a release PR');
       expect(h.ledger(HEAD).events).toEqual([expect.objectContaining({ kind: "unlabel", actor: "mona", role: "maintain", method: "label" })]);
+    });
+
+    it("later label changes keep naming who un-gated the PR", async () => {
+      await removeLabel(h, 5, "mona");
+      const summary = check().output.summary;
+      const pr = h.github.pulls.get(5)!;
+      pr.labels = [];
+      const mark = h.github.mark();
+      await h.deliver(pullRequestEvent("unlabeled", pr, { label: { id: 2, name: "docs" } }, "dev"));
+      expect(h.github.countsSince(mark).writes).toBe(0);
+      expect(check().output.summary).toBe(summary);
     });
 
     it("a release manager's removal (a listed user or a team member) is allowed", async () => {
@@ -61,6 +72,14 @@ describe("the release label keeps a gated PR gated", () => {
       await removeLabel(h, 5, "rob");
       expect(check().conclusion).toBe("neutral");
       expect(h.ledger(HEAD).events.at(-1)).toMatchObject({ kind: "unlabel", actor: "rob", role: "release manager (member of @acme/release)" });
+    });
+
+    it("when the label cannot be put back, the check stays failing and the comment says so", async () => {
+      h.github.fault = (req) => (req.method === "POST" && req.path.endsWith("/issues/5/labels") ? { status: 403, body: { message: "Resource not accessible by integration" } } : undefined);
+      await expect(removeLabel(h, 5, "dev")).rejects.toThrow();
+      expect(check().conclusion).toBe("action_required");
+      expect(h.checklistComment(5).body).toContain("Gatehouse could not put the label back");
+      expect(h.ledger(HEAD).events.at(-1)).toMatchObject({ kind: "relabel", note: expect.stringContaining("could not put it back") });
     });
 
     it("someone without access is reverted too", async () => {

@@ -70,7 +70,7 @@ export async function guardReleaseLabel(
       number: pr.number,
       pr,
       retireIfNotRelease: true,
-      ungated: { events: [event], reason: `${who} (${standing.role}) removed the release label "${label}" on ${at.slice(0, 10)}` },
+      ungated: { events: [event] },
     });
     return true;
   }

@@ -71,7 +71,7 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
 
   const release = matchRelease(config, pr);
   if (!release.release) {
-    if (merged.retireIfNotRelease) await retire(rt, merged, pr, merged.ungated ? `${merged.ungated.reason}, so ${release.reason}` : release.reason);
+    if (merged.retireIfNotRelease) await retire(rt, merged, pr, release.reason);
     return all({ kind: "not-release", reason: release.reason });
   }
 

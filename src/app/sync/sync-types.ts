@@ -46,7 +46,7 @@ export interface SyncRequest {
   /** Also retire a check left from when the PR was a release PR (label removed, base changed). */
   retireIfNotRelease?: boolean;
   /** An allowed removal of the release label: recorded in the ledger and named on the retired check. */
-  ungated?: { events: LedgerEvent[]; reason: string };
+  ungated?: { events: LedgerEvent[] };
 }
 
 export type SyncOutcome =
