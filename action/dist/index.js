@@ -50744,7 +50744,10 @@ function gateTableRow(gate) {
 var EVENT_LABEL = {
   signoff: "✅ signed",
   revoke: "↩️ revoked",
-  invalidate: "♻️ invalidated"
+  invalidate: "♻️ invalidated",
+  pushed: "⬆️ pushed",
+  unlabel: "🏷️ release label removed",
+  relabel: "🏷️ label removal reverted"
 };
 var LEDGER_TABLE_HEADER = [
   "| When | Event | Gate / item | By | Method | Commit | Details |",
@@ -50754,7 +50757,7 @@ function ledgerTableRows(ledger) {
   return [...ledger.events].reverse().map(ledgerTableRow);
 }
 function ledgerTableRow(event) {
-  const target = event.item === void 0 ? `${codeId(event.gate)} (whole gate)` : codeId(event.gate, event.item);
+  const target = event.gate === "" ? "(whole PR)" : event.item === void 0 ? `${codeId(event.gate)} (whole gate)` : codeId(event.gate, event.item);
   const details = [
     event.url ? markdownLink("evidence", event.url) ?? escapeMarkdown(event.url, { maxLength: 100 }) : void 0,
     formatMetrics(event.metrics),
@@ -50765,7 +50768,7 @@ function ledgerTableRow(event) {
     formatTime(event.at),
     EVENT_LABEL[event.kind],
     target,
-    formatActor(event.actor),
+    event.actorId === void 0 ? formatActor(event.actor) : `${formatActor(event.actor)} (id ${event.actorId})`,
     escapeMarkdown(event.method),
     formatSha(event.sha),
     details.length > 0 ? details.join(" · ") : "–"
@@ -50852,7 +50855,12 @@ var RepoConfigSchema = external_exports.strictObject({
   phase: external_exports.string().optional().describe("The rollout phase this repo is in. Selects the gates and items the phase requires."),
   owners: external_exports.record(external_exports.string(), external_exports.array(OwnerSchema).min(1)).default({}).describe("Role → teams and users who may sign that role's gates. Every role the checklist uses must be listed."),
   release: ReleaseRuleSchema.default({ branches: ["release/*"], labels: ["release"] }),
-  allow_author: external_exports.boolean().default(false).describe("May a PR's author sign off gates they own? Off by default (four-eyes)."),
+  allow_author: external_exports.boolean().default(false).describe(
+    "May the people who wrote a PR sign off gates they own: its opener, the authors and committers of its commits, and whoever pushed to it? Off by default (four eyes)."
+  ),
+  release_managers: external_exports.array(OwnerSchema).default([]).describe(
+    "Teams and users, besides repository maintainers and admins, who may remove the release label from a release PR Gatehouse already gates. Anyone else's removal is reverted."
+  ),
   invalidate_on_push: external_exports.enum(["paths", "all", "none"]).default("paths").describe(
     "What a fast-forward push to a release PR invalidates: sign-offs of gates whose `paths` match the changed files (paths), every sign-off (all), or nothing (none). Force-pushes follow `invalidate_on_rewrite`."
   ),
@@ -51729,6 +51737,24 @@ function sameLogin(a, b) {
   return a.toLowerCase() === b.toLowerCase();
 }
 
+// src/core/evaluate/four-eyes.ts
+function mayBeSamePerson(a, b) {
+  if (a.id !== void 0 && b.id !== void 0 && a.id === b.id) return true;
+  return sameLogin(a.login, b.login);
+}
+function contributionOf(person, pr, events) {
+  if (mayBeSamePerson(person, { login: pr.author, ...pr.authorId !== void 0 ? { id: pr.authorId } : {} })) return "opened this pull request";
+  for (const c of pr.contributors ?? []) {
+    if (mayBeSamePerson(person, c)) return c.as === "author" ? "authored commits of this pull request" : "committed commits of this pull request";
+  }
+  for (const e of events) {
+    if (e.kind === "pushed" && mayBeSamePerson(person, { login: e.actor, ...e.actorId !== void 0 ? { id: e.actorId } : {} })) {
+      return "pushed commits to this pull request";
+    }
+  }
+  return void 0;
+}
+
 // src/core/ledger/replay-ledger.ts
 function replayLedger(checklist, events, ignore = () => void 0) {
   const state = new Map(
@@ -51758,6 +51784,10 @@ function apply(current, event, ignore) {
     case "invalidate":
       if (current.signoff === void 0) return current;
       return { lapse: { kind: "invalidated", by: event, signoff: current.signoff } };
+    case "pushed":
+    case "unlabel":
+    case "relabel":
+      return current;
   }
 }
 
@@ -51783,7 +51813,7 @@ function evaluate(input2) {
     }
   }
   const requirements = requiredItems(checklist, phase, subset);
-  const state = replayLedger(checklist, ledger.events, (signoff) => whyIgnored(signoff, checklist, config2, pr));
+  const state = replayLedger(checklist, ledger.events, (signoff) => whyIgnored(signoff, checklist, config2, pr, ledger.events));
   const gates = checklist.gates.map(
     (gate) => judgeGate(gate, requirements.get(gate.id), state.get(gate.id), config2, now, {
       phase,
@@ -51915,10 +51945,14 @@ function signedReason(item, signoff) {
   const until = duration3 !== void 0 ? `, valid until ${day(Date.parse(signoff.at) + duration3)}` : "";
   return ["signed", `signed by @${signoff.actor} on ${day(signoff.at)} at ${short(signoff.sha)}${scope}${until}`];
 }
-function whyIgnored(signoff, checklist, config2, pr) {
+function whyIgnored(signoff, checklist, config2, pr, events) {
   const who = `signed by @${signoff.actor}`;
   if (!config2.allow_author && sameLogin(signoff.actor, pr.author)) {
     return `${who}, the PR's author, which does not count: someone else must sign (allow_author is off)`;
+  }
+  const contribution = config2.allow_author ? void 0 : contributionOf({ login: signoff.actor, ...signoff.actorId !== void 0 ? { id: signoff.actorId } : {} }, pr, events);
+  if (contribution !== void 0) {
+    return `${who}, who ${contribution}, which does not count: someone else must sign (allow_author is off)`;
   }
   const gate = checklist.gates.find((g) => g.id === signoff.gate);
   if (gate !== void 0 && signoff.role !== gate.owner) {
@@ -51993,6 +52027,14 @@ function quote(s) {
 
 // src/core/ledger/ledger-codec.ts
 import { deflateSync, inflateSync } from "node:zlib";
+
+// src/core/ledger/ledger.ts
+var PR_EVENT_KINDS = ["pushed", "unlabel", "relabel"];
+function emptyLedger(pr) {
+  return { version: 1, pr, events: [] };
+}
+
+// src/core/ledger/ledger-codec.ts
 var BLOCK_START = "<!-- gatehouse-ledger:";
 var BLOCK_END = " -->";
 var VERSION = "v1";
@@ -52003,24 +52045,26 @@ var LedgerCorruptError = class extends Error {
     this.name = "LedgerCorruptError";
   }
 };
-var METHOD_CODES = { tick: "t", command: "c", button: "b", review: "r", push: "p" };
-var KIND_CODES = { signoff: "s", revoke: "r", invalidate: "i" };
+var METHOD_CODES = { tick: "t", command: "c", button: "b", review: "r", push: "p", recheck: "v", label: "l" };
+var KIND_CODES = { signoff: "s", revoke: "r", invalidate: "i", pushed: "p", unlabel: "u", relabel: "a" };
 var METHODS = invert(METHOD_CODES);
 var KINDS = invert(KIND_CODES);
 var LedgerEventSchema = external_exports.strictObject({
-  kind: external_exports.enum(["signoff", "revoke", "invalidate"]),
+  kind: external_exports.enum(["signoff", "revoke", "invalidate", "pushed", "unlabel", "relabel"]),
   actor: external_exports.string().min(1),
+  actorId: external_exports.number().int().positive().optional(),
   role: external_exports.string(),
-  gate: external_exports.string().min(1),
+  // Empty only for events about the whole PR (pushed, unlabel, relabel); checked below.
+  gate: external_exports.string(),
   item: external_exports.string().min(1).optional(),
   sha: external_exports.string().min(1),
   at: external_exports.iso.datetime({ offset: true }),
-  method: external_exports.enum(["tick", "command", "button", "review", "push"]),
+  method: external_exports.enum(["tick", "command", "button", "review", "push", "recheck", "label"]),
   note: external_exports.string().optional(),
   url: external_exports.string().optional(),
   metrics: external_exports.record(external_exports.string(), external_exports.number()).optional(),
   files: external_exports.array(external_exports.string()).optional()
-});
+}).refine((e) => e.gate.length > 0 || PR_EVENT_KINDS.includes(e.kind), { message: "a gate event needs a gate", path: ["gate"] });
 var LedgerSchema = external_exports.strictObject({
   version: external_exports.literal(1),
   pr: external_exports.number().int().positive(),
@@ -52036,9 +52080,11 @@ var index = external_exports.number().int().nonnegative();
 var WireSchema = external_exports.strictObject({
   pr: external_exports.number().int().positive(),
   strings: external_exports.array(external_exports.string()),
-  kind: external_exports.string().regex(/^[sri]*$/),
-  method: external_exports.string().regex(/^[tcbrp]*$/),
+  kind: external_exports.string().regex(/^[sripua]*$/),
+  method: external_exports.string().regex(/^[tcbrpvl]*$/),
   actor: external_exports.array(index),
+  /** Numeric user ids, 0 where unknown. Absent in ledgers written before ids were recorded. */
+  actorId: external_exports.array(external_exports.number().int().nonnegative()).optional(),
   role: external_exports.array(index),
   gate: external_exports.array(index),
   /** -1 for a whole-gate event. */
@@ -52055,6 +52101,7 @@ var WireSchema = external_exports.strictObject({
     const length = wire[column].length;
     if (length !== n) problem(`column '${column}' has ${length} entries, expected ${n}`);
   }
+  if (wire.actorId !== void 0 && wire.actorId.length !== n) problem(`column 'actorId' has ${wire.actorId.length} entries, expected ${n}`);
   for (const column of ["actor", "role", "gate", "item", "sha"]) {
     if (wire[column].some((i) => i >= wire.strings.length)) problem(`column '${column}' refers to a missing string`);
   }
@@ -52108,9 +52155,11 @@ function fromWire(wire) {
     const ms = typeof at === "number" ? previous + at : Date.parse(at);
     previous = ms;
     const item = wire.item[n];
+    const actorId = wire.actorId?.[n] ?? 0;
     const event = {
       kind: KINDS[wire.kind[n]],
       actor: s(wire.actor[n]),
+      ...actorId > 0 ? { actorId } : {},
       role: s(wire.role[n]),
       gate: s(wire.gate[n]),
       ...item === -1 ? {} : { item: s(item) },
@@ -52126,11 +52175,6 @@ function fromWire(wire) {
 }
 function invert(codes) {
   return Object.fromEntries(Object.entries(codes).map(([k, v]) => [v, k]));
-}
-
-// src/core/ledger/ledger.ts
-function emptyLedger(pr) {
-  return { version: 1, pr, events: [] };
 }
 
 // src/core/evaluate/commit-binding.ts
@@ -52174,6 +52218,7 @@ function pullRequestInfo(pr) {
   return {
     number: pr.number,
     author: pr.user?.login ?? "ghost",
+    ...typeof pr.user?.id === "number" ? { authorId: pr.user.id } : {},
     headSha: pr.head.sha,
     baseRef: pr.base.ref,
     labels: pr.labels.map((l) => l.name ?? "").filter(Boolean),

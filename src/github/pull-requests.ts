@@ -13,7 +13,7 @@ export interface PullRequestInfo extends PullRequestFacts {
 
 interface PullLike {
   number: number;
-  user: { login: string } | null;
+  user: { login: string; id?: number } | null;
   head: { sha: string };
   base: { ref: string };
   labels: { name?: string }[];
@@ -30,6 +30,7 @@ export function pullRequestInfo(pr: PullLike): PullRequestInfo {
   return {
     number: pr.number,
     author: pr.user?.login ?? "ghost",
+    ...(typeof pr.user?.id === "number" ? { authorId: pr.user.id } : {}),
     headSha: pr.head.sha,
     baseRef: pr.base.ref,
     labels: pr.labels.map((l) => l.name ?? "").filter(Boolean),

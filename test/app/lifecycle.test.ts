@@ -106,7 +106,7 @@ gates:
       const run = h.github.checkRunsOn(B, "Gatehouse")[0]!;
       expect(run.conclusion).toBe("action_required");
       const ledger = decodeLedger(run.output.text ?? "")!;
-      expect(ledger.events.map((e) => e.kind)).toEqual(["signoff", "signoff", "invalidate"]);
+      expect(ledger.events.map((e) => e.kind)).toEqual(["signoff", "signoff", "invalidate", "pushed"]);
       expect(ledger.events[2]).toMatchObject({ gate: "security", sha: B, files: ["src/auth/login.ts"], method: "push" });
       const body = h.checklistComment(6).body;
       expect(body).toContain("src/auth/login.ts");

@@ -4,6 +4,8 @@
  * over HTTP. Like GitHub, only the app that created a check run may update it.
  */
 
+import { defaultUserId } from "./user-ids.js";
+
 export interface StandInRequest {
   method: string;
   /** Path with query string, e.g. /repos/acme/api/pulls/7 (an /api/v3 prefix is stripped). */
@@ -192,10 +194,86 @@ export class GitHubStandIn {
     return record;
   }
 
+  // --- People: accounts with ids, commit authorship, repository roles, labels (four-eyes, release label) ---
+
+  /** login (lowercase) → account id; logins not listed have defaultUserId(login). */
+  readonly userIds = new Map<string, number>();
+  /** Logins no account has (GET /users/{login} is 404). */
+  readonly missingUsers = new Set<string>();
+  /** Commit sha → who authored and committed it; by default the PR's opener did both. */
+  readonly commitPeople = new Map<string, { author?: string; committer?: string }>();
+  /** login (lowercase) → repository role (admin, maintain, write, triage, read); others are no collaborators. */
+  readonly repoRoles = new Map<string, string>();
+
+  /** Gives a login an account id, e.g. after the old account was renamed and someone re-registered it. */
+  setUser(login: string, id: number): void {
+    this.userIds.set(login.toLowerCase(), id);
+    this.missingUsers.delete(login.toLowerCase());
+  }
+
+  userIdOf(login: string): number {
+    return this.userIds.get(login.toLowerCase()) ?? defaultUserId(login);
+  }
+
+  /** A new commit on a PR's head, authored (and by default committed) by `author`. */
+  pushCommit(prNumber: number, sha: string, author: string, committer = author): void {
+    const pr = this.pulls.get(prNumber);
+    if (!pr) throw new Error(`no PR #${prNumber}`);
+    pr.commits.push(sha);
+    pr.head.sha = sha;
+    this.commitPeople.set(sha, { author, committer });
+  }
+
+  #userJson(login: string) {
+    return { login, id: this.userIdOf(login), type: login.endsWith("[bot]") ? "Bot" : "User" };
+  }
+
+  #commitJson(pr: PullRecord, sha: string) {
+    const who = this.commitPeople.get(sha) ?? {};
+    const author = who.author ?? pr.user.login;
+    const committer = who.committer ?? author;
+    return { sha, author: this.#userJson(author), committer: this.#userJson(committer), commit: { message: `commit ${sha.slice(0, 7)}` } };
+  }
+
+  /** GET /users/{u}, GET …/collaborators/{u}/permission, POST/DELETE …/issues/{n}/labels. */
+  #peopleRoute(m: string, path: string, body: Record<string, unknown>): StandInResponse | undefined {
+    let match: RegExpExecArray | null;
+    if (m === "GET" && (match = /^\/users\/([^/]+)$/.exec(path))) {
+      const login = match[1]!;
+      return this.missingUsers.has(login.toLowerCase()) ? notFound() : ok(this.#userJson(login));
+    }
+    const prefix = this.baseRepoPath;
+    if (m === "GET" && (match = new RegExp(`^${prefix}/collaborators/([^/]+)/permission$`).exec(path))) {
+      const login = match[1]!;
+      const role = this.repoRoles.get(login.toLowerCase());
+      if (!role) return notFound();
+      const legacy = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+      return ok({ permission: legacy, role_name: role, user: this.#userJson(login) });
+    }
+    if (m === "POST" && (match = new RegExp(`^${prefix}/issues/(\\d+)/labels$`).exec(path))) {
+      const pr = this.pulls.get(Number(match[1]));
+      if (!pr) return notFound();
+      for (const name of (body.labels as string[]) ?? []) if (!pr.labels.some((l) => l.name === name)) pr.labels.push({ name });
+      return ok(pr.labels);
+    }
+    if (m === "DELETE" && (match = new RegExp(`^${prefix}/issues/(\\d+)/labels/([^/]+)$`).exec(path))) {
+      const pr = this.pulls.get(Number(match[1]));
+      if (!pr || !pr.labels.some((l) => l.name === match![2])) return notFound();
+      pr.labels = pr.labels.filter((l) => l.name !== match![2]);
+      return ok(pr.labels);
+    }
+    return undefined;
+  }
+
   addTeamMember(team: string, login: string): void {
     const members = this.teams.get(team) ?? new Set<string>();
     members.add(login.toLowerCase());
     this.teams.set(team, members);
+  }
+
+  /** Someone leaves a team (their membership then reads as 404). */
+  removeTeamMember(team: string, login: string): void {
+    this.teams.get(team)?.delete(login.toLowerCase());
   }
 
   /** A workflow run waiting at `environments` (as when it reaches a job with a protected environment). */
@@ -369,6 +447,9 @@ export class GitHubStandIn {
     const repoPrefix = this.baseRepoPath;
     let match: RegExpExecArray | null;
 
+    const people = this.#peopleRoute(m, path, body);
+    if (people) return people;
+
     if (m === "GET" && (match = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(path))) {
       const members = this.teams.get(`${match[1]}/${match[2]}`);
       return members?.has(match[3]!.toLowerCase()) ? ok({ state: "active", role: "member" }) : notFound();
@@ -426,7 +507,7 @@ export class GitHubStandIn {
     }
     if (m === "GET" && (match = /^\/pulls\/(\d+)\/commits$/.exec(rest))) {
       const pr = this.pulls.get(Number(match[1]));
-      return pr ? ok(pr.commits.map((sha) => ({ sha }))) : notFound();
+      return pr ? ok(pr.commits.map((sha) => this.#commitJson(pr, sha))) : notFound();
     }
     if (m === "POST" && (match = /^\/pulls\/(\d+)\/requested_reviewers$/.exec(rest))) {
       this.reviewRequests.push({

@@ -22,7 +22,7 @@ export async function onRequestedAction(rt: Runtime, context: Context<"check_run
   if (run.app?.id !== rt.appId || action?.identifier !== SIGN_OFF_ACTION.identifier) return;
   const gh = context.octokit;
   const repo = context.repo();
-  const signer = { login: sender.login, type: sender.type };
+  const signer = { login: sender.login, id: sender.id, type: sender.type };
   for (const number of prNumbersOf(run)) {
     await syncRelease(rt, {
       gh,
@@ -32,7 +32,7 @@ export async function onRequestedAction(rt: Runtime, context: Context<"check_run
         const owned: string[] = [];
         for (const gate of view.verdict.gates) {
           if (gate.status === "approved") continue;
-          const auth = await authorize(gh, rt.membership, { config: view.config, gate: gate.gate, signer, prAuthor: view.pr.author });
+          const auth = await authorize(gh, rt.membership, { config: view.config, gate: gate.gate, signer, pr: view.pr, events: view.ledger.events });
           if (auth.ok) owned.push(gate.gate.id);
         }
         const requests: SignRequest[] = signableItems(view.verdict, owned).map((ref) => ({ kind: "signoff", ...ref, method: "button" }));

@@ -35,7 +35,10 @@ export async function onChecklistEdited(rt: Runtime, context: Context<"issue_com
     commentNow: { id: comment.id, body: comment.body },
     // Edits with no tick still re-render: anything else a user changed in the comment is overwritten.
     ...(requests.length
-      ? { change: (view) => buildSignEvents(gh, rt.membership, view, { login: sender.login, type: sender.type }, requests, rt.now()).then(rt.metrics.countReverted) }
+      ? {
+          change: (view) =>
+            buildSignEvents(gh, rt.membership, view, { login: sender.login, id: sender.id, type: sender.type }, requests, rt.now()).then(rt.metrics.countReverted),
+        }
       : {}),
   });
 }

@@ -1,6 +1,7 @@
 import type { Context } from "probot";
 import { pullRequestInfo } from "../../github/pull-requests.js";
 import { syncRelease } from "../sync/release-sync.js";
+import { guardReleaseLabel, isRestoredLabelEcho } from "../sync/release-label.js";
 import type { Runtime } from "../runtime/runtime.js";
 
 export const PULL_REQUEST_EVENTS = [
@@ -23,13 +24,18 @@ export async function onPullRequest(rt: Runtime, context: PullRequestContext): P
   if (payload.pull_request.state !== "open") return;
 
   const pr = pullRequestInfo(payload.pull_request);
+  if (payload.action === "labeled" && payload.label && isRestoredLabelEcho(rt, context.repo(), payload.pull_request.number, payload.label.name)) return;
+  if (payload.action === "unlabeled" && payload.label && payload.sender) {
+    const remover = { login: payload.sender.login, id: payload.sender.id, type: payload.sender.type };
+    if (await guardReleaseLabel(rt, { gh: context.octokit, repo: context.repo(), pr, label: payload.label.name, remover })) return;
+  }
   await syncRelease(rt, {
     gh: context.octokit,
     repo: context.repo(),
     number: pr.number,
     pr,
     opening: payload.action === "opened",
-    ...(payload.sender ? { pusher: payload.sender.login } : {}),
+    ...(payload.sender ? { pusher: payload.sender.login, pusherId: payload.sender.id } : {}),
     ...(payload.action === "synchronize" ? { before: payload.before } : {}),
     ...(payload.action === "edited" && payload.changes.base ? { retargetedFrom: payload.changes.base.ref.from } : {}),
     retireIfNotRelease: payload.action === "unlabeled" || payload.action === "edited",

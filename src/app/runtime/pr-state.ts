@@ -1,5 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { Ledger } from "../../core/ledger/ledger.js";
+import type { Contributor } from "../../core/evaluate/verdict.js";
 
 /** What is on GitHub for one release PR, as far as this process knows. */
 export interface PrState {
@@ -11,6 +12,8 @@ export interface PrState {
   checkFingerprint?: string;
   /** Per-gate check runs (config `gate_checks`), by gate id. */
   gateRuns: Record<string, { id: number; fingerprint?: string }>;
+  /** Who authored and committed the PR's commits, as read for `headSha` (read once per head). */
+  contributors?: { headSha: string; people: Contributor[] };
   /** The checklist comment; `body` is what GitHub holds now, when known. */
   comment?: { id: number; url: string; body?: string };
 }

@@ -16,6 +16,7 @@ import { prKey, type PrState } from "../runtime/pr-state.js";
 import type { LoadedConfig } from "../runtime/config-cache.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { loadPrState } from "./state-loader.js";
+import { headContributors, pushedEvents, recheckSigners } from "./four-eyes.js";
 import type { SyncOutcome, SyncRequest } from "./sync-types.js";
 
 /**
@@ -46,7 +47,7 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
   const { gh, repo } = last;
   const cached = batch.some((r) => r.refresh === true) ? undefined : rt.states.get(key);
   const merged = mergeRequests(batch, await currentPullRequest(batch, cached));
-  const pr = merged.pr!;
+  let pr = merged.pr!;
   const all = <T extends SyncOutcome>(outcome: T): T[] => batch.map(() => outcome);
 
   let loaded: LoadedConfig;
@@ -67,14 +68,17 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
   const { state, carriedFrom } = await loadState(rt, merged, cached);
   const now = rt.now();
   const moved = await applyHeadAndBaseChanges({ merged, config, checklist, ledger: state.ledger, carriedFrom, now });
-  const applied = await applyChanges(batch, { config, checklist, pr, now, state, ledger: moved.ledger });
-  const notices = [...moved.notices, ...applied.notices];
-  const { ledger, verdict, outcomes } = applied;
+  const people = await applyFourEyes(batch, merged, { state, ledger: moved.ledger, now });
+  pr = people.pr;
+  const applied = await applyChanges(batch, { config, checklist, pr, now, state: people.state, ledger: people.ledger });
+  const rechecked = await recheckWhenTurningGreen(rt, gh, { config, checklist, pr, now, ...applied });
+  const notices = [...moved.notices, ...applied.notices, ...rechecked.notices];
+  const { ledger, verdict } = rechecked;
+  const { outcomes, previousStatus } = applied;
 
   // Look-alike comments alone change nothing, so they cost no write.
-  if (outcomes.every((o) => "kind" in o) && !moved.changed) return outcomes as SyncOutcome[];
+  if (outcomes.every((o) => "kind" in o) && !moved.changed && !people.changed) return outcomes as SyncOutcome[];
 
-  const { previousStatus } = applied;
   const { commentUrl, commentOwed } = await writeRelease(rt, { merged, pr, state: applied.state, config, checklist, ledger, verdict, previousStatus, notices, key });
   // A deferred re-render carries the PR it was deferred with: it is read again only if the head moved since.
   if (commentOwed) rt.views.defer(key, gh, () => syncRelease(rt, { gh, repo, number: last.number, pr, flushComment: true }));
@@ -102,7 +106,8 @@ function mergeRequests(batch: SyncRequest[], pr: PullRequestInfo): SyncRequest {
   const last = batch[batch.length - 1]!;
   const any = (test: (r: SyncRequest) => boolean) => batch.some(test);
   const before = batch.find((r) => r.before)?.before;
-  const pusher = batch.find((r) => r.pusher)?.pusher;
+  const pushedBy = batch.find((r) => r.pusher);
+  const ungated = batch.find((r) => r.ungated)?.ungated;
   const retargetedFrom = batch.find((r) => r.retargetedFrom !== undefined)?.retargetedFrom;
   return {
     gh: last.gh,
@@ -110,7 +115,9 @@ function mergeRequests(batch: SyncRequest[], pr: PullRequestInfo): SyncRequest {
     number: last.number,
     pr,
     ...(before ? { before } : {}),
-    ...(pusher ? { pusher } : {}),
+    ...(pushedBy?.pusher ? { pusher: pushedBy.pusher } : {}),
+    ...(pushedBy?.pusherId !== undefined ? { pusherId: pushedBy.pusherId } : {}),
+    ...(ungated ? { ungated } : {}),
     ...(retargetedFrom !== undefined ? { retargetedFrom } : {}),
     refresh: any((r) => r.refresh === true),
     opening: any((r) => r.opening === true),
@@ -178,6 +185,52 @@ async function applyHeadAndBaseChanges(input: {
     notices.push(...explain(moved.invalidated));
   }
   return { ledger, notices, changed: carriedFrom !== undefined || merged.retargetedFrom !== undefined };
+}
+
+/**
+ * Four eyes: a push is recorded with its pusher, and the PR's commit authors are known before
+ * anyone signs. The commit list is read once per head, and only once a sign-off could be
+ * affected, so opening a PR costs nothing extra.
+ */
+async function applyFourEyes(
+  batch: SyncRequest[],
+  merged: SyncRequest,
+  input: { state: PrState; ledger: Ledger; now: Date },
+): Promise<{ state: PrState; ledger: Ledger; pr: PullRequestInfo; changed: boolean }> {
+  let { state, ledger } = input;
+  let pr = merged.pr!;
+  let changed = false;
+  if (merged.before && merged.pusher) {
+    const pushed = pushedEvents(ledger, {
+      pusher: merged.pusher,
+      ...(merged.pusherId !== undefined ? { pusherId: merged.pusherId } : {}),
+      sha: pr.headSha,
+      at: input.now.toISOString(),
+    });
+    ledger = appendEvents(ledger, pushed);
+    changed = pushed.length > 0;
+  }
+  if (batch.some((r) => r.change !== undefined) || ledger.events.some((e) => e.kind === "signoff")) {
+    state = await headContributors(merged.gh, merged.repo, pr, state);
+    pr = { ...pr, contributors: state.contributors?.people ?? [] };
+  }
+  return { state, ledger, pr, changed };
+}
+
+/** Turning green: sign-offs must still come from owners now, not only when they were given. */
+async function recheckWhenTurningGreen(
+  rt: Runtime,
+  gh: SyncRequest["gh"],
+  input: { config: RepoConfig; checklist: Checklist; pr: PullRequestInfo; now: Date; ledger: Ledger; verdict: Verdict; previousStatus: Verdict["status"] },
+): Promise<{ ledger: Ledger; verdict: Verdict; notices: string[] }> {
+  const { config, checklist, pr, now, previousStatus } = input;
+  let { ledger, verdict } = input;
+  if (verdict.status !== "approved" || previousStatus === "approved") return { ledger, verdict, notices: [] };
+  const recheck = await recheckSigners(gh, rt.membership, { config, checklist, verdict, at: now.toISOString() });
+  if (recheck.events.length === 0) return { ledger, verdict, notices: [] };
+  ledger = appendEvents(ledger, recheck.events);
+  verdict = evaluate({ checklist, config, ledger, pr, now });
+  return { ledger, verdict, notices: recheck.notices };
 }
 
 /** Runs each request's change in arrival order; each sees the ledger as the changes before it left it. */

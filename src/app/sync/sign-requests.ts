@@ -30,6 +30,8 @@ const ACTIONS: Record<SignOffMethod, string> = {
   button: "button click",
   review: "review command",
   push: "push",
+  recheck: "re-check",
+  label: "label change",
 };
 
 /**
@@ -51,6 +53,7 @@ export async function buildSignEvents(
   const notices: string[] = [];
   const results: SignResult[] = [];
   const authorizations = new Map<string, Authorization>();
+  if (signer.id !== undefined) membership.rememberUserId(signer.login, signer.id);
 
   for (const request of requests) {
     const target = request.item ? `${request.gate}.${request.item}` : request.gate;
@@ -70,7 +73,7 @@ export async function buildSignEvents(
     }
     let auth = authorizations.get(gate.id);
     if (!auth) {
-      auth = await authorize(gh, membership, { config: view.config, gate, signer, prAuthor: view.pr.author });
+      auth = await authorize(gh, membership, { config: view.config, gate, signer, pr: view.pr, events: view.ledger.events });
       authorizations.set(gate.id, auth);
     }
     if (!auth.ok) {
@@ -92,6 +95,7 @@ export async function buildSignEvents(
     events.push({
       kind: request.kind,
       actor: signer.login,
+      ...(signer.id !== undefined ? { actorId: signer.id } : {}),
       role: auth.role,
       gate: gate.id,
       ...(item ? { item: item.id } : {}),

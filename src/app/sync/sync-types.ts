@@ -37,6 +37,8 @@ export interface SyncRequest {
   retargetedFrom?: string;
   /** Who pushed, for invalidation records. */
   pusher?: string;
+  /** The pusher's numeric user id (webhook `sender.id`), recorded so pushers stay excluded from signing. */
+  pusherId?: number;
   /** Re-read everything from GitHub instead of trusting the cache (re-runs). */
   refresh?: boolean;
   /** A PR that was just opened: notify owners, and skip looking for earlier ledgers. */
@@ -47,6 +49,8 @@ export interface SyncRequest {
   retireIfNotRelease?: boolean;
   /** A deferred re-render of the comment is due: write it now, keeping edits still in flight. */
   flushComment?: boolean;
+  /** An allowed removal of the release label: recorded in the ledger and named on the retired check. */
+  ungated?: { events: LedgerEvent[] };
 }
 
 export type SyncOutcome =

@@ -44,7 +44,17 @@ export interface AuditEvidence {
   forged: ForeignCheckRun[];
 }
 
-export type DeviationKind = "merged_unapproved" | "signoff_invalidated" | "signoff_expired" | "forged_check";
+export type DeviationKind =
+  | "merged_unapproved"
+  | "signoff_invalidated"
+  | "signoff_expired"
+  | "forged_check"
+  /** A maintainer or release manager removed the release label: the PR stopped being gated. */
+  | "release_label_removed"
+  /** Someone else removed it and Gatehouse put it back. */
+  | "release_label_restored"
+  /** A sign-off withdrawn when the release was about to turn green: its signer no longer qualified. */
+  | "signoff_withdrawn";
 
 export interface Deviation {
   kind: DeviationKind;
@@ -141,6 +151,7 @@ export function auditRecord(evidence: AuditEvidence, rules: AuditRules): AuditRe
       detail: `${event.note ?? `sign-offs invalidated by @${event.actor}`}${files}`,
     });
   }
+  deviations.push(...labelAndRecheckDeviations(events));
   for (const run of evidence.forged) {
     deviations.push({
       kind: "forged_check",
@@ -158,6 +169,22 @@ export function auditRecord(evidence: AuditEvidence, rules: AuditRules): AuditRe
     events,
     deviations,
   };
+}
+
+/** Label removals (allowed or reverted) and sign-offs withdrawn on re-check, in ledger order. */
+function labelAndRecheckDeviations(events: readonly LedgerEvent[]): Deviation[] {
+  const deviations: Deviation[] = [];
+  for (const e of events) {
+    const who = `@${e.actor}${e.actorId !== undefined ? ` (id ${e.actorId})` : ""}`;
+    if (e.kind === "unlabel") {
+      deviations.push({ kind: "release_label_removed", sha: e.sha, at: e.at, detail: `${who}, ${e.role}, ${e.note ?? "removed the release label"}` });
+    } else if (e.kind === "relabel") {
+      deviations.push({ kind: "release_label_restored", sha: e.sha, at: e.at, detail: `${who} ${e.note ?? "removed the release label; Gatehouse put it back"}` });
+    } else if (e.kind === "revoke" && e.method === "recheck") {
+      deviations.push({ kind: "signoff_withdrawn", gate: e.gate, ...(e.item ? { item: e.item } : {}), sha: e.sha, at: e.at, detail: e.note ?? "sign-off withdrawn on re-check" });
+    }
+  }
+  return deviations;
 }
 
 /** Records oldest merge first, so the report reads as a history. */
@@ -297,10 +324,10 @@ function recordSection(r: AuditRecord): string[] {
       const cells = [
         escapeTableCell(e.at),
         e.kind,
-        escapeTableCell(`@${e.actor}`),
+        escapeTableCell(`@${e.actor}${e.actorId !== undefined ? ` (id ${e.actorId})` : ""}`),
         escapeTableCell(e.role),
         escapeTableCell(e.gate),
-        escapeTableCell(e.item ?? "whole gate"),
+        escapeTableCell(e.gate === "" ? "whole PR" : (e.item ?? "whole gate")),
         sha(e.sha),
         escapeTableCell(e.method),
         evidenceCell(e),

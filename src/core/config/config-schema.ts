@@ -44,7 +44,15 @@ export const RepoConfigSchema = z
     allow_author: z
       .boolean()
       .default(false)
-      .describe("May a PR's author sign off gates they own? Off by default (four-eyes)."),
+      .describe(
+        "May the people who wrote a PR sign off gates they own: its opener, the authors and committers of its commits, and whoever pushed to it? Off by default (four eyes).",
+      ),
+    release_managers: z
+      .array(OwnerSchema)
+      .default([])
+      .describe(
+        "Teams and users, besides repository maintainers and admins, who may remove the release label from a release PR Gatehouse already gates. Anyone else's removal is reverted.",
+      ),
     invalidate_on_push: z
       .enum(["paths", "all", "none"])
       .default("paths")

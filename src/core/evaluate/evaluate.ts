@@ -3,6 +3,7 @@ import type { RepoConfig } from "../config/config-schema.js";
 import { formatDuration, parseDuration } from "../config/duration.js";
 import type { Ledger, LedgerEvent } from "../ledger/ledger.js";
 import { sameLogin } from "../config/owner-ref.js";
+import { contributionOf } from "./four-eyes.js";
 import { replayLedger, type ItemState } from "../ledger/replay-ledger.js";
 import { meetsThreshold, parseThreshold, type Threshold } from "./threshold.js";
 import type { GateVerdict, ItemStatus, ItemVerdict, PullRequestFacts, Verdict } from "./verdict.js";
@@ -54,7 +55,7 @@ export function evaluate(input: EvaluateInput): Verdict {
   }
 
   const requirements = requiredItems(checklist, phase, subset);
-  const state = replayLedger(checklist, ledger.events, (signoff) => whyIgnored(signoff, checklist, config, pr));
+  const state = replayLedger(checklist, ledger.events, (signoff) => whyIgnored(signoff, checklist, config, pr, ledger.events));
   const gates = checklist.gates.map((gate) =>
     judgeGate(gate, requirements.get(gate.id), state.get(gate.id) as Map<string, ItemState>, config, now, {
       phase,
@@ -242,10 +243,16 @@ function whyIgnored(
   checklist: Checklist,
   config: RepoConfig,
   pr: PullRequestFacts,
+  events: readonly LedgerEvent[],
 ): string | undefined {
   const who = `signed by @${signoff.actor}`;
   if (!config.allow_author && sameLogin(signoff.actor, pr.author)) {
     return `${who}, the PR's author, which does not count: someone else must sign (allow_author is off)`;
+  }
+  // Four eyes: whoever wrote or pushed the change may not approve it either.
+  const contribution = config.allow_author ? undefined : contributionOf({ login: signoff.actor, ...(signoff.actorId !== undefined ? { id: signoff.actorId } : {}) }, pr, events);
+  if (contribution !== undefined) {
+    return `${who}, who ${contribution}, which does not count: someone else must sign (allow_author is off)`;
   }
   const gate = checklist.gates.find((g) => g.id === signoff.gate);
   // A gate that changed owner must be signed again by the new owner role.

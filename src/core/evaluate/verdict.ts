@@ -53,7 +53,23 @@ export interface Verdict {
 export interface PullRequestFacts {
   number: number;
   author: string;
+  /** The opener's numeric user id, when known. */
+  authorId?: number;
+  /**
+   * Who authored or committed the PR's commits (from its commit list). With the opener and the
+   * pushers the ledger records, they may not sign its gates unless `allow_author` is set.
+   * Undefined when not read (the CLI, the audit); then only the opener and pushers are excluded.
+   */
+  contributors?: Contributor[];
   headSha: string;
   labels: string[];
   baseRef: string;
+}
+
+/** A person who wrote or committed a commit of the PR. */
+export interface Contributor {
+  login: string;
+  /** Numeric user id; GitHub knows it only when the commit's email belongs to an account. */
+  id?: number;
+  as: "author" | "committer";
 }

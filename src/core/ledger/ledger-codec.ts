@@ -1,6 +1,6 @@
 import { deflateSync, inflateSync } from "node:zlib";
 import { z } from "zod";
-import type { Ledger, LedgerEvent, LedgerEventKind, SignOffMethod } from "./ledger.js";
+import { PR_EVENT_KINDS, type Ledger, type LedgerEvent, type LedgerEventKind, type SignOffMethod } from "./ledger.js";
 
 /**
  * The ledger travels as one hidden HTML comment at the end of the App's check run `output.text`:
@@ -44,26 +44,30 @@ export class LedgerCapacityError extends Error {
   }
 }
 
-const METHOD_CODES: Record<SignOffMethod, string> = { tick: "t", command: "c", button: "b", review: "r", push: "p" };
-const KIND_CODES: Record<LedgerEventKind, string> = { signoff: "s", revoke: "r", invalidate: "i" };
+const METHOD_CODES: Record<SignOffMethod, string> = { tick: "t", command: "c", button: "b", review: "r", push: "p", recheck: "v", label: "l" };
+const KIND_CODES: Record<LedgerEventKind, string> = { signoff: "s", revoke: "r", invalidate: "i", pushed: "p", unlabel: "u", relabel: "a" };
 const METHODS = invert(METHOD_CODES);
 const KINDS = invert(KIND_CODES);
 
 /** The decoded shape of a ledger. Encoding checks it too, so a bad event fails at write time, not at the next read. */
-export const LedgerEventSchema = z.strictObject({
-  kind: z.enum(["signoff", "revoke", "invalidate"]),
-  actor: z.string().min(1),
-  role: z.string(),
-  gate: z.string().min(1),
-  item: z.string().min(1).optional(),
-  sha: z.string().min(1),
-  at: z.iso.datetime({ offset: true }),
-  method: z.enum(["tick", "command", "button", "review", "push"]),
-  note: z.string().optional(),
-  url: z.string().optional(),
-  metrics: z.record(z.string(), z.number()).optional(),
-  files: z.array(z.string()).optional(),
-});
+export const LedgerEventSchema = z
+  .strictObject({
+    kind: z.enum(["signoff", "revoke", "invalidate", "pushed", "unlabel", "relabel"]),
+    actor: z.string().min(1),
+    actorId: z.number().int().positive().optional(),
+    role: z.string(),
+    // Empty only for events about the whole PR (pushed, unlabel, relabel); checked below.
+    gate: z.string(),
+    item: z.string().min(1).optional(),
+    sha: z.string().min(1),
+    at: z.iso.datetime({ offset: true }),
+    method: z.enum(["tick", "command", "button", "review", "push", "recheck", "label"]),
+    note: z.string().optional(),
+    url: z.string().optional(),
+    metrics: z.record(z.string(), z.number()).optional(),
+    files: z.array(z.string()).optional(),
+  })
+  .refine((e) => e.gate.length > 0 || PR_EVENT_KINDS.includes(e.kind), { message: "a gate event needs a gate", path: ["gate"] });
 
 export const LedgerSchema = z.strictObject({
   version: z.literal(1),
@@ -86,9 +90,11 @@ const WireSchema = z
   .strictObject({
     pr: z.number().int().positive(),
     strings: z.array(z.string()),
-    kind: z.string().regex(/^[sri]*$/),
-    method: z.string().regex(/^[tcbrp]*$/),
+    kind: z.string().regex(/^[sripua]*$/),
+    method: z.string().regex(/^[tcbrpvl]*$/),
     actor: z.array(index),
+    /** Numeric user ids, 0 where unknown. Absent in ledgers written before ids were recorded. */
+    actorId: z.array(z.number().int().nonnegative()).optional(),
     role: z.array(index),
     gate: z.array(index),
     /** -1 for a whole-gate event. */
@@ -106,6 +112,7 @@ const WireSchema = z
       const length = wire[column].length;
       if (length !== n) problem(`column '${column}' has ${length} entries, expected ${n}`);
     }
+    if (wire.actorId !== undefined && wire.actorId.length !== n) problem(`column 'actorId' has ${wire.actorId.length} entries, expected ${n}`);
     for (const column of ["actor", "role", "gate", "item", "sha"] as const) {
       if (wire[column].some((i) => i >= wire.strings.length)) problem(`column '${column}' refers to a missing string`);
     }
@@ -206,10 +213,12 @@ function toWire(ledger: Ledger): Wire {
     extra: [],
   };
   let previous = 0;
+  const actorIds: number[] = [];
   ledger.events.forEach((e, n) => {
     wire.kind += KIND_CODES[e.kind];
     wire.method += METHOD_CODES[e.method];
     wire.actor.push(intern(e.actor));
+    actorIds.push(e.actorId ?? 0);
     wire.role.push(intern(e.role));
     wire.gate.push(intern(e.gate));
     wire.item.push(e.item === undefined ? -1 : intern(e.item));
@@ -225,6 +234,8 @@ function toWire(ledger: Ledger): Wire {
     if (e.files !== undefined) extra.files = e.files;
     if (Object.keys(extra).length > 0) wire.extra.push([n, extra]);
   });
+  // Only ledgers that hold an id carry the column, so id-less ledgers encode as before.
+  if (actorIds.some((id) => id > 0)) wire.actorId = actorIds;
   return wire;
 }
 
@@ -238,9 +249,11 @@ function fromWire(wire: Wire): Ledger {
     const ms = typeof at === "number" ? previous + at : Date.parse(at);
     previous = ms;
     const item = wire.item[n] as number;
+    const actorId = wire.actorId?.[n] ?? 0;
     const event: LedgerEvent = {
       kind: KINDS[wire.kind[n] as string] as LedgerEventKind,
       actor: s(wire.actor[n] as number),
+      ...(actorId > 0 ? { actorId } : {}),
       role: s(wire.role[n] as number),
       gate: s(wire.gate[n] as number),
       ...(item === -1 ? {} : { item: s(item) }),

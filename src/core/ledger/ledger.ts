@@ -3,16 +3,34 @@
  * lives in the App's own check run (see ledger-codec.ts); everything else is a view of it.
  */
 
-/** How a sign-off or revoke reached the App. `push` marks invalidations made on synchronize. */
-export type SignOffMethod = "tick" | "command" | "button" | "review" | "push";
+/**
+ * How an event reached the App. `push` marks invalidations and pushes seen on synchronize,
+ * `recheck` a sign-off withdrawn because its signer no longer qualifies, `label` a label change.
+ */
+export type SignOffMethod = "tick" | "command" | "button" | "review" | "push" | "recheck" | "label";
 
-export type LedgerEventKind = "signoff" | "revoke" | "invalidate";
+/**
+ * `pushed` records who pushed a head (they may not sign, unless `allow_author`);
+ * `unlabel` an allowed removal of the release label (the PR stops being gated);
+ * `relabel` a removal Gatehouse reverted because the remover may not un-gate the PR.
+ * These three concern the PR, not a gate: their `gate` and `role` may be empty.
+ */
+export type LedgerEventKind = "signoff" | "revoke" | "invalidate" | "pushed" | "unlabel" | "relabel";
+
+/** Kinds that are about the PR as a whole rather than a gate. */
+export const PR_EVENT_KINDS: readonly LedgerEventKind[] = ["pushed", "unlabel", "relabel"];
 
 export interface LedgerEvent {
   kind: LedgerEventKind;
   /** GitHub login of the person (or the app, for invalidations). */
   actor: string;
-  /** The owner role the actor signed as (the gate's owner role). */
+  /**
+   * The actor's numeric GitHub user id, when known. Logins can be renamed and re-registered;
+   * ids cannot, so a sign-off counts only while its login still belongs to this id.
+   * Ledgers written before ids were recorded have none.
+   */
+  actorId?: number;
+  /** The owner role the actor signed as (the gate's owner role); for `unlabel`/`relabel`, the remover's standing. */
   role: string;
   gate: string;
   /** The item id, or undefined for the whole gate. */

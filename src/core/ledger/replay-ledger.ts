@@ -19,7 +19,8 @@ export type LedgerState = Map<string, Map<string, ItemState>>;
  * - `signoff` with an item signs that item; without one it signs every item of the gate that needs no evidence;
  * - `revoke` clears the item, or the whole gate;
  * - `invalidate` clears the standing sign-offs of the item, or of the whole gate.
- * Events about gates or items the checklist no longer has are skipped.
+ * Events about gates or items the checklist no longer has are skipped, as are events about the PR
+ * as a whole (pushed, unlabel, relabel).
  * @param ignore returns why a sign-off does not count (e.g. the PR author made it), or undefined when it counts.
  */
 export function replayLedger(
@@ -61,5 +62,10 @@ function apply(current: ItemState, event: LedgerEvent, ignore: (e: LedgerEvent) 
       // Only a sign-off that stood can be invalidated; an item nobody signed stays plainly pending.
       if (current.signoff === undefined) return current;
       return { lapse: { kind: "invalidated", by: event, signoff: current.signoff } };
+    case "pushed":
+    case "unlabel":
+    case "relabel":
+      // About the PR, not an item (and they carry no gate, so they never get here).
+      return current;
   }
 }

@@ -6,6 +6,9 @@ const EVENT_LABEL: Record<LedgerEventKind, string> = {
   signoff: "✅ signed",
   revoke: "↩️ revoked",
   invalidate: "♻️ invalidated",
+  pushed: "⬆️ pushed",
+  unlabel: "🏷️ release label removed",
+  relabel: "🏷️ label removal reverted",
 };
 
 /** The human-readable ledger table (check run text, job summary). Every cell is escaped. */
@@ -20,7 +23,8 @@ export function ledgerTableRows(ledger: Ledger): string[] {
 }
 
 function ledgerTableRow(event: LedgerEvent): string {
-  const target = event.item === undefined ? `${codeId(event.gate)} (whole gate)` : codeId(event.gate, event.item);
+  const target =
+    event.gate === "" ? "(whole PR)" : event.item === undefined ? `${codeId(event.gate)} (whole gate)` : codeId(event.gate, event.item);
   const details = [
     event.url ? (markdownLink("evidence", event.url) ?? escapeMarkdown(event.url, { maxLength: 100 })) : undefined,
     formatMetrics(event.metrics),
@@ -33,7 +37,7 @@ function ledgerTableRow(event: LedgerEvent): string {
     formatTime(event.at),
     EVENT_LABEL[event.kind],
     target,
-    formatActor(event.actor),
+    event.actorId === undefined ? formatActor(event.actor) : `${formatActor(event.actor)} (id ${event.actorId})`,
     escapeMarkdown(event.method),
     formatSha(event.sha),
     details.length > 0 ? details.join(" · ") : "–",

@@ -50,6 +50,7 @@ describe("loadConfig", () => {
       },
       release: { branches: ["main", "release/*"], labels: ["release"] },
       allow_author: false,
+      release_managers: [],
       invalidate_on_push: "paths",
       invalidate_on_rewrite: "all",
       invalidate_on_retarget: "all",
@@ -83,7 +84,7 @@ describe("loadConfig", () => {
 
   it("reports unknown fields, wrong types and bad choices together", () => {
     expect(repo("checklist: pre-production", "allow_authors: true", "gate_checks: yes", "notify: slack", "release:", "  branches: main")).toEqual([
-      `${FILE}:2:1: unknown field "allow_authors" (did you mean "allow_author"?). Allowed fields: _extends, checklist, phase, owners, release, allow_author, invalidate_on_push, invalidate_on_rewrite, invalidate_on_retarget, gate_checks, notify, environments. Fix the spelling or remove it.`,
+      `${FILE}:2:1: unknown field "allow_authors" (did you mean "allow_author"?). Allowed fields: _extends, checklist, phase, owners, release, allow_author, release_managers, invalidate_on_push, invalidate_on_rewrite, invalidate_on_retarget, gate_checks, notify, environments. Fix the spelling or remove it.`,
       `${FILE}:3:14: "gate_checks" must be true or false, not the text "yes". Write true or false without quotes.`,
       `${FILE}:4:9: "notify" must be one of "mention", "request_review", "none", not the text "slack".`,
       `${FILE}:6:13: "release.branches" must be a list, not the text "main". Write it as a list: ["main"].`,
