@@ -12,6 +12,7 @@ import { notifyReviewers } from "./notify.js";
 import type { PrState } from "../runtime/pr-state.js";
 import type { SyncRequest } from "./sync-types.js";
 import type { Runtime } from "../runtime/runtime.js";
+import { storableLedger, writeAggregateFailClosed } from "./fail-closed.js";
 
 /** Writes the check run first (the ledger's commit point), then the comment, each only if changed. */
 export async function writeRelease(
@@ -28,7 +29,7 @@ export async function writeRelease(
     key: string;
   },
 ): Promise<string> {
-  const { merged, pr, state, config, checklist, ledger, verdict, notices, key } = input;
+  const { merged, pr, state, config, checklist, verdict, notices, key } = input;
   const { gh, repo } = merged;
   let comment = state.comment;
   if (comment && comment.body === undefined) {
@@ -46,9 +47,10 @@ export async function writeRelease(
     createdComment = true;
   }
 
+  const ledger = await storableLedger(gh, repo, pr.headSha, input.ledger, state, comment.url);
   const content = aggregateCheckRun({ verdict, ledger, checklist, detailsUrl: comment.url });
   const next: PrState = { ...state, headSha: pr.headSha, ledger, comment, gateRuns: { ...state.gateRuns } };
-  await writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate");
+  await writeAggregateFailClosed(gh, repo, pr.headSha, content, next, () => writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate"));
   // The ledger is on GitHub now: remember it before anything else can fail.
   rt.states.set(key, next);
 

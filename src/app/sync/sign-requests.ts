@@ -30,6 +30,7 @@ const ACTIONS: Record<SignOffMethod, string> = {
   button: "button click",
   review: "review command",
   push: "push",
+  system: "Gatehouse itself",
 };
 
 /**

@@ -3,10 +3,21 @@
  * lives in the App's own check run (see ledger-codec.ts); everything else is a view of it.
  */
 
-/** How a sign-off or revoke reached the App. `push` marks invalidations made on synchronize. */
-export type SignOffMethod = "tick" | "command" | "button" | "review" | "push";
+/**
+ * How a sign-off or revoke reached the App. `push` marks invalidations made on synchronize;
+ * `system` marks what the App records on its own (an expiry, a re-evaluation after a config change).
+ */
+export type SignOffMethod = "tick" | "command" | "button" | "review" | "push" | "system";
 
-export type LedgerEventKind = "signoff" | "revoke" | "invalidate";
+/**
+ * `expire` and `reevaluate` are system events: they change no sign-off, they record why a check
+ * that was green turned without anyone acting (a sign-off reached its `expires_after`, or the
+ * default branch's config changed), so the audit shows it.
+ */
+export type LedgerEventKind = "signoff" | "revoke" | "invalidate" | "expire" | "reevaluate";
+
+/** The gate of a `reevaluate` event, which concerns every gate. */
+export const ALL_GATES = "*";
 
 export interface LedgerEvent {
   kind: LedgerEventKind;
@@ -32,12 +43,32 @@ export interface LedgerEvent {
   files?: string[];
 }
 
+/**
+ * Older events rolled out of the check run's block into an archive check run that only the App
+ * writes ("Gatehouse ledger archive"), so a long history never overflows the 65,535-char text.
+ */
+export interface LedgerArchiveRef {
+  checkRunId: number;
+  /** sha256 (base64url) of the archive run's block, so a run cannot be swapped for another. */
+  digest: string;
+  /** How many events the archive run holds. */
+  events: number;
+}
+
 export interface Ledger {
   /** Format version of the encoded block. */
   version: 1;
   /** The PR the ledger belongs to; a ledger never moves between PRs. */
   pr: number;
+  /** Every event, oldest first, including the archived ones (the first `archivedCount` events). */
   events: LedgerEvent[];
+  /** The archive runs holding the oldest events, in order; absent when nothing was archived. */
+  archive?: LedgerArchiveRef[];
+}
+
+/** How many of `ledger.events` live in archive runs rather than in the main block. */
+export function archivedCount(ledger: Ledger): number {
+  return (ledger.archive ?? []).reduce((n, ref) => n + ref.events, 0);
 }
 
 export function emptyLedger(pr: number): Ledger {

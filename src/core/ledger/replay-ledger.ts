@@ -61,5 +61,9 @@ function apply(current: ItemState, event: LedgerEvent, ignore: (e: LedgerEvent) 
       // Only a sign-off that stood can be invalidated; an item nobody signed stays plainly pending.
       if (current.signoff === undefined) return current;
       return { lapse: { kind: "invalidated", by: event, signoff: current.signoff } };
+    case "expire":
+    case "reevaluate":
+      // Records of what the App saw; evaluation judges expiry and config itself.
+      return current;
   }
 }
