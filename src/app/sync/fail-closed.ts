@@ -90,6 +90,13 @@ async function markFailed(
     ...(detailsUrl ? { details_url: detailsUrl } : {}),
     output: { title: output.title, summary: output.summary, ...(output.text ? { text: output.text } : {}) },
   };
-  if (state.checkRunId !== undefined) await updateCheckRun(gh, repo, state.checkRunId, content);
-  else await createCheckRun(gh, repo, headSha, content);
+  if (state.checkRunId !== undefined) {
+    try {
+      await updateCheckRun(gh, repo, state.checkRunId, content);
+      return;
+    } catch {
+      // The run cannot be changed: a newer run of the same name on the head supersedes it.
+    }
+  }
+  await createCheckRun(gh, repo, headSha, content);
 }
