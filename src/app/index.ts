@@ -7,6 +7,8 @@ import { onCheckRunRerequested, onCheckSuiteRerequested, onRequestedAction } fro
 import { onPush } from "./handlers/config-push.js";
 import { deploymentProtection } from "./handlers/deployment-protection.js";
 import { onMergeGroup } from "./handlers/merge-group.js";
+import { startUpSweep } from "./sync/startup-sweep.js";
+import { watchExpiry } from "./sync/stale-verdicts.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
 import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtime.js";
 import { syncBatch } from "./sync/release-sync.js";
@@ -16,7 +18,15 @@ import { onCommandComment, onReviewSubmitted } from "./handlers/signoff-commands
  * Builds the Gatehouse app. Every handler runs at most once per delivery id, so a redelivered
  * webhook is idempotent; work on one PR is serialized inside `syncRelease`.
  */
-export function gatehouse(options: RuntimeOptions & { retryPolicy?: RetryPolicy; writeSpacing?: WriteSpacingOptions }): ApplicationFunction {
+export function gatehouse(
+  options: RuntimeOptions & {
+    retryPolicy?: RetryPolicy;
+    writeSpacing?: WriteSpacingOptions;
+    /** Re-evaluate every installation's open release PRs once on start (expiries missed while down). */
+    sweepOnStart?: boolean;
+    onSweep?: (sweep: Promise<unknown>) => void;
+  },
+): ApplicationFunction {
   return (app: Probot) => {
     const rt = createRuntime(options, syncBatch);
     const clients = new InstallationClients(options);
@@ -43,9 +53,15 @@ export function gatehouse(options: RuntimeOptions & { retryPolicy?: RetryPolicy;
     const deployments = deploymentProtection(rt, app.log);
     app.on("deployment_protection_rule.requested", once(deployments.onRequested));
     rt.onSynced.push(deployments.onSynced);
+    rt.onSynced.push(watchExpiry(rt, (message) => app.log.warn(message)));
+
+    if (options.sweepOnStart) {
+      const sweep = startUpSweep(app, rt, clients);
+      options.onSweep?.(sweep);
+    }
   };
 }
 
 /** The entry `probot run` loads: the App id comes from Probot's standard APP_ID variable. */
-const app: ApplicationFunction = (probot, options) => gatehouse({ appId: Number(process.env.APP_ID) })(probot, options);
+const app: ApplicationFunction = (probot, options) => gatehouse({ appId: Number(process.env.APP_ID), sweepOnStart: true })(probot, options);
 export default app;

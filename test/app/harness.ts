@@ -3,6 +3,7 @@ import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { gatehouse } from "../../src/app/index.js";
 import type { WriteSpacingOptions } from "../../src/github/write-spacing.js";
+import type { Scheduler } from "../../src/app/runtime/expiry-timers.js";
 import { decodeLedger } from "../../src/core/ledger/ledger-codec.js";
 import type { Ledger } from "../../src/core/ledger/ledger.js";
 import { issueCommentEvent, OWNER, REPO } from "../fixtures/webhooks.js";
@@ -30,6 +31,8 @@ export interface Harness {
   probot: Probot;
   github: GitHubStandIn;
   clock: { now: Date };
+  /** Settles when the start-up sweep is done (at once without one). */
+  started: Promise<unknown>;
   deliver(event: { name: string; payload: Record<string, unknown> }, id?: string): Promise<void>;
   checklistComment(pr: number): CommentRecord;
   ledger(sha: string): Ledger;
@@ -43,18 +46,26 @@ export interface HarnessOptions {
   throttle?: boolean;
   /** Per-installation write spacing; off by default so tests count calls, not seconds. */
   writeSpacing?: WriteSpacingOptions;
+  /** Timers for expiry re-evaluation (default: real ones). */
+  scheduler?: Scheduler;
+  /** Start against this stand-in (a restart of the App over GitHub as it stands). */
+  github?: GitHubStandIn;
+  /** Run the start-up sweep; `started` settles when it is done. */
+  sweepOnStart?: boolean;
 }
 
 const UNSPACED: WriteSpacingOptions = { burst: Number.MAX_SAFE_INTEGER, perSecond: Number.MAX_SAFE_INTEGER };
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   nock.disableNetConnect();
-  const github = new GitHubStandIn({ appId: APP_ID, slug: "gatehouse" }, `${OWNER}/${REPO}`);
-  github.files.set(".github/gatehouse.yml", options.config ?? CONFIG);
-  github.addTeamMember("acme/platform", OWNERS.infrastructure!);
-  github.addTeamMember("acme/security", OWNERS.security!);
-  github.addTeamMember("acme/sre", OWNERS.operations!);
-  github.addTeamMember("acme/support", OWNERS.support!);
+  const github = options.github ?? new GitHubStandIn({ appId: APP_ID, slug: "gatehouse" }, `${OWNER}/${REPO}`);
+  if (!options.github) {
+    github.files.set(".github/gatehouse.yml", options.config ?? CONFIG);
+    github.addTeamMember("acme/platform", OWNERS.infrastructure!);
+    github.addTeamMember("acme/security", OWNERS.security!);
+    github.addTeamMember("acme/sre", OWNERS.operations!);
+    github.addTeamMember("acme/support", OWNERS.support!);
+  }
   mountStandIn(github);
 
   const clock = { now: NOW };
@@ -69,12 +80,24 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     logLevel: "fatal",
   });
   // Secondary rate limits are retried at once: the tests count calls, not seconds.
-  await probot.load(gatehouse({ appId: APP_ID, now: () => clock.now, retryPolicy: { retries: 2, maxWaitSeconds: 60, sleep: async () => {} }, writeSpacing: options.writeSpacing ?? UNSPACED }));
+  let started: Promise<unknown> = Promise.resolve();
+  await probot.load(
+    gatehouse({
+      appId: APP_ID,
+      now: () => clock.now,
+      retryPolicy: { retries: 2, maxWaitSeconds: 60, sleep: async () => {} },
+      writeSpacing: options.writeSpacing ?? UNSPACED,
+      ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+      sweepOnStart: options.sweepOnStart === true,
+      onSweep: (sweep) => (started = sweep),
+    }),
+  );
 
   const harness: Harness = {
     probot,
     github,
     clock,
+    started,
     deliver: (event, id = randomUUID()) => probot.receive({ id, name: event.name, payload: event.payload } as never),
     checklistComment(pr) {
       const comment = github.commentsOn(pr).find((c) => c.user.type === "Bot");

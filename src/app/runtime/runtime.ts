@@ -6,6 +6,7 @@ import type { GitHubClient, RepoRef } from "../../github/client.js";
 import type { PullRequestInfo } from "../../github/pull-requests.js";
 import { TeamMembership } from "../../github/team-membership.js";
 import { ConfigCache } from "./config-cache.js";
+import { ExpiryTimers, type Scheduler } from "./expiry-timers.js";
 import { Deliveries } from "./deliveries.js";
 import { PrBatcher } from "./pr-batcher.js";
 import type { SyncOutcome, SyncRequest } from "../sync/sync-types.js";
@@ -21,6 +22,8 @@ export interface Runtime {
   batches: PrBatcher<SyncRequest, SyncOutcome>;
   deliveries: Deliveries;
   now: () => Date;
+  /** One timer per release PR for its earliest expiring sign-off. */
+  expiry: ExpiryTimers;
   /** Called after a release PR's check run and comment were written (e.g. to release waiting deployments). */
   onSynced: SyncListener[];
 }
@@ -44,6 +47,8 @@ export interface RuntimeOptions {
   now?: () => Date;
   /** A PR's batch starts once no event came for this long (a burst becomes one write). */
   coalesceMs?: number;
+  /** The timers behind expiry re-evaluation (tests pass a fake). */
+  scheduler?: Scheduler;
 }
 
 /** Builds the runtime; `syncBatch` processes one PR's batch (passed in so runtime/ never imports sync/). */
@@ -62,6 +67,7 @@ export function createRuntime(
     batches: new PrBatcher((_key, batch) => syncBatch(rt, batch), options.coalesceMs),
     deliveries: new Deliveries(),
     now: options.now ?? (() => new Date()),
+    expiry: new ExpiryTimers(() => rt.now().getTime(), options.scheduler),
     onSynced: [],
   };
   return rt;

@@ -8,6 +8,7 @@ import { changedFilesBetween, getPullRequest } from "../../github/pull-requests.
 import { reportConfigError } from "./report-config-error.js";
 import { retire } from "./retire-check.js";
 import { writeRelease } from "./release-writer.js";
+import { writtenConclusion } from "./check-run-content.js";
 import { prKey, type PrState } from "../runtime/pr-state.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { loadPrState } from "./state-loader.js";
@@ -124,7 +125,8 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
       continue;
     }
     // Each change sees the ledger as the changes before it in the batch left it.
-    const change = await req.change({ config, checklist, verdict, ledger, pr });
+    const written = writtenConclusion(state.checkFingerprint);
+    const change = await req.change({ config, checklist, verdict, ledger, pr, ...(written ? { written } : {}) });
     notices.push(...change.notices);
     if (change.events.length > 0) {
       ledger = appendEvents(ledger, change.events);
