@@ -70,6 +70,20 @@ describe("verdicts do not go stale", () => {
     expect(timers.live()).toHaveLength(0);
   });
 
+  it("leaves a PR closed before its expiry as it was", async () => {
+    const timers = manualScheduler();
+    h = await createHarness({ scheduler: timers.scheduler });
+    await greenPr();
+    h.github.pulls.get(7)!.state = "closed";
+    const mark = h.github.mark();
+    h.clock.now = new Date(NOW.getTime() + 366 * DAY);
+    timers.fireAll();
+    await vi.waitFor(() => expect(h.github.log.length).toBeGreaterThan(mark));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(h.github.countsSince(mark)).toEqual({ reads: 1, writes: 0 });
+    expect(run().conclusion).toBe("success");
+  });
+
   it("re-evaluates open release PRs on start, so one that expired while the App was down turns pending", async () => {
     h = await createHarness({ scheduler: manualScheduler().scheduler });
     await greenPr();

@@ -4,7 +4,7 @@ import { listOwnCheckRuns } from "../../github/check-runs.js";
 import type { GitHubClient, RepoRef } from "../../github/client.js";
 import { CHECK_NAME } from "../../github/ledger-check-run.js";
 import { listOpenPullRequests } from "../../github/installations.js";
-import type { PullRequestInfo } from "../../github/pull-requests.js";
+import { getPullRequest, type PullRequestInfo } from "../../github/pull-requests.js";
 import { prKey } from "../runtime/pr-state.js";
 import type { Runtime, SyncListener } from "../runtime/runtime.js";
 import { conclusionOf } from "./check-run-content.js";
@@ -49,9 +49,10 @@ export function watchExpiry(rt: Runtime, log: Log): SyncListener {
       return;
     }
     rt.expiry.schedule(key, at, () => {
-      syncRelease(rt, { gh, repo, number: pr.number, change: expiryChange(rt) }).catch((error: unknown) =>
-        log(`expiry re-evaluation of ${key} failed: ${(error as Error).message}`),
-      );
+      // A PR closed since is left as it was merged or closed: its record must not change after.
+      getPullRequest(gh, repo, pr.number)
+        .then((fresh) => (fresh.state === "open" ? syncRelease(rt, { gh, repo, number: pr.number, pr: fresh, change: expiryChange(rt) }) : undefined))
+        .catch((error: unknown) => log(`expiry re-evaluation of ${key} failed: ${(error as Error).message}`));
     });
   };
 }
