@@ -110,8 +110,9 @@ describe("verdicts do not go stale", () => {
     expect(run().conclusion).toBe("action_required");
     expect(ledger().events.at(-1)).toMatchObject({ kind: "reevaluate", gate: "*", actor: "gatehouse" });
     expect(ledger().events.at(-1)!.note).toContain(`config change at ${"d".repeat(12)}: was success, now pending`);
-    // A PR that is not a release PR gets no check.
+    // A PR that is not a release PR gets no check, and costs no read.
     expect(h.github.checkRunsOn("c".repeat(40), "Gatehouse")).toHaveLength(0);
+    expect(h.github.log.filter((r) => r.path.includes("c".repeat(40)))).toHaveLength(0);
 
     // The same config pushed again turns nothing: no new event, no write to the run.
     const events = ledger().events.length;

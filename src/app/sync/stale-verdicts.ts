@@ -1,4 +1,5 @@
 import { expiryEvents, nextExpiry, reevaluationEvent } from "../../core/evaluate/expiry.js";
+import { matchRelease } from "../../core/evaluate/release-match.js";
 import { escapeMarkdown } from "../../core/render/escape.js";
 import { listOwnCheckRuns } from "../../github/check-runs.js";
 import type { GitHubClient, RepoRef } from "../../github/client.js";
@@ -70,10 +71,16 @@ export async function reevaluateOpenReleases(
 ): Promise<{ synced: number; failed: number }> {
   const pulls = await listOpenPullRequests(gh, repo, MAX_PRS_PER_REPO);
   if (pulls.length >= MAX_PRS_PER_REPO) options.log(`${repo.owner}/${repo.repo}: re-evaluating only the newest ${MAX_PRS_PER_REPO} open pull requests`);
+  // With a usable config, PRs that are not release PRs cost nothing more; a broken one must reach every tracked PR.
+  const config = await rt.configs.load(gh, repo).then(
+    (loaded) => loaded.config,
+    () => undefined,
+  );
   let synced = 0;
   let failed = 0;
   for (const pr of pulls) {
     try {
+      if (config !== undefined && !matchRelease(config, pr).release) continue;
       if (!(await isTracked(rt, gh, repo, pr))) continue;
       const change = options.configSha !== undefined ? reevaluationChange(rt, options.configSha) : expiryChange(rt);
       await syncRelease(rt, { gh, repo, number: pr.number, pr, change });
