@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { planArchive } from "../../../src/core/ledger/archive-plan.js";
-import { decodeArchiveBlock, decodeLedgerBlock, encodeLedger, joinArchive, LedgerCapacityError, LedgerCorruptError, LEDGER_BLOCK_BUDGET } from "../../../src/core/ledger/ledger-codec.js";
+import { decodeArchiveBlock, decodeLedger, decodeLedgerBlock, encodeLedger, joinArchive, LedgerCapacityError, LedgerCorruptError, LEDGER_BLOCK_BUDGET } from "../../../src/core/ledger/ledger-codec.js";
 import type { Ledger, LedgerEvent } from "../../../src/core/ledger/ledger.js";
 
 const SHA = "a".repeat(40);
@@ -57,8 +57,12 @@ describe("system events", () => {
       ],
     };
     expect(decodeLedgerBlock(encodeLedger(ledger))).toEqual({ pr: 2, events: ledger.events, archive: [] });
-    // A v1 block from before archives and system events (kinds s/r/i only, no archive column).
-    const old = encodeLedger({ version: 1, pr: 2, events: [event(0, "old")] });
-    expect(decodeLedgerBlock(old)!.events).toEqual([event(0, "old")]);
+    // A block written by the Gatehouse before archives and system events (its encoder, verbatim output).
+    const old =
+      "<!-- gatehouse-ledger:v1:gz:eNqNkMtuwjAQRf_lrm-L45TQ-lcsL1zHEAuSIHugoCj_XrlR95zN6FzNQ5oF1wzTaKJITtOpwFgUP4IoMdxykieIH38E4V8ERB_vIEB8vwgccU5TD4OSE4gxyjBXDeFabweZM4xVVPxwRJ4vEcY2bLh3xMnLvzaOSBJHGKup-Va9DB7GtmzZOcJLbT187Tv1qf5g2231oLfAEfEhuU5ZxQXTXPcjDDGcY4_V0WouOKZL3D6Ww87fZNj5dylwq3PrLxqGacE -->";
+    const decoded = decodeLedger(old)!;
+    expect(decoded.pr).toBe(12);
+    expect(decoded.events.map((e) => e.kind)).toEqual(["signoff", "revoke", "invalidate"]);
+    expect(decoded.events[2]).toMatchObject({ method: "push", files: ["src/auth/a.ts"] });
   });
 });
