@@ -50740,6 +50740,13 @@ function gateTableRow(gate) {
   return `| ${cells.join(" | ")} |`;
 }
 
+// src/core/ledger/ledger.ts
+var PR_EVENT_KINDS = ["pushed", "unlabel", "relabel"];
+var ALL_GATES = "*";
+function emptyLedger(pr) {
+  return { version: 1, pr, events: [] };
+}
+
 // src/core/render/ledger-table.ts
 var EVENT_LABEL = {
   signoff: "✅ signed",
@@ -50747,7 +50754,9 @@ var EVENT_LABEL = {
   invalidate: "♻️ invalidated",
   pushed: "⬆️ pushed",
   unlabel: "🏷️ release label removed",
-  relabel: "🏷️ label removal reverted"
+  relabel: "🏷️ label removal reverted",
+  expire: "⌛ expired",
+  reevaluate: "🔄 re-evaluated"
 };
 var LEDGER_TABLE_HEADER = [
   "| When | Event | Gate / item | By | Method | Commit | Details |",
@@ -50757,7 +50766,7 @@ function ledgerTableRows(ledger) {
   return [...ledger.events].reverse().map(ledgerTableRow);
 }
 function ledgerTableRow(event) {
-  const target = event.gate === "" ? "(whole PR)" : event.item === void 0 ? `${codeId(event.gate)} (whole gate)` : codeId(event.gate, event.item);
+  const target = event.gate === "" ? "(whole PR)" : event.gate === ALL_GATES ? "all gates" : event.item === void 0 ? `${codeId(event.gate)} (whole gate)` : codeId(event.gate, event.item);
   const details = [
     event.url ? markdownLink("evidence", event.url) ?? escapeMarkdown(event.url, { maxLength: 100 }) : void 0,
     formatMetrics(event.metrics),
@@ -51787,6 +51796,8 @@ function apply(current, event, ignore) {
     case "pushed":
     case "unlabel":
     case "relabel":
+    case "expire":
+    case "reevaluate":
       return current;
   }
 }
@@ -52026,16 +52037,10 @@ function quote(s) {
 }
 
 // src/core/ledger/ledger-codec.ts
+import { createHash } from "node:crypto";
 import { deflateSync, inflateSync } from "node:zlib";
-
-// src/core/ledger/ledger.ts
-var PR_EVENT_KINDS = ["pushed", "unlabel", "relabel"];
-function emptyLedger(pr) {
-  return { version: 1, pr, events: [] };
-}
-
-// src/core/ledger/ledger-codec.ts
 var BLOCK_START = "<!-- gatehouse-ledger:";
+var ARCHIVE_START = "<!-- gatehouse-ledger-archive:";
 var BLOCK_END = " -->";
 var VERSION = "v1";
 var MAX_INFLATED_BYTES = 16 * 1024 * 1024;
@@ -52045,12 +52050,21 @@ var LedgerCorruptError = class extends Error {
     this.name = "LedgerCorruptError";
   }
 };
-var METHOD_CODES = { tick: "t", command: "c", button: "b", review: "r", push: "p", recheck: "v", label: "l" };
-var KIND_CODES = { signoff: "s", revoke: "r", invalidate: "i", pushed: "p", unlabel: "u", relabel: "a" };
+var METHOD_CODES = { tick: "t", command: "c", button: "b", review: "r", push: "p", recheck: "v", label: "l", system: "y" };
+var KIND_CODES = {
+  signoff: "s",
+  revoke: "r",
+  invalidate: "i",
+  pushed: "p",
+  unlabel: "u",
+  relabel: "a",
+  expire: "e",
+  reevaluate: "v"
+};
 var METHODS = invert(METHOD_CODES);
 var KINDS = invert(KIND_CODES);
 var LedgerEventSchema = external_exports.strictObject({
-  kind: external_exports.enum(["signoff", "revoke", "invalidate", "pushed", "unlabel", "relabel"]),
+  kind: external_exports.enum(["signoff", "revoke", "invalidate", "pushed", "unlabel", "relabel", "expire", "reevaluate"]),
   actor: external_exports.string().min(1),
   actorId: external_exports.number().int().positive().optional(),
   role: external_exports.string(),
@@ -52059,17 +52073,24 @@ var LedgerEventSchema = external_exports.strictObject({
   item: external_exports.string().min(1).optional(),
   sha: external_exports.string().min(1),
   at: external_exports.iso.datetime({ offset: true }),
-  method: external_exports.enum(["tick", "command", "button", "review", "push", "recheck", "label"]),
+  method: external_exports.enum(["tick", "command", "button", "review", "push", "recheck", "label", "system"]),
   note: external_exports.string().optional(),
   url: external_exports.string().optional(),
   metrics: external_exports.record(external_exports.string(), external_exports.number()).optional(),
   files: external_exports.array(external_exports.string()).optional()
 }).refine((e) => e.gate.length > 0 || PR_EVENT_KINDS.includes(e.kind), { message: "a gate event needs a gate", path: ["gate"] });
+var DIGEST = /^[A-Za-z0-9_-]{43}$/;
+var ArchiveRefSchema = external_exports.strictObject({
+  checkRunId: external_exports.number().int().positive(),
+  digest: external_exports.string().regex(DIGEST),
+  events: external_exports.number().int().positive()
+});
 var LedgerSchema = external_exports.strictObject({
   version: external_exports.literal(1),
   pr: external_exports.number().int().positive(),
-  events: external_exports.array(LedgerEventSchema)
-});
+  events: external_exports.array(LedgerEventSchema),
+  archive: external_exports.array(ArchiveRefSchema).optional()
+}).refine((l) => (l.archive ?? []).reduce((n, r) => n + r.events, 0) <= l.events.length, "the archive holds more events than the ledger");
 var ExtraSchema = external_exports.strictObject({
   note: external_exports.string().optional(),
   url: external_exports.string().optional(),
@@ -52080,8 +52101,8 @@ var index = external_exports.number().int().nonnegative();
 var WireSchema = external_exports.strictObject({
   pr: external_exports.number().int().positive(),
   strings: external_exports.array(external_exports.string()),
-  kind: external_exports.string().regex(/^[sripua]*$/),
-  method: external_exports.string().regex(/^[tcbrpvl]*$/),
+  kind: external_exports.string().regex(/^[sripuaev]*$/),
+  method: external_exports.string().regex(/^[tcbrpvly]*$/),
   actor: external_exports.array(index),
   /** Numeric user ids, 0 where unknown. Absent in ledgers written before ids were recorded. */
   actorId: external_exports.array(external_exports.number().int().nonnegative()).optional(),
@@ -52093,7 +52114,9 @@ var WireSchema = external_exports.strictObject({
   /** Milliseconds since the previous event (the first: since the epoch), or a verbatim non-canonical timestamp. */
   at: external_exports.array(external_exports.union([external_exports.number().int(), external_exports.string()])),
   /** [event index, optional fields], ascending by index. */
-  extra: external_exports.array(external_exports.tuple([index, ExtraSchema]))
+  extra: external_exports.array(external_exports.tuple([index, ExtraSchema])),
+  /** Archive runs holding the events before these: [check run id, sha256 of its block, event count]. */
+  archive: external_exports.array(external_exports.tuple([external_exports.number().int().positive(), external_exports.string().regex(DIGEST), external_exports.number().int().positive()])).optional()
 }).superRefine((wire, ctx) => {
   const problem = (message) => ctx.addIssue({ code: "custom", message });
   const n = wire.kind.length;
@@ -52111,13 +52134,41 @@ var WireSchema = external_exports.strictObject({
     last = i;
   }
 });
-function decodeLedger(text) {
-  const start2 = text.indexOf(BLOCK_START);
-  if (start2 === -1) return void 0;
-  if (text.indexOf(BLOCK_START, start2 + 1) !== -1) throw new LedgerCorruptError("the text holds more than one ledger block");
-  const end = text.indexOf(BLOCK_END, start2);
+function archiveDigest(archiveBlock) {
+  return createHash("sha256").update(archiveBlock, "utf8").digest("base64url");
+}
+function decodeArchiveBlock(text, pr, ref) {
+  const found = findBlock(text, ARCHIVE_START);
+  if (found === void 0) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} holds no archive block`);
+  if (archiveDigest(found.block) !== ref.digest) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} does not match its digest`);
+  const wire = parseWire(found);
+  if (wire.archive !== void 0) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} refers to further archives`);
+  const ledger = checked(fromWire(wire));
+  if (ledger.pr !== pr) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} belongs to PR #${ledger.pr}, not #${pr}`);
+  if (ledger.events.length !== ref.events) {
+    throw new LedgerCorruptError(`archive check run ${ref.checkRunId} holds ${ledger.events.length} events, expected ${ref.events}`);
+  }
+  return ledger.events;
+}
+function decodeLedgerBlock(text) {
+  const found = findBlock(text, BLOCK_START);
+  if (found === void 0) return void 0;
+  const wire = parseWire(found);
+  const archive = (wire.archive ?? []).map(([checkRunId, digest, events2]) => ({ checkRunId, digest, events: events2 }));
+  const { pr, events } = checked(fromWire(wire));
+  return { pr, events, archive };
+}
+function joinArchive(block, archived) {
+  if (block.archive.length === 0) return { version: 1, pr: block.pr, events: block.events };
+  return { version: 1, pr: block.pr, events: [...archived.flat(), ...block.events], archive: block.archive };
+}
+function findBlock(text, start2) {
+  const at = text.indexOf(start2);
+  if (at === -1) return void 0;
+  if (text.indexOf(start2, at + 1) !== -1) throw new LedgerCorruptError("the text holds more than one ledger block");
+  const end = text.indexOf(BLOCK_END, at);
   if (end === -1) throw new LedgerCorruptError("the block has no closing ' -->' (truncated?)");
-  const fields = text.slice(start2 + BLOCK_START.length, end).split(":");
+  const fields = text.slice(at + start2.length, end).split(":");
   if (fields.length !== 3) throw new LedgerCorruptError("expected 'version:encoding:payload'");
   const [version2, enc, payload] = fields;
   if (version2 !== VERSION) throw new LedgerCorruptError(`unsupported version '${version2}'; this Gatehouse reads ${VERSION}`);
@@ -52125,8 +52176,11 @@ function decodeLedger(text) {
   if (!/^[A-Za-z0-9_-]+$/.test(payload) || payload.length % 4 === 1) {
     throw new LedgerCorruptError("the payload is not base64url");
   }
-  let bytes = Buffer.from(payload, "base64url");
-  if (enc === "gz") {
+  return { block: text.slice(at, end + BLOCK_END.length), enc, payload };
+}
+function parseWire(found) {
+  let bytes = Buffer.from(found.payload, "base64url");
+  if (found.enc === "gz") {
     try {
       bytes = inflateSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES });
     } catch (error63) {
@@ -52141,9 +52195,12 @@ function decodeLedger(text) {
   }
   const wire = WireSchema.safeParse(value);
   if (!wire.success) throw new LedgerCorruptError(`unexpected shape: ${external_exports.prettifyError(wire.error)}`);
-  const ledger = LedgerSchema.safeParse(fromWire(wire.data));
-  if (!ledger.success) throw new LedgerCorruptError(`invalid event: ${external_exports.prettifyError(ledger.error)}`);
-  return ledger.data;
+  return wire.data;
+}
+function checked(ledger) {
+  const parsed = LedgerSchema.safeParse(ledger);
+  if (!parsed.success) throw new LedgerCorruptError(`invalid event: ${external_exports.prettifyError(parsed.error)}`);
+  return parsed.data;
 }
 function fromWire(wire) {
   const extras = new Map(wire.extra);
@@ -52196,6 +52253,29 @@ function short2(sha) {
   return sha.slice(0, 7);
 }
 
+// src/github/ledger-archive.ts
+var ARCHIVE_CHECK_NAME = "Gatehouse ledger archive";
+async function readLedgerText(gh, repo, appId, text) {
+  const block = decodeLedgerBlock(text);
+  if (block === void 0) return void 0;
+  const archived = [];
+  for (const ref of block.archive) archived.push(await readArchive(gh, repo, appId, block.pr, ref));
+  return joinArchive(block, archived);
+}
+async function readArchive(gh, repo, appId, pr, ref) {
+  let data;
+  try {
+    ({ data } = await gh.rest.checks.get({ ...repo, check_run_id: ref.checkRunId }));
+  } catch (error63) {
+    if (error63.status === 404) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} does not exist`);
+    throw error63;
+  }
+  if (data.app?.id !== appId || data.name !== ARCHIVE_CHECK_NAME) {
+    throw new LedgerCorruptError(`check run ${ref.checkRunId} is not a "${ARCHIVE_CHECK_NAME}" run of app ${appId}`);
+  }
+  return decodeArchiveBlock(data.output.text ?? "", pr, ref);
+}
+
 // src/github/ledger-check-run.ts
 var CHECK_NAME = "Gatehouse";
 async function listCheckRunsByName(gh, repo, ref, name) {
@@ -52206,7 +52286,7 @@ async function findLedgerCheckRun(gh, repo, options) {
   const forged = runs.filter((run2) => run2.app?.id !== options.appId);
   const trusted = runs.filter((run2) => run2.app?.id === options.appId).sort((a, b) => b.id - a.id);
   for (const run2 of trusted) {
-    const ledger = decodeLedger(run2.output.text ?? "");
+    const ledger = await readLedgerText(gh, repo, options.appId, run2.output.text ?? "");
     if (options.pr !== void 0 && ledger !== void 0 && ledger.pr !== options.pr) continue;
     return { trusted: run2, forged, ledger };
   }

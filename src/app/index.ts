@@ -10,6 +10,8 @@ import { onCheckRunRerequested, onCheckSuiteRerequested, onRequestedAction } fro
 import { onPush } from "./handlers/config-push.js";
 import { deploymentProtection } from "./handlers/deployment-protection.js";
 import { onMergeGroup } from "./handlers/merge-group.js";
+import { startUpSweep } from "./sync/startup-sweep.js";
+import { watchExpiry } from "./sync/stale-verdicts.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
 import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtime.js";
 import { syncBatch } from "./sync/release-sync.js";
@@ -20,6 +22,9 @@ export interface GatehouseOptions extends RuntimeOptions {
   retryPolicy?: RetryPolicy;
   writeSpacing?: WriteSpacingOptions;
   metricsServing?: MetricsServing;
+  /** Re-evaluate every installation's open release PRs once on start (expiries missed while down). */
+  sweepOnStart?: boolean;
+  onSweep?: (sweep: Promise<unknown>) => void;
   /** Hands the runtime to an embedder or a test, e.g. to wait for deferred comment re-renders. */
   onRuntime?: (rt: Runtime) => void;
 }
@@ -59,6 +64,12 @@ export function gatehouse(options: GatehouseOptions): ApplicationFunction {
     const deployments = deploymentProtection(rt, app.log);
     app.on("deployment_protection_rule.requested", once(deployments.onRequested));
     rt.onSynced.push(deployments.onSynced);
+    rt.onSynced.push(watchExpiry(rt, (message) => app.log.warn(message)));
+
+    if (options.sweepOnStart) {
+      const sweep = startUpSweep(app, rt, clients);
+      options.onSweep?.(sweep);
+    }
   };
 }
 
@@ -67,6 +78,7 @@ const app: ApplicationFunction = (probot, options) =>
   gatehouse({
     appId: Number(process.env.APP_ID),
     metricsServing: metricsServing(process.env),
+    sweepOnStart: true,
     ...commentWindowFromEnv(process.env.GATEHOUSE_COMMENT_WINDOW_SECONDS),
   })(probot, options);
 export default app;

@@ -1,7 +1,7 @@
 import type { AuditEvidence, AuditPullRequest, ForeignCheckRun, LedgerEvidence } from "../core/audit/audit-report.js";
-import { decodeLedger } from "../core/ledger/ledger-codec.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { errorMessage } from "./http-error.js";
+import { readLedgerText } from "./ledger-archive.js";
 import { CHECK_NAME, listCheckRunsByName } from "./ledger-check-run.js";
 
 /** Merge times to include; both ends inclusive, either may be open. */
@@ -49,14 +49,15 @@ export async function listMergedPullRequests(
   return { pulls, scanned };
 }
 
-/** API calls `readAuditEvidence` makes for one PR (the README states it; a test counts it). */
+/** API calls `readAuditEvidence` makes for one PR (the README states it; a test counts it), plus one per archive run. */
 export const AUDIT_CALLS_PER_PULL_REQUEST = 2;
 
 /**
  * Everything the audit needs about one merged PR, in two calls: the PR (for who merged it) and
  * the "Gatehouse" check runs on its last head. Only a run created by `appId` is read as the
  * ledger (the newest one that belongs to this PR); same-name runs of other apps are reported as
- * forged and never read. A block that does not decode is reported as corrupt.
+ * forged and never read. A ledger continued in archive runs is read whole, each archive checked
+ * (this App's, by digest). A block or archive that does not decode or verify is reported as corrupt.
  */
 export async function readAuditEvidence(gh: GitHubClient, repo: RepoRef, pull: MergedPullRequest, appId: number): Promise<AuditEvidence> {
   const { data } = await gh.rest.pulls.get({ ...repo, pull_number: pull.number });
@@ -71,7 +72,7 @@ export async function readAuditEvidence(gh: GitHubClient, repo: RepoRef, pull: M
   let ledger: LedgerEvidence = { status: "missing" };
   for (const run of trusted) {
     try {
-      const decoded = decodeLedger(run.output.text ?? "");
+      const decoded = await readLedgerText(gh, repo, appId, run.output.text ?? "");
       // Two PRs can share a head commit; a ledger never moves between PRs.
       if (decoded !== undefined && decoded.pr !== pull.number) continue;
       ledger = { status: "trusted", checkRunId: run.id, ledger: decoded };

@@ -1,7 +1,7 @@
 import type { RestEndpointMethodTypes } from "@octokit/rest";
 import type { Ledger } from "../core/ledger/ledger.js";
-import { decodeLedger } from "../core/ledger/ledger-codec.js";
 import type { GitHubClient, RepoRef } from "./client.js";
+import { readLedgerText } from "./ledger-archive.js";
 
 /** The aggregate check run's name. Branch protection and rulesets require it by this name. */
 export const CHECK_NAME = "Gatehouse";
@@ -29,8 +29,9 @@ export interface LedgerCheckRun {
  * never read. The newest trusted run wins. With `pr`, runs whose ledger belongs to another PR
  * (two PRs sharing a head commit) are skipped.
  *
- * Throws the codec's LedgerCorruptError when the trusted run's block is malformed: a corrupt
- * ledger is an error, never an empty one.
+ * Throws the codec's LedgerCorruptError when the trusted run's block is malformed, or one of the
+ * archive runs it refers to is missing, foreign or altered: a corrupt ledger is an error, never an
+ * empty one. A ledger with archive runs is returned whole (one extra read per archive run).
  */
 export async function findLedgerCheckRun(
   gh: GitHubClient,
@@ -41,7 +42,7 @@ export async function findLedgerCheckRun(
   const forged = runs.filter((run) => run.app?.id !== options.appId);
   const trusted = runs.filter((run) => run.app?.id === options.appId).sort((a, b) => b.id - a.id);
   for (const run of trusted) {
-    const ledger = decodeLedger(run.output.text ?? "");
+    const ledger = await readLedgerText(gh, repo, options.appId, run.output.text ?? "");
     if (options.pr !== undefined && ledger !== undefined && ledger.pr !== options.pr) continue;
     return { trusted: run, forged, ledger };
   }

@@ -4,6 +4,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { gatehouse } from "../../src/app/index.js";
 import type { Runtime } from "../../src/app/runtime/runtime.js";
 import type { WriteSpacingOptions } from "../../src/github/write-spacing.js";
+import type { Scheduler } from "../../src/app/runtime/expiry-timers.js";
 import { decodeLedger } from "../../src/core/ledger/ledger-codec.js";
 import type { Ledger } from "../../src/core/ledger/ledger.js";
 import { issueCommentEvent, OWNER, REPO } from "../fixtures/webhooks.js";
@@ -31,6 +32,8 @@ export interface Harness {
   probot: Probot;
   github: GitHubStandIn;
   clock: { now: Date };
+  /** Settles when the start-up sweep is done (at once without one). */
+  started: Promise<unknown>;
   deliver(event: { name: string; payload: Record<string, unknown> }, id?: string): Promise<void>;
   /** The App's runtime (caches, batches, deferred comment re-renders). */
   runtime(): Runtime;
@@ -53,6 +56,10 @@ export interface HarnessOptions {
   commentWindowMs?: number;
   /** A restart: a new App process (empty caches) against the same GitHub. */
   github?: GitHubStandIn;
+  /** Timers for expiry re-evaluation (default: real ones). */
+  scheduler?: Scheduler;
+  /** Run the start-up sweep; `started` settles when it is done. */
+  sweepOnStart?: boolean;
 }
 
 const UNSPACED: WriteSpacingOptions = { burst: Number.MAX_SAFE_INTEGER, perSecond: Number.MAX_SAFE_INTEGER };
@@ -83,6 +90,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   });
   // Secondary rate limits are retried at once: the tests count calls, not seconds.
   let runtime: Runtime | undefined;
+  let started: Promise<unknown> = Promise.resolve();
   await probot.load(
     gatehouse({
       appId: APP_ID,
@@ -91,6 +99,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       writeSpacing: options.writeSpacing ?? UNSPACED,
       commentWindowMs: options.commentWindowMs ?? 0,
       onRuntime: (rt) => (runtime = rt),
+      ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+      sweepOnStart: options.sweepOnStart === true,
+      onSweep: (sweep) => (started = sweep),
     }),
   );
   const settleViews = options.commentWindowMs === undefined;
@@ -100,6 +111,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     github,
     clock,
     runtime: () => runtime!,
+    started,
     async deliver(event, id = randomUUID()) {
       await probot.receive({ id, name: event.name, payload: event.payload } as never);
       if (settleViews) await runtime!.views.settled();

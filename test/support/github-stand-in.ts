@@ -115,6 +115,8 @@ export class GitHubStandIn {
   readonly owner: string;
   readonly repo: string;
   defaultBranch = "main";
+  /** The App's one installation (listed by GET /app/installations). */
+  installationId = 42;
   /** Files on the default branch, by path. */
   readonly files = new Map<string, string>();
   /** Files at a specific ref (sha or branch), by ref then path. */
@@ -459,6 +461,12 @@ export class GitHubStandIn {
       return { status: 201, body: { token: "ghs_standin", expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {}, repository_selection: "all" } };
     }
 
+    // The App's installations (one, on this repo), as the App (JWT) lists them.
+    if (m === "GET" && path === "/app/installations") return ok([{ id: this.installationId, account: { login: this.owner } }]);
+    if (m === "GET" && path === "/installation/repositories") {
+      return ok({ total_count: 1, repositories: [{ name: this.repo, full_name: `${this.owner}/${this.repo}`, owner: { login: this.owner }, default_branch: this.defaultBranch }] });
+    }
+
     if (!path.startsWith(`${repoPrefix}/`) && path !== repoPrefix) {
       // Other repos (e.g. the org's .github repo) exist but are empty.
       if (/^\/repos\/[^/]+\/[^/]+\/contents\//.test(path)) return notFound();
@@ -560,6 +568,10 @@ export class GitHubStandIn {
       if (invalid) return { status: 422, body: { message: invalid } };
       this.checkRuns.push(run);
       return { status: 201, body: this.#runJson(run) };
+    }
+    if (m === "GET" && (match = /^\/check-runs\/(\d+)$/.exec(rest))) {
+      const run = this.checkRuns.find((r) => r.id === Number(match![1]));
+      return run ? ok(this.#runJson(run)) : notFound();
     }
     if (m === "PATCH" && (match = /^\/check-runs\/(\d+)$/.exec(rest))) {
       const run = this.checkRuns.find((r) => r.id === Number(match![1]));

@@ -5,6 +5,7 @@ import { createCheckRun } from "../../github/check-runs.js";
 import { loadRepoConfig } from "../../github/config-files.js";
 import { configErrorCheckRun } from "../sync/check-run-content.js";
 import type { Runtime } from "../runtime/runtime.js";
+import { onDefaultBranchConfigPush } from "../sync/config-change.js";
 
 export const CONFIG_CHECK_NAME = "Gatehouse config";
 
@@ -21,12 +22,18 @@ function isGatehouseFile(path: string): boolean {
 export async function onPush(rt: Runtime, context: Context<"push">): Promise<void> {
   const { payload } = context;
   if (!payload.ref.startsWith("refs/heads/") || payload.deleted) return;
-  const touched = [...payload.commits, ...(payload.head_commit ? [payload.head_commit] : [])].some((c) =>
-    [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].some(isGatehouseFile),
-  );
-  if (!touched) return;
+  const paths = [...payload.commits, ...(payload.head_commit ? [payload.head_commit] : [])].flatMap((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])]);
+  const touched = paths.some(isGatehouseFile);
+  const onDefault = payload.ref === `refs/heads/${payload.repository.default_branch}`;
+  if (touched) await validateAt(rt, context, onDefault);
+  // Then re-evaluate the open release PRs (also when an `_extends` target in the repo changed).
+  if (onDefault) await onDefaultBranchConfigPush(rt, context, { paths, gatehouseFiles: touched });
+}
+
+async function validateAt(rt: Runtime, context: Context<"push">, onDefault: boolean): Promise<void> {
+  const { payload } = context;
   const repo = context.repo();
-  if (payload.ref === `refs/heads/${payload.repository.default_branch}`) rt.configs.forget(repo);
+  if (onDefault) rt.configs.forget(repo);
 
   const gh = context.octokit;
   try {

@@ -8,6 +8,8 @@ import { loadRepoConfig } from "../../github/config-files.js";
 export interface LoadedConfig {
   config: RepoConfig;
   checklist: Checklist;
+  /** Every file the config was built from, as `owner/repo:path` (its layers and checklist). */
+  files: string[];
 }
 
 /** Config changes rarely; a minute of staleness saves a read (or three, with _extends) per event. */
@@ -37,7 +39,11 @@ export class ConfigCache {
     const key = configKey(repo);
     const hit = this.#entries.get(key);
     if (hit) return hit;
-    const result = loadRepoConfig(gh, repo).then(({ config, checklist }) => ({ config, checklist }));
+    const result = loadRepoConfig(gh, repo).then(({ config, checklist, source, checklistSource }) => ({
+      config,
+      checklist,
+      files: [...source.map((f) => f.file), ...(checklistSource ? [checklistSource.file] : [])],
+    }));
     this.#entries.set(key, result);
     // A transient GitHub error must not be remembered; only answers about the config itself are.
     result.catch((error: unknown) => {

@@ -6,6 +6,7 @@ import { spaceWrites, WriteSpacing, type WriteSpacingOptions } from "../../githu
 import type { Metrics } from "./metrics.js";
 
 type Client = Context["octokit"];
+export type OctokitClass = new (options: Record<string, unknown>) => Client;
 
 /**
  * One GitHub client per installation, kept across events. Probot's own per-event client shares
@@ -43,10 +44,14 @@ export class InstallationClients {
   for(context: Context): Client {
     const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
     if (!installation) return retrySecondaryRateLimits(this.#observed(context.octokit, "none"), this.#policy("none"));
+    // Same class and defaults as Probot's clients: app credentials, token cache, GHE base URL, retries.
+    return this.forInstallation(installation, context.octokit.constructor as OctokitClass);
+  }
+
+  /** The installation's client outside any event (the start-up sweep, timers). */
+  forInstallation(installation: number, Octokit: OctokitClass): Client {
     const cached = this.#clients.get(installation);
     if (cached) return cached;
-    // Same class and defaults as Probot's clients: app credentials, token cache, GHE base URL, retries.
-    const Octokit = context.octokit.constructor as new (options: Record<string, unknown>) => Client;
     const key = String(installation);
     const client = retrySecondaryRateLimits(
       spaceWrites(this.#observed(new Octokit({ auth: { installationId: installation }, throttle: { enabled: false } }), key), this.#spacing, key),

@@ -7,6 +7,7 @@ import type { PullRequestInfo } from "../../github/pull-requests.js";
 import { TeamMembership } from "../../github/team-membership.js";
 import { ConfigCache } from "./config-cache.js";
 import { CommentViews } from "./comment-views.js";
+import { ExpiryTimers, type Scheduler } from "./expiry-timers.js";
 import { Deliveries } from "./deliveries.js";
 import { Metrics } from "./metrics.js";
 import { PrBatcher } from "./pr-batcher.js";
@@ -26,6 +27,8 @@ export interface Runtime {
   views: CommentViews;
   metrics: Metrics;
   now: () => Date;
+  /** One timer per release PR for its earliest expiring sign-off. */
+  expiry: ExpiryTimers;
   /** Called after a release PR's check run and comment were written (e.g. to release waiting deployments). */
   onSynced: SyncListener[];
 }
@@ -55,6 +58,8 @@ export interface RuntimeOptions {
   whenIdle?: (client: object) => Promise<void>;
   /** The app instance's metrics (a fresh registry when not given). */
   metrics?: Metrics;
+  /** The timers behind expiry re-evaluation (tests pass a fake). */
+  scheduler?: Scheduler;
 }
 
 /** Well under policy-bot's 30 s: the comment shows who signed within seconds, a burst costs one write. */
@@ -82,6 +87,7 @@ export function createRuntime(options: RuntimeOptions, syncBatch: (rt: Runtime, 
     }),
     metrics: options.metrics ?? new Metrics(),
     now,
+    expiry: new ExpiryTimers(() => rt.now().getTime(), options.scheduler),
     onSynced: [],
   };
   return rt;

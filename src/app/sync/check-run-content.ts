@@ -21,7 +21,7 @@ export function aggregateCheckRun(input: { verdict: Verdict; ledger: Ledger; che
   const { status } = input.verdict;
   return {
     name: CHECK_NAME,
-    conclusion: status === "approved" ? "success" : status === "pending" ? "action_required" : "failure",
+    conclusion: conclusionOf(status) as CheckRunContent["conclusion"],
     ...(input.detailsUrl ? { details_url: input.detailsUrl } : {}),
     output,
     ...(status === "pending" ? { actions: [SIGN_OFF_ACTION] } : {}),
@@ -82,4 +82,16 @@ export function checkRunFingerprint(run: CheckRunContent | OwnCheckRun): string 
     return JSON.stringify([run.conclusion, run.detailsUrl ?? null, run.output.title, run.output.summary, run.output.text ?? null]);
   }
   return JSON.stringify([run.conclusion, run.details_url ?? null, run.output.title, run.output.summary, run.output.text ?? null]);
+}
+
+/** The conclusion a fingerprint records (its first field), if any. */
+export function writtenConclusion(fingerprint: string | undefined): string | undefined {
+  if (fingerprint === undefined) return undefined;
+  const first = (JSON.parse(fingerprint) as unknown[])[0];
+  return typeof first === "string" ? first : undefined;
+}
+
+/** The conclusion the aggregate run shows for a verdict status. */
+export function conclusionOf(status: Verdict["status"]): string {
+  return status === "approved" ? "success" : status === "pending" ? "action_required" : "failure";
 }

@@ -12,6 +12,7 @@ import type { Verdict } from "../../core/evaluate/verdict.js";
 import { reportConfigError } from "./report-config-error.js";
 import { retire } from "./retire-check.js";
 import { writeRelease } from "./release-writer.js";
+import { writtenConclusion } from "./check-run-content.js";
 import { prKey, type PrState } from "../runtime/pr-state.js";
 import type { LoadedConfig } from "../runtime/config-cache.js";
 import type { Runtime } from "../runtime/runtime.js";
@@ -264,7 +265,9 @@ async function applyChanges(
       outcomes.push({ appended: [] });
       continue;
     }
-    const change = await req.change({ config, checklist, verdict, ledger, pr });
+    // Each change sees the ledger as the changes before it in the batch left it.
+    const written = writtenConclusion(state.checkFingerprint);
+    const change = await req.change({ config, checklist, verdict, ledger, pr, ...(written ? { written } : {}) });
     notices.push(...change.notices);
     if (change.events.length > 0) {
       ledger = appendEvents(ledger, change.events);

@@ -13,6 +13,7 @@ import { notifyReviewers } from "./notify.js";
 import type { PrState } from "../runtime/pr-state.js";
 import type { SyncRequest } from "./sync-types.js";
 import type { Runtime } from "../runtime/runtime.js";
+import { storableLedger, writeAggregateFailClosed } from "./fail-closed.js";
 
 /** Writes the check run first (the ledger's commit point), then the comment, each only if changed. */
 export async function writeRelease(
@@ -31,7 +32,7 @@ export async function writeRelease(
     key: string;
   },
 ): Promise<{ commentUrl: string; commentOwed: boolean }> {
-  const { merged, pr, state, config, checklist, ledger, verdict, previousStatus, notices, key } = input;
+  const { merged, pr, state, config, checklist, verdict, previousStatus, notices, key } = input;
   const { gh, repo } = merged;
   let comment = state.comment;
   if (comment && comment.body === undefined) {
@@ -49,9 +50,10 @@ export async function writeRelease(
     createdComment = true;
   }
 
+  const ledger = await storableLedger(gh, repo, pr.headSha, input.ledger, state, comment.url, rt.now());
   const content = aggregateCheckRun({ verdict, ledger, checklist, detailsUrl: comment.url });
   const next: PrState = { ...state, headSha: pr.headSha, ledger, comment, gateRuns: { ...state.gateRuns } };
-  await writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate", rt.now());
+  await writeAggregateFailClosed(gh, repo, pr.headSha, content, next, rt.now(), () => writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate", rt.now()));
   // The ledger is on GitHub now: remember it before anything else can fail.
   rt.states.set(key, next);
 

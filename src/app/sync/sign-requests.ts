@@ -32,6 +32,7 @@ const ACTIONS: Record<SignOffMethod, string> = {
   push: "push",
   recheck: "re-check",
   label: "label change",
+  system: "Gatehouse itself",
 };
 
 /**

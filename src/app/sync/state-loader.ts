@@ -1,10 +1,10 @@
-import { decodeLedger } from "../../core/ledger/ledger-codec.js";
 import { emptyLedger, type Ledger } from "../../core/ledger/ledger.js";
 import { isNewerLedger } from "../../core/ledger/latest-ledger.js";
 import { isChecklistComment } from "../../core/render/comment-markers.js";
 import { CHECK_NAME } from "../../github/ledger-check-run.js";
 import type { GitHubClient, RepoRef } from "../../github/client.js";
 import { listOwnCheckRuns, type OwnCheckRun } from "../../github/check-runs.js";
+import { readLedgerText } from "../../github/ledger-archive.js";
 import { commentIdFromUrl, findAppComment } from "../../github/comments.js";
 import { listPullRequestCommitShas } from "../../github/pull-requests.js";
 import type { PrState } from "../runtime/pr-state.js";
@@ -40,7 +40,7 @@ export async function loadPrState(
     runs.filter((r) => r.name.startsWith(`${CHECK_NAME} / `)).map((r) => [r.name.slice(CHECK_NAME.length + 3), { id: r.id, fingerprint: checkRunFingerprint(r) }]),
   );
   const aggregate = runs.find((r) => r.name === CHECK_NAME);
-  const headLedger = aggregate ? ledgerOf(aggregate, pr.number) : undefined;
+  const headLedger = aggregate ? await ledgerOf(gh, repo, appId, aggregate, pr.number) : undefined;
 
   const comment = await locateComment(gh, repo, appId, pr.number, aggregate, hint.cached);
   const base: PrState = {
@@ -79,9 +79,9 @@ async function previousLedger(
   return findEarlierLedger(gh, repo, appId, pr, before);
 }
 
-function ledgerOf(run: OwnCheckRun, prNumber: number): Ledger | undefined {
+async function ledgerOf(gh: GitHubClient, repo: RepoRef, appId: number, run: OwnCheckRun, prNumber: number): Promise<Ledger | undefined> {
   // A config-error run may carry no block; then the ledger lives on an earlier run.
-  const ledger = decodeLedger(run.output.text ?? "");
+  const ledger = await readLedgerText(gh, repo, appId, run.output.text ?? "");
   if (ledger && ledger.pr !== prNumber) {
     throw new Error(`check run ${run.id} holds the ledger of PR #${ledger.pr}, not #${prNumber}; refusing to mix ledgers`);
   }
@@ -118,7 +118,7 @@ async function findEarlierLedger(
   }
   for (const sha of candidates) {
     const run = (await listOwnCheckRuns(gh, repo, sha, appId)).find((r) => r.name === CHECK_NAME);
-    const ledger = run && ledgerOf(run, pr.number);
+    const ledger = run && (await ledgerOf(gh, repo, appId, run, pr.number));
     if (ledger) return { sha, ledger };
   }
   return undefined;

@@ -14,6 +14,8 @@ export interface ChangeView {
   verdict: Verdict;
   ledger: Ledger;
   pr: PullRequestInfo;
+  /** The aggregate run's conclusion as last written or read, when known (to record why it turns). */
+  written?: string;
 }
 
 export interface Change {

@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import { deflateSync, inflateSync } from "node:zlib";
 import { z } from "zod";
-import { PR_EVENT_KINDS, type Ledger, type LedgerEvent, type LedgerEventKind, type SignOffMethod } from "./ledger.js";
+import { archivedCount, PR_EVENT_KINDS, type Ledger, type LedgerArchiveRef, type LedgerEvent, type LedgerEventKind, type SignOffMethod } from "./ledger.js";
 
 /**
  * The ledger travels as one hidden HTML comment at the end of the App's check run `output.text`:
@@ -10,12 +11,18 @@ import { PR_EVENT_KINDS, type Ledger, type LedgerEvent, type LedgerEventKind, ty
  * `enc` is `json` (base64url of compact JSON) or `gz` (base64url of zlib-deflated JSON). The
  * JSON is column-oriented (one array per field, strings interned, timestamps as deltas) because
  * columns of similar values compress several times better than one object per event.
+ *
+ * When the history outgrows the block, its oldest events move to archive check runs (see
+ * ledger-archive.ts), each holding one `<!-- gatehouse-ledger-archive:v1:gz:<payload> -->` block
+ * in the same wire format. The main block then lists the archive runs by id, event count and the
+ * sha256 of their block, and holds only the newer events.
  */
 
 /** Characters the block may use; the rest of the 65,535-char `output.text` is for humans. */
 export const LEDGER_BLOCK_BUDGET = 60_000;
 
 const BLOCK_START = "<!-- gatehouse-ledger:";
+const ARCHIVE_START = "<!-- gatehouse-ledger-archive:";
 const BLOCK_END = " -->";
 const VERSION = "v1";
 /** A corrupt or hostile `gz` payload must not be able to exhaust memory. */
@@ -44,15 +51,24 @@ export class LedgerCapacityError extends Error {
   }
 }
 
-const METHOD_CODES: Record<SignOffMethod, string> = { tick: "t", command: "c", button: "b", review: "r", push: "p", recheck: "v", label: "l" };
-const KIND_CODES: Record<LedgerEventKind, string> = { signoff: "s", revoke: "r", invalidate: "i", pushed: "p", unlabel: "u", relabel: "a" };
+const METHOD_CODES: Record<SignOffMethod, string> = { tick: "t", command: "c", button: "b", review: "r", push: "p", recheck: "v", label: "l", system: "y" };
+const KIND_CODES: Record<LedgerEventKind, string> = {
+  signoff: "s",
+  revoke: "r",
+  invalidate: "i",
+  pushed: "p",
+  unlabel: "u",
+  relabel: "a",
+  expire: "e",
+  reevaluate: "v",
+};
 const METHODS = invert(METHOD_CODES);
 const KINDS = invert(KIND_CODES);
 
 /** The decoded shape of a ledger. Encoding checks it too, so a bad event fails at write time, not at the next read. */
 export const LedgerEventSchema = z
   .strictObject({
-    kind: z.enum(["signoff", "revoke", "invalidate", "pushed", "unlabel", "relabel"]),
+    kind: z.enum(["signoff", "revoke", "invalidate", "pushed", "unlabel", "relabel", "expire", "reevaluate"]),
     actor: z.string().min(1),
     actorId: z.number().int().positive().optional(),
     role: z.string(),
@@ -61,7 +77,7 @@ export const LedgerEventSchema = z
     item: z.string().min(1).optional(),
     sha: z.string().min(1),
     at: z.iso.datetime({ offset: true }),
-    method: z.enum(["tick", "command", "button", "review", "push", "recheck", "label"]),
+    method: z.enum(["tick", "command", "button", "review", "push", "recheck", "label", "system"]),
     note: z.string().optional(),
     url: z.string().optional(),
     metrics: z.record(z.string(), z.number()).optional(),
@@ -69,11 +85,22 @@ export const LedgerEventSchema = z
   })
   .refine((e) => e.gate.length > 0 || PR_EVENT_KINDS.includes(e.kind), { message: "a gate event needs a gate", path: ["gate"] });
 
-export const LedgerSchema = z.strictObject({
-  version: z.literal(1),
-  pr: z.number().int().positive(),
-  events: z.array(LedgerEventSchema),
+const DIGEST = /^[A-Za-z0-9_-]{43}$/;
+
+const ArchiveRefSchema = z.strictObject({
+  checkRunId: z.number().int().positive(),
+  digest: z.string().regex(DIGEST),
+  events: z.number().int().positive(),
 });
+
+export const LedgerSchema = z
+  .strictObject({
+    version: z.literal(1),
+    pr: z.number().int().positive(),
+    events: z.array(LedgerEventSchema),
+    archive: z.array(ArchiveRefSchema).optional(),
+  })
+  .refine((l) => (l.archive ?? []).reduce((n, r) => n + r.events, 0) <= l.events.length, "the archive holds more events than the ledger");
 
 const ExtraSchema = z.strictObject({
   note: z.string().optional(),
@@ -90,8 +117,8 @@ const WireSchema = z
   .strictObject({
     pr: z.number().int().positive(),
     strings: z.array(z.string()),
-    kind: z.string().regex(/^[sripua]*$/),
-    method: z.string().regex(/^[tcbrpvl]*$/),
+    kind: z.string().regex(/^[sripuaev]*$/),
+    method: z.string().regex(/^[tcbrpvly]*$/),
     actor: z.array(index),
     /** Numeric user ids, 0 where unknown. Absent in ledgers written before ids were recorded. */
     actorId: z.array(z.number().int().nonnegative()).optional(),
@@ -104,6 +131,8 @@ const WireSchema = z
     at: z.array(z.union([z.number().int(), z.string()])),
     /** [event index, optional fields], ascending by index. */
     extra: z.array(z.tuple([index, ExtraSchema])),
+    /** Archive runs holding the events before these: [check run id, sha256 of its block, event count]. */
+    archive: z.array(z.tuple([z.number().int().positive(), z.string().regex(DIGEST), z.number().int().positive()])).optional(),
   })
   .superRefine((wire, ctx) => {
     const problem = (message: string) => ctx.addIssue({ code: "custom", message });
@@ -126,19 +155,77 @@ type Wire = z.infer<typeof WireSchema>;
 
 /**
  * Encodes a ledger as the hidden block for a check run's `output.text`. Deterministic: the same
- * ledger always gives the same text. Uses whichever of `json` and `gz` is shorter.
+ * ledger always gives the same text. Uses whichever of `json` and `gz` is shorter. Archived
+ * events are not repeated: the block refers to their archive runs instead.
  * @throws LedgerCapacityError when even the compressed block exceeds LEDGER_BLOCK_BUDGET.
  * @throws Error when the ledger itself is invalid (a programming error, caught before it is stored).
  */
 export function encodeLedger(ledger: Ledger): string {
   const parsed = LedgerSchema.safeParse(ledger);
   if (!parsed.success) throw new Error(`refusing to encode an invalid ledger: ${z.prettifyError(parsed.error)}`);
-  const json = Buffer.from(JSON.stringify(toWire(ledger)), "utf8");
-  const plain = block("json", json);
-  const packed = block("gz", deflateSync(json, { level: 9 }));
+  const wire = toWire(ledger.pr, ledger.events.slice(archivedCount(ledger)));
+  if (ledger.archive && ledger.archive.length > 0) wire.archive = ledger.archive.map((r) => [r.checkRunId, r.digest, r.events]);
+  const json = Buffer.from(JSON.stringify(wire), "utf8");
+  const plain = block(BLOCK_START, "json", json);
+  const packed = block(BLOCK_START, "gz", deflateSync(json, { level: 9 }));
   const best = packed.length < plain.length ? packed : plain;
   if (best.length > LEDGER_BLOCK_BUDGET) throw new LedgerCapacityError(ledger.events.length, best.length);
   return best;
+}
+
+/** One archive run's block: a run of consecutive events of PR `pr`, always compressed. */
+export function encodeArchiveBlock(pr: number, events: LedgerEvent[]): string {
+  const parsed = LedgerSchema.safeParse({ version: 1, pr, events });
+  if (!parsed.success) throw new Error(`refusing to archive invalid events: ${z.prettifyError(parsed.error)}`);
+  return block(ARCHIVE_START, "gz", deflateSync(Buffer.from(JSON.stringify(toWire(pr, events)), "utf8"), { level: 9 }));
+}
+
+/** The digest a main block records for an archive block. */
+export function archiveDigest(archiveBlock: string): string {
+  return createHash("sha256").update(archiveBlock, "utf8").digest("base64url");
+}
+
+/**
+ * Checks an archive run's text against the reference the main block holds, and decodes it.
+ * @throws LedgerCorruptError when the block is missing, altered (digest), of another PR, or holds
+ *   a different number of events than the reference says.
+ */
+export function decodeArchiveBlock(text: string, pr: number, ref: LedgerArchiveRef): LedgerEvent[] {
+  const found = findBlock(text, ARCHIVE_START);
+  if (found === undefined) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} holds no archive block`);
+  if (archiveDigest(found.block) !== ref.digest) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} does not match its digest`);
+  const wire = parseWire(found);
+  if (wire.archive !== undefined) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} refers to further archives`);
+  const ledger = checked(fromWire(wire));
+  if (ledger.pr !== pr) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} belongs to PR #${ledger.pr}, not #${pr}`);
+  if (ledger.events.length !== ref.events) {
+    throw new LedgerCorruptError(`archive check run ${ref.checkRunId} holds ${ledger.events.length} events, expected ${ref.events}`);
+  }
+  return ledger.events;
+}
+
+/** The main block as stored: its own (newest) events and the archive runs holding the older ones. */
+export interface LedgerBlock {
+  pr: number;
+  /** Only the events in this block: the history continues in `archive` before them. */
+  events: LedgerEvent[];
+  archive: LedgerArchiveRef[];
+}
+
+/** Decodes the main block without following its archive (see decodeLedger for the checks). */
+export function decodeLedgerBlock(text: string): LedgerBlock | undefined {
+  const found = findBlock(text, BLOCK_START);
+  if (found === undefined) return undefined;
+  const wire = parseWire(found);
+  const archive = (wire.archive ?? []).map(([checkRunId, digest, events]) => ({ checkRunId, digest, events }));
+  const { pr, events } = checked(fromWire(wire));
+  return { pr, events, archive };
+}
+
+/** A ledger from its main block and its archives' events (in the block's order). */
+export function joinArchive(block: LedgerBlock, archived: LedgerEvent[][]): Ledger {
+  if (block.archive.length === 0) return { version: 1, pr: block.pr, events: block.events };
+  return { version: 1, pr: block.pr, events: [...archived.flat(), ...block.events], archive: block.archive };
 }
 
 /**
@@ -148,12 +235,29 @@ export function encodeLedger(ledger: Ledger): string {
  *   version, not valid base64url/deflate/JSON, not a valid ledger, or when there are two blocks.
  */
 export function decodeLedger(text: string): Ledger | undefined {
-  const start = text.indexOf(BLOCK_START);
-  if (start === -1) return undefined;
-  if (text.indexOf(BLOCK_START, start + 1) !== -1) throw new LedgerCorruptError("the text holds more than one ledger block");
-  const end = text.indexOf(BLOCK_END, start);
+  const found = decodeLedgerBlock(text);
+  if (found === undefined) return undefined;
+  if (found.archive.length > 0) {
+    throw new LedgerArchivedError(found.archive.length);
+  }
+  return { version: 1, pr: found.pr, events: found.events };
+}
+
+/** Thrown by decodeLedger for a block whose history continues in archive runs: read it with readLedgerText. */
+export class LedgerArchivedError extends Error {
+  constructor(readonly runs: number) {
+    super(`the ledger continues in ${runs} archive check run(s); it must be read together with them`);
+    this.name = "LedgerArchivedError";
+  }
+}
+
+function findBlock(text: string, start: string): { block: string; enc: "json" | "gz"; payload: string } | undefined {
+  const at = text.indexOf(start);
+  if (at === -1) return undefined;
+  if (text.indexOf(start, at + 1) !== -1) throw new LedgerCorruptError("the text holds more than one ledger block");
+  const end = text.indexOf(BLOCK_END, at);
   if (end === -1) throw new LedgerCorruptError("the block has no closing ' -->' (truncated?)");
-  const fields = text.slice(start + BLOCK_START.length, end).split(":");
+  const fields = text.slice(at + start.length, end).split(":");
   if (fields.length !== 3) throw new LedgerCorruptError("expected 'version:encoding:payload'");
   const [version, enc, payload] = fields as [string, string, string];
   if (version !== VERSION) throw new LedgerCorruptError(`unsupported version '${version}'; this Gatehouse reads ${VERSION}`);
@@ -162,9 +266,12 @@ export function decodeLedger(text: string): Ledger | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(payload) || payload.length % 4 === 1) {
     throw new LedgerCorruptError("the payload is not base64url");
   }
+  return { block: text.slice(at, end + BLOCK_END.length), enc, payload };
+}
 
-  let bytes = Buffer.from(payload, "base64url");
-  if (enc === "gz") {
+function parseWire(found: { enc: "json" | "gz"; payload: string }): Wire {
+  let bytes = Buffer.from(found.payload, "base64url");
+  if (found.enc === "gz") {
     try {
       bytes = inflateSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES });
     } catch (error) {
@@ -179,16 +286,20 @@ export function decodeLedger(text: string): Ledger | undefined {
   }
   const wire = WireSchema.safeParse(value);
   if (!wire.success) throw new LedgerCorruptError(`unexpected shape: ${z.prettifyError(wire.error)}`);
-  const ledger = LedgerSchema.safeParse(fromWire(wire.data));
-  if (!ledger.success) throw new LedgerCorruptError(`invalid event: ${z.prettifyError(ledger.error)}`);
-  return ledger.data as Ledger;
+  return wire.data;
 }
 
-function block(enc: "json" | "gz", bytes: Buffer): string {
-  return `${BLOCK_START}${VERSION}:${enc}:${bytes.toString("base64url")}${BLOCK_END}`;
+function checked(ledger: Ledger): Ledger {
+  const parsed = LedgerSchema.safeParse(ledger);
+  if (!parsed.success) throw new LedgerCorruptError(`invalid event: ${z.prettifyError(parsed.error)}`);
+  return parsed.data as Ledger;
 }
 
-function toWire(ledger: Ledger): Wire {
+function block(start: string, enc: "json" | "gz", bytes: Buffer): string {
+  return `${start}${VERSION}:${enc}:${bytes.toString("base64url")}${BLOCK_END}`;
+}
+
+function toWire(pr: number, events: readonly LedgerEvent[]): Wire {
   const strings: string[] = [];
   const seen = new Map<string, number>();
   const intern = (s: string): number => {
@@ -200,7 +311,7 @@ function toWire(ledger: Ledger): Wire {
     return i;
   };
   const wire: Wire = {
-    pr: ledger.pr,
+    pr,
     strings,
     kind: "",
     method: "",
@@ -214,7 +325,7 @@ function toWire(ledger: Ledger): Wire {
   };
   let previous = 0;
   const actorIds: number[] = [];
-  ledger.events.forEach((e, n) => {
+  events.forEach((e, n) => {
     wire.kind += KIND_CODES[e.kind];
     wire.method += METHOD_CODES[e.method];
     wire.actor.push(intern(e.actor));

@@ -5,20 +5,27 @@
 
 /**
  * How an event reached the App. `push` marks invalidations and pushes seen on synchronize,
- * `recheck` a sign-off withdrawn because its signer no longer qualifies, `label` a label change.
+ * `recheck` a sign-off withdrawn because its signer no longer qualifies, `label` a label change,
+ * `system` what the App records on its own (an expiry, a re-evaluation after a config change).
  */
-export type SignOffMethod = "tick" | "command" | "button" | "review" | "push" | "recheck" | "label";
+export type SignOffMethod = "tick" | "command" | "button" | "review" | "push" | "recheck" | "label" | "system";
 
 /**
  * `pushed` records who pushed a head (they may not sign, unless `allow_author`);
  * `unlabel` an allowed removal of the release label (the PR stops being gated);
  * `relabel` a removal Gatehouse reverted because the remover may not un-gate the PR.
  * These three concern the PR, not a gate: their `gate` and `role` may be empty.
+ * `expire` and `reevaluate` are system events: they change no sign-off, they record why a check
+ * that was green turned without anyone acting (a sign-off reached its `expires_after`, or the
+ * default branch's config changed), so the audit shows it.
  */
-export type LedgerEventKind = "signoff" | "revoke" | "invalidate" | "pushed" | "unlabel" | "relabel";
+export type LedgerEventKind = "signoff" | "revoke" | "invalidate" | "pushed" | "unlabel" | "relabel" | "expire" | "reevaluate";
 
 /** Kinds that are about the PR as a whole rather than a gate. */
 export const PR_EVENT_KINDS: readonly LedgerEventKind[] = ["pushed", "unlabel", "relabel"];
+
+/** The gate of a `reevaluate` event, which concerns every gate. */
+export const ALL_GATES = "*";
 
 export interface LedgerEvent {
   kind: LedgerEventKind;
@@ -50,12 +57,32 @@ export interface LedgerEvent {
   files?: string[];
 }
 
+/**
+ * Older events rolled out of the check run's block into an archive check run that only the App
+ * writes ("Gatehouse ledger archive"), so a long history never overflows the 65,535-char text.
+ */
+export interface LedgerArchiveRef {
+  checkRunId: number;
+  /** sha256 (base64url) of the archive run's block, so a run cannot be swapped for another. */
+  digest: string;
+  /** How many events the archive run holds. */
+  events: number;
+}
+
 export interface Ledger {
   /** Format version of the encoded block. */
   version: 1;
   /** The PR the ledger belongs to; a ledger never moves between PRs. */
   pr: number;
+  /** Every event, oldest first, including the archived ones (the first `archivedCount` events). */
   events: LedgerEvent[];
+  /** The archive runs holding the oldest events, in order; absent when nothing was archived. */
+  archive?: LedgerArchiveRef[];
+}
+
+/** How many of `ledger.events` live in archive runs rather than in the main block. */
+export function archivedCount(ledger: Ledger): number {
+  return (ledger.archive ?? []).reduce((n, ref) => n + ref.events, 0);
 }
 
 export function emptyLedger(pr: number): Ledger {

@@ -65,7 +65,9 @@ function apply(current: ItemState, event: LedgerEvent, ignore: (e: LedgerEvent) 
     case "pushed":
     case "unlabel":
     case "relabel":
-      // About the PR, not an item (and they carry no gate, so they never get here).
+    case "expire":
+    case "reevaluate":
+      // Records of what the App saw; evaluation judges expiry and config itself.
       return current;
   }
 }

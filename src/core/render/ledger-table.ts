@@ -1,6 +1,6 @@
 import { codeId, escapeMarkdown, markdownLink } from "./escape.js";
 import { formatActor, formatMetrics, formatSha, formatTime } from "./event-text.js";
-import type { Ledger, LedgerEvent, LedgerEventKind } from "../ledger/ledger.js";
+import { ALL_GATES, type Ledger, type LedgerEvent, type LedgerEventKind } from "../ledger/ledger.js";
 
 const EVENT_LABEL: Record<LedgerEventKind, string> = {
   signoff: "✅ signed",
@@ -9,6 +9,8 @@ const EVENT_LABEL: Record<LedgerEventKind, string> = {
   pushed: "⬆️ pushed",
   unlabel: "🏷️ release label removed",
   relabel: "🏷️ label removal reverted",
+  expire: "⌛ expired",
+  reevaluate: "🔄 re-evaluated",
 };
 
 /** The human-readable ledger table (check run text, job summary). Every cell is escaped. */
@@ -24,7 +26,13 @@ export function ledgerTableRows(ledger: Ledger): string[] {
 
 function ledgerTableRow(event: LedgerEvent): string {
   const target =
-    event.gate === "" ? "(whole PR)" : event.item === undefined ? `${codeId(event.gate)} (whole gate)` : codeId(event.gate, event.item);
+    event.gate === ""
+      ? "(whole PR)"
+      : event.gate === ALL_GATES
+        ? "all gates"
+        : event.item === undefined
+          ? `${codeId(event.gate)} (whole gate)`
+          : codeId(event.gate, event.item);
   const details = [
     event.url ? (markdownLink("evidence", event.url) ?? escapeMarkdown(event.url, { maxLength: 100 })) : undefined,
     formatMetrics(event.metrics),
