@@ -112,7 +112,7 @@ describe.concurrent("malformed and hostile inputs (whole process)", () => {
     await openRelease(github, 1);
     const run = gatehouseRun(github, HEAD)!;
     expect(run.conclusion).toBe("failure");
-    expect(run.output.summary).toMatch(/\.github\/gatehouse\.yml:1:1: the file is \d+ bytes; Gatehouse reads at most 1048576 bytes/);
+    expect(run.output.summary).toMatch(/\.github\/gatehouse\.yml:1:1: the file is \d+ bytes; Gatehouse reads at most 262144 bytes/);
     neverGreen(github);
   });
 

@@ -23,6 +23,9 @@ export interface SourceLine {
   kind: LineKind;
 }
 
+/** GitHub stores at most 65,536 characters in a comment, review or PR body; longer text is not read. */
+export const MAX_BODY_LENGTH = 65_536;
+
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 const QUOTE = /^ {0,3}>(.*)$/;
 const COMMENT_OPEN = /^ {0,3}<!--/;
