@@ -9,6 +9,7 @@ import { deploymentProtection } from "./handlers/deployment-protection.js";
 import { onMergeGroup } from "./handlers/merge-group.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
 import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtime.js";
+import { EVENT_DEADLINE_MS, withDeadline } from "./runtime/event-deadline.js";
 import { syncBatch } from "./sync/release-sync.js";
 import { onCommandComment, onReviewSubmitted } from "./handlers/signoff-commands.js";
 
@@ -16,7 +17,9 @@ import { onCommandComment, onReviewSubmitted } from "./handlers/signoff-commands
  * Builds the Gatehouse app. Every handler runs at most once per delivery id, so a redelivered
  * webhook is idempotent; work on one PR is serialized inside `syncRelease`.
  */
-export function gatehouse(options: RuntimeOptions & { retryPolicy?: RetryPolicy; writeSpacing?: WriteSpacingOptions }): ApplicationFunction {
+export function gatehouse(
+  options: RuntimeOptions & { retryPolicy?: RetryPolicy; writeSpacing?: WriteSpacingOptions; eventDeadlineMs?: number },
+): ApplicationFunction {
   return (app: Probot) => {
     const rt = createRuntime(options, syncBatch);
     const clients = new InstallationClients(options);
@@ -25,10 +28,13 @@ export function gatehouse(options: RuntimeOptions & { retryPolicy?: RetryPolicy;
       <C extends Context>(handler: (rt: Runtime, context: C) => Promise<void>) =>
       (context: C) =>
         rt.deliveries
-          .once(`${context.id}:${handler.name}`, async () => {
-            context.octokit = clients.for(context);
-            await handler(rt, context);
-          })
+          .once(`${context.id}:${handler.name}`, () =>
+            // One slow event (a huge body, a slow GitHub) fails on its own instead of holding its delivery open.
+            withDeadline(`${context.name} ${context.id} (${handler.name})`, options.eventDeadlineMs ?? EVENT_DEADLINE_MS, async () => {
+              context.octokit = clients.for(context);
+              await handler(rt, context);
+            }),
+          )
           .then(() => undefined);
 
     app.on([...PULL_REQUEST_EVENTS], once(onPullRequest));
