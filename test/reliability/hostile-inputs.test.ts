@@ -165,7 +165,7 @@ describe.concurrent("malformed and hostile inputs (whole process)", () => {
     const pr = await openRelease(hostile, 1);
     // Once blocked the process for minutes: quadratic ")" balancing of the URL, before any check of who wrote it.
     const body = `/signoff security.waf https://x.example/${")".repeat(65_000)}`;
-    const comment = { id: 80_000, body, user: { login: "mallory", type: "User" } };
+    const comment = { id: 80_000, body, user: { login: "mallory", type: "User" }, performed_via_github_app: null };
     hostile.comments.push({ ...comment, issue: 1, html_url: "", reactions: [] });
     const slow = app.deliver(inRepository(issueCommentEvent("created", { pr, comment, sender: "mallory" }) as WebhookEvent & { payload: Record<string, any> }, { repo: hostile.repo, installation: installations.get(hostile)! }));
 
