@@ -9,7 +9,7 @@
  * comment 0.46 ms vs 16 ms; 8,192 `> - [ ] ` 0.10 ms vs 1,500 ms; runs of `[` 0.03 ms vs 1,000 ms.
  * Both grow linearly (micromark 16K→64K: ×3.8–5.9), but seconds of CPU per event on the one
  * event loop every installation shares is what a hostile comment must not buy. Ticks also need
- * a box's exact source line, which both give. This scanner stays, one regex-free pass per line,
+ * a box's exact source line, which both give. This scanner stays (one pass, anchored regexes per line),
  * with its inputs capped at MAX_BODY_LENGTH and its growth pinned by
  * test/reliability/linear-time.test.ts.
  */
