@@ -20996,7 +20996,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node2, visitor) {
+    function visit3(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -21005,9 +21005,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path) {
       const ctrl = callVisitor(key, node2, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -21141,7 +21141,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
     exports.visitAsync = visitAsync;
   }
 });
@@ -21151,7 +21151,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -21295,7 +21295,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node2) => {
+          visit3.visit(doc.contents, (_key, node2) => {
             if (identity.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
@@ -21322,7 +21322,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
         const sa = JSON.stringify(anchor2);
@@ -21333,7 +21333,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit3.visit(root, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -21513,7 +21513,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -21539,7 +21539,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit3.visit(doc, {
             Node: (_key, node2) => {
               if (identity.isAlias(node2) || identity.hasAnchor(node2))
                 nodes.push(node2);
@@ -26461,15 +26461,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit3(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path) => {
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    visit3.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index2] of path) {
         const tok = item?.[field];
@@ -26480,8 +26480,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path) => {
-      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
+    visit3.parentCollection = (cst, path) => {
+      const parent = visit3.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -26512,7 +26512,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit2;
+    exports.visit = visit3;
   }
 });
 
@@ -28228,7 +28228,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -28256,8 +28256,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit2.visit;
-    exports.visitAsync = visit2.visitAsync;
+    exports.visit = visit3.visit;
+    exports.visitAsync = visit3.visitAsync;
   }
 });
 
@@ -30860,6 +30860,18 @@ var ProblemError = class extends Error {
   }
   problems;
 };
+function withoutForeignValues(problems, isForeign) {
+  return problems.map((problem) => {
+    if (!isForeign(problem.file)) return problem;
+    const where = problem.path && problem.path.length > 0 ? `the value of "${keyPath(problem.path)}"` : "this part of the file";
+    const repo = problem.file.split(":")[0];
+    return { ...problem, message: `${where} is not valid. Its text is not shown here because it comes from another repository (${repo}); open the file there to see what is wrong.` };
+  });
+}
+function keyPath(path) {
+  const text = path.map((segment, i) => typeof segment === "number" ? `[${segment}]` : i === 0 ? segment : `.${segment}`).join("");
+  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+}
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -50921,6 +50933,8 @@ function globProblem(glob) {
   if (glob.startsWith("./")) return 'it starts with "./"; drop the leading "./"';
   if (glob.startsWith("!")) return 'negated globs ("!…") are not supported; list only the paths that should match';
   if (glob.includes("\\")) return 'it contains "\\"; use "/" as the path separator';
+  const costly = costlyGlob(glob);
+  if (costly) return costly;
   const unbalanced = unbalancedBracket(glob);
   if (unbalanced) return unbalanced;
   try {
@@ -50929,6 +50943,17 @@ function globProblem(glob) {
     return error63.message;
   }
   return void 0;
+}
+var MAX_GLOB_LENGTH = 256;
+var MAX_STARS_PER_SEGMENT = 2;
+var MAX_GLOBSTARS = 3;
+function costlyGlob(glob) {
+  if (glob.length > MAX_GLOB_LENGTH) return `it is ${glob.length} characters; keep globs under ${MAX_GLOB_LENGTH}`;
+  if (/[@!*+?]\(/.test(glob)) return 'extglobs such as "+(…)" or "@(…)" are not supported; list the paths as separate globs';
+  const segments = glob.split("/");
+  if (segments.filter((segment) => segment === "**").length > MAX_GLOBSTARS) return `it has more than ${MAX_GLOBSTARS} "**" segments`;
+  const busy = segments.find((segment) => segment !== "**" && (segment.match(/\*+/g)?.length ?? 0) > MAX_STARS_PER_SEGMENT);
+  return busy === void 0 ? void 0 : `"${busy}" has more than ${MAX_STARS_PER_SEGMENT} "*" wildcards; split it into simpler globs`;
 }
 var CLOSERS = { "[": "]", "{": "}", "(": ")" };
 function unbalancedBracket(glob) {
@@ -50951,7 +50976,7 @@ function locatorFor(source) {
   return (path, options) => ({ file: source.file, ...source.locate(path, options) });
 }
 function problemAt(locate, path, message, options) {
-  return { ...locate(path, options), message };
+  return { ...locate(path, options), message, path };
 }
 function schemaProblems(schema, value, locate, hint) {
   const result = schema.safeParse(value, { reportInput: true });
@@ -51176,7 +51201,8 @@ function meetsThreshold(t, value) {
 
 // src/core/config/yaml-source.ts
 var import_yaml = __toESM(require_dist(), 1);
-var MAX_YAML_BYTES = 1024 * 1024;
+var MAX_YAML_BYTES = 256 * 1024;
+var MAX_DUPLICATE_PROBLEMS = 20;
 function parseYaml(text, file2) {
   const size = Buffer.byteLength(text, "utf8");
   if (size > MAX_YAML_BYTES) {
@@ -51185,15 +51211,25 @@ function parseYaml(text, file2) {
         file: file2,
         line: 1,
         col: 1,
-        message: `the file is ${size} bytes; Gatehouse reads at most ${MAX_YAML_BYTES} bytes (1 MiB). Split the checklist or remove unused content.`
+        message: `the file is ${size} bytes; Gatehouse reads at most ${MAX_YAML_BYTES} bytes (256 KiB). Split the checklist or remove unused content.`
       }
     ]);
   }
   const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = (0, import_yaml.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const position = (offset) => lineCounter.linePos(offset);
   if (doc.errors.length > 0) {
-    throw new ProblemError(doc.errors.map((error63) => syntaxProblem(error63, text, file2, position)));
+    throw new ProblemError(doc.errors.map((error63) => syntaxProblem(error63, file2, position)));
+  }
+  const duplicates = duplicateKeys(doc.contents);
+  if (duplicates.length > 0) {
+    throw new ProblemError(
+      duplicates.slice(0, MAX_DUPLICATE_PROBLEMS).map(({ key, offset }) => ({
+        file: file2,
+        ...position(offset),
+        message: `duplicate key "${key}": a key may appear only once in a mapping. Remove or merge the repeated key.`
+      }))
+    );
   }
   let value;
   try {
@@ -51255,19 +51291,37 @@ var SYNTAX_HINTS = {
   UNEXPECTED_TOKEN: "Check the quoting and indentation of this line.",
   BAD_DQ_ESCAPE: 'Escape backslashes in double quotes ("\\\\") or use single quotes.'
 };
-function syntaxProblem(error63, text, file2, position) {
+function syntaxProblem(error63, file2, position) {
   const { line, col } = position(error63.pos[0]);
   let message;
-  if (error63.code === "DUPLICATE_KEY") {
-    const key = /^\s*["']?([^"':#]+?)["']?\s*:/.exec(text.slice(error63.pos[0]))?.[1];
-    message = `duplicate key${key ? ` "${key}"` : ""}: a key may appear only once in a mapping. Remove or merge the repeated key.`;
-  } else if (error63.code === "MULTIPLE_DOCS") {
+  if (error63.code === "MULTIPLE_DOCS") {
     message = `YAML syntax error: the file holds more than one document (---). ${SYNTAX_HINTS.MULTIPLE_DOCS}`;
   } else {
     const hint = SYNTAX_HINTS[error63.code] ?? "Fix the YAML syntax at this position.";
     message = `YAML syntax error: ${error63.message.replace(/\.$/, "")}. ${hint}`;
   }
   return { file: file2, line, col, message };
+}
+var MAX_KEY_SHOWN = 60;
+function duplicateKeys(root) {
+  const found = [];
+  (0, import_yaml.visit)(root, {
+    Map(_, map2) {
+      const seen = /* @__PURE__ */ new Set();
+      for (const pair of map2.items) {
+        if (!(0, import_yaml.isScalar)(pair.key)) continue;
+        const value = pair.key.value;
+        const id2 = `${typeof value}:${String(value)}`;
+        if (!seen.has(id2)) {
+          seen.add(id2);
+          continue;
+        }
+        const key = String(value);
+        found.push({ key: key.length > MAX_KEY_SHOWN ? `${key.slice(0, MAX_KEY_SHOWN)}…` : key, offset: start(pair.key) });
+      }
+    }
+  });
+  return found;
 }
 
 // src/core/config/load-checklist.ts
@@ -51658,6 +51712,27 @@ function responseText(data) {
 // src/github/config-files.ts
 var MAX_EXTENDS_DEPTH = 3;
 async function loadRepoConfig(gh, repo, options = {}) {
+  const result = await loadOrCheckRepoConfig(gh, repo, { ...options, extendsOutside: "fetch" });
+  if (result.kind !== "loaded") throw new Error("unreachable: _extends targets are always fetched here");
+  return result.loaded;
+}
+async function loadOrCheckRepoConfig(gh, repo, options) {
+  return loadLayers(gh, repo, options);
+}
+function redactingForeign(origin, step) {
+  const prefix = `${origin.owner}/${origin.repo}:`.toLowerCase();
+  const foreign = (file2) => !file2.toLowerCase().startsWith(prefix);
+  const rethrow = (error63) => {
+    throw error63 instanceof ProblemError ? new ProblemError(withoutForeignValues(error63.problems, foreign)) : error63;
+  };
+  try {
+    const result = step();
+    return result instanceof Promise ? result.catch(rethrow) : result;
+  } catch (error63) {
+    return rethrow(error63);
+  }
+}
+async function loadLayers(gh, repo, options) {
   const orgRepo = { owner: repo.owner, repo: ".github" };
   const own2 = await readRepoFile(gh, repo, CONFIG_PATH, options.ref) ?? (repo.repo === orgRepo.repo ? void 0 : await readRepoFile(gh, orgRepo, CONFIG_PATH));
   if (!own2) {
@@ -51670,20 +51745,24 @@ async function loadRepoConfig(gh, repo, options = {}) {
       }
     ]);
   }
-  const layers = await followExtends(gh, own2);
-  const { config: config2, locate } = loadConfigWithLocator(layers.map(({ file: file2, text }) => ({ file: file2, text })));
-  const { checklist, checklistSource } = await loadChecklistOf(gh, config2, layers, locate, repo, options.ref);
+  const followed = await followExtends(gh, own2, repo, options.extendsOutside);
+  if (!Array.isArray(followed)) return followed;
+  const layers = followed;
+  const { config: config2, locate } = redactingForeign(repo, () => loadConfigWithLocator(layers.map(({ file: file2, text }) => ({ file: file2, text }))));
+  const { checklist, checklistSource } = await redactingForeign(repo, () => loadChecklistOf(gh, config2, layers, locate, repo, options.ref));
   const problems = checkConfigAgainstChecklist(config2, checklist, locate);
-  if (problems.length > 0) throw new ProblemError(problems);
-  return { config: config2, checklist, source: layers.map(({ file: file2, text }) => ({ file: file2, text })), checklistSource };
+  if (problems.length > 0) redactingForeign(repo, () => {
+    throw new ProblemError(problems);
+  });
+  return { kind: "loaded", loaded: { config: config2, checklist, source: layers.map(({ file: file2, text }) => ({ file: file2, text })), checklistSource } };
 }
-async function followExtends(gh, own2) {
-  const layers = [{ ...own2, yaml: parseYaml(own2.text, own2.file) }];
+async function followExtends(gh, own2, origin, outside) {
+  const layers = [{ ...own2, yaml: redactingForeign(origin, () => parseYaml(own2.text, own2.file)) }];
   for (; ; ) {
     const current = layers[0];
     const extendsValue = current.yaml.value?._extends;
     if (typeof extendsValue !== "string") return layers;
-    const at = (message) => new ProblemError([{ file: current.file, ...current.yaml.locate(["_extends"]), message }]);
+    const at = (message) => new ProblemError([{ file: current.file, ...current.yaml.locate(["_extends"]), message, path: ["_extends"] }]);
     if (layers.length > MAX_EXTENDS_DEPTH) {
       throw at(`_extends goes more than ${MAX_EXTENDS_DEPTH} levels deep. Point it directly at the base config.`);
     }
@@ -51691,33 +51770,38 @@ async function followExtends(gh, own2) {
     try {
       target = parseExtends(extendsValue);
     } catch (error63) {
-      throw error63 instanceof ProblemError ? error63 : at(errorMessage(error63));
+      redactingForeign(origin, () => {
+        throw error63 instanceof ProblemError ? error63 : at(errorMessage(error63));
+      });
+      throw error63;
     }
     const repo = { owner: target.owner ?? current.repo.owner, repo: target.repo };
     const path = target.path ?? CONFIG_PATH;
     const name = fileName(repo, path);
     if (layers.some((layer) => layer.file === name)) {
-      throw at(`_extends: '${extendsValue}' loops back to ${name}. Remove the cycle.`);
+      const shown = sameRepo(current.repo, origin) ? `: '${extendsValue}'` : "";
+      throw at(`_extends${shown} loops back to ${name}. Remove the cycle.`);
     }
+    if (outside === "reference-only" && !sameRepo(repo, origin)) return { kind: "extends-outside", file: current.file, target: name };
     const base = await readRepoFile(gh, repo, path);
     if (!base) {
       throw at(`_extends: ${name} does not exist, or the token cannot read it. Fix the reference or give the token read access to ${repo.owner}/${repo.repo}.`);
     }
-    layers.unshift({ ...base, yaml: parseYaml(base.text, base.file) });
+    layers.unshift({ ...base, yaml: redactingForeign(origin, () => parseYaml(base.text, base.file)) });
   }
 }
 async function loadChecklistOf(gh, config2, layers, locate, repo, ref) {
   const at = locate(["checklist"]);
   const definer = layers.find((layer) => layer.file === at.file) ?? layers[layers.length - 1];
-  const problem = (message) => new ProblemError([{ ...at, message }]);
+  const problem = (message) => new ProblemError([{ ...at, message, path: ["checklist"] }]);
   if (!isRepoChecklistPath(config2.checklist)) {
     const checklist = shippedChecklist(config2.checklist);
     if (!checklist) throw problem(unknownChecklistMessage(config2.checklist));
     return { checklist };
   }
   const path = config2.checklist.replace(/^\.?\//, "");
-  const sameRepo = definer.repo.owner === repo.owner && definer.repo.repo === repo.repo;
-  const file2 = await readRepoFile(gh, definer.repo, path, sameRepo ? ref : void 0);
+  const sameRepo2 = definer.repo.owner === repo.owner && definer.repo.repo === repo.repo;
+  const file2 = await readRepoFile(gh, definer.repo, path, sameRepo2 ? ref : void 0);
   if (!file2) {
     throw problem(`checklist '${config2.checklist}' does not exist in ${definer.repo.owner}/${definer.repo.repo}. Fix the path or use a shipped checklist.`);
   }
@@ -51736,6 +51820,9 @@ async function readRepoFile(gh, repo, path, ref) {
     if (httpStatus(error63) === 404) return void 0;
     throw error63;
   }
+}
+function sameRepo(a, b) {
+  return a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase();
 }
 function fileName(repo, path) {
   return `${repo.owner}/${repo.repo}:${path}`;
@@ -57125,10 +57212,14 @@ function parseNumber(name, text, min, max, expected) {
 }
 
 // src/core/parse/merge-queue-ref.ts
-var MERGE_QUEUE_REF = /(?:^|\/)gh-readonly-queue\/.+\/pr-([0-9]+)-[0-9a-f]+$/;
+var QUEUE_PREFIX = /(?:^|\/)gh-readonly-queue\//;
+var PR_SEGMENT = /^pr-([0-9]+)-[0-9a-f]+$/;
 function mergeQueuePullRequest(ref) {
-  const number4 = MERGE_QUEUE_REF.exec(ref)?.[1];
-  return number4 === void 0 ? void 0 : Number(number4);
+  const lastSlash = ref.lastIndexOf("/");
+  const number4 = PR_SEGMENT.exec(ref.slice(lastSlash + 1))?.[1];
+  const prefix = QUEUE_PREFIX.exec(ref);
+  if (number4 === void 0 || !prefix || prefix.index + prefix[0].length >= lastSlash) return void 0;
+  return Number(number4);
 }
 
 // action/resolve-pull-request.ts

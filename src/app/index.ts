@@ -14,6 +14,7 @@ import { startUpSweep } from "./sync/startup-sweep.js";
 import { watchExpiry } from "./sync/stale-verdicts.js";
 import { onPullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
 import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtime.js";
+import { EVENT_DEADLINE_MS, withDeadline } from "./runtime/event-deadline.js";
 import { syncBatch } from "./sync/release-sync.js";
 import { commentWindowFromEnv } from "./runtime/comment-window-env.js";
 import { onCommandComment, onReviewSubmitted } from "./handlers/signoff-commands.js";
@@ -22,6 +23,8 @@ export interface GatehouseOptions extends RuntimeOptions {
   retryPolicy?: RetryPolicy;
   writeSpacing?: WriteSpacingOptions;
   metricsServing?: MetricsServing;
+  /** How long one event may run before its delivery fails (and may be redelivered). */
+  eventDeadlineMs?: number;
   /** Re-evaluate every installation's open release PRs once on start (expiries missed while down). */
   sweepOnStart?: boolean;
   onSweep?: (sweep: Promise<unknown>) => void;
@@ -46,10 +49,13 @@ export function gatehouse(options: GatehouseOptions): ApplicationFunction {
       <C extends Context>(handler: (rt: Runtime, context: C) => Promise<void>) =>
       (context: C) =>
         observeDelivery(metrics, context, handler.name, () =>
-          rt.deliveries.once(`${context.id}:${handler.name}`, async () => {
-            context.octokit = clients.for(context);
-            await handler(rt, context);
-          }),
+          rt.deliveries.once(`${context.id}:${handler.name}`, () =>
+            // One slow event (a huge body, a slow GitHub) fails on its own instead of holding its delivery open.
+            withDeadline(`${context.name} ${context.id} (${handler.name})`, options.eventDeadlineMs ?? EVENT_DEADLINE_MS, async () => {
+              context.octokit = clients.for(context);
+              await handler(rt, context);
+            }),
+          ),
         );
 
     app.on([...PULL_REQUEST_EVENTS], once(onPullRequest));

@@ -2,7 +2,7 @@ import type { Checklist } from "../core/config/checklist-schema.js";
 import { CONFIG_PATH, type RepoConfig } from "../core/config/config-schema.js";
 import { loadChecklist } from "../core/config/load-checklist.js";
 import { checkConfigAgainstChecklist, loadConfigWithLocator, parseExtends } from "../core/config/load-config.js";
-import { ProblemError } from "../core/config/problem.js";
+import { ProblemError, withoutForeignValues } from "../core/config/problem.js";
 import { isRepoChecklistPath, shippedChecklist, unknownChecklistMessage } from "../core/config/resolve-checklist.js";
 import type { Locator } from "../core/config/schema-problems.js";
 import { parseYaml, type YamlSource } from "../core/config/yaml-source.js";
@@ -42,6 +42,55 @@ interface Layer extends RepoFile {
  * problem, including "no config anywhere".
  */
 export async function loadRepoConfig(gh: GitHubClient, repo: RepoRef, options: { ref?: string } = {}): Promise<LoadedRepoConfig> {
+  const result = await loadOrCheckRepoConfig(gh, repo, { ...options, extendsOutside: "fetch" });
+  if (result.kind !== "loaded") throw new Error("unreachable: _extends targets are always fetched here");
+  return result.loaded;
+}
+
+/** What validating a config on a branch found. */
+export type BranchConfigCheck =
+  | { kind: "loaded"; loaded: LoadedRepoConfig }
+  /** Valid YAML with a well-formed `_extends` into another repo, which was not read (see validateRepoConfigAt). */
+  | { kind: "extends-outside"; file: string; target: string };
+
+/**
+ * Validates the config at `ref` for the `Gatehouse config` check of a push. On the default branch
+ * this is loadRepoConfig. On any other branch, whoever can push there must not make the App read
+ * another repository with its installation token and show the result on their commit: an
+ * `_extends` into another repo is checked as a reference only, and the merged config is checked
+ * once it reaches the default branch.
+ */
+export async function validateRepoConfigAt(gh: GitHubClient, repo: RepoRef, ref: string, defaultBranch: boolean): Promise<BranchConfigCheck> {
+  return loadOrCheckRepoConfig(gh, repo, { ref, extendsOutside: defaultBranch ? "fetch" : "reference-only" });
+}
+
+async function loadOrCheckRepoConfig(
+  gh: GitHubClient,
+  repo: RepoRef,
+  options: { ref?: string; extendsOutside: "fetch" | "reference-only" },
+): Promise<BranchConfigCheck> {
+  return loadLayers(gh, repo, options);
+}
+
+/**
+ * Runs a step that reads file content, so that problems located in another repository's file
+ * never quote what that file says (it may be private, or hold a secret pasted by mistake).
+ */
+function redactingForeign<T>(origin: RepoRef, step: () => T): T {
+  const prefix = `${origin.owner}/${origin.repo}:`.toLowerCase();
+  const foreign = (file: string) => !file.toLowerCase().startsWith(prefix);
+  const rethrow = (error: unknown): never => {
+    throw error instanceof ProblemError ? new ProblemError(withoutForeignValues(error.problems, foreign)) : error;
+  };
+  try {
+    const result = step();
+    return (result instanceof Promise ? result.catch(rethrow) : result) as T;
+  } catch (error) {
+    return rethrow(error);
+  }
+}
+
+async function loadLayers(gh: GitHubClient, repo: RepoRef, options: { ref?: string; extendsOutside: "fetch" | "reference-only" }): Promise<BranchConfigCheck> {
   const orgRepo = { owner: repo.owner, repo: ".github" };
   const own =
     (await readRepoFile(gh, repo, CONFIG_PATH, options.ref)) ??
@@ -57,19 +106,26 @@ export async function loadRepoConfig(gh: GitHubClient, repo: RepoRef, options: {
     ]);
   }
 
-  const layers = await followExtends(gh, own);
+  const followed = await followExtends(gh, own, repo, options.extendsOutside);
+  if (!Array.isArray(followed)) return followed;
+  const layers = followed;
   // The locator points each problem at the layer that set the value.
-  const { config, locate } = loadConfigWithLocator(layers.map(({ file, text }) => ({ file, text })));
-  const { checklist, checklistSource } = await loadChecklistOf(gh, config, layers, locate, repo, options.ref);
+  const { config, locate } = redactingForeign(repo, () => loadConfigWithLocator(layers.map(({ file, text }) => ({ file, text }))));
+  const { checklist, checklistSource } = await redactingForeign(repo, () => loadChecklistOf(gh, config, layers, locate, repo, options.ref));
 
   const problems = checkConfigAgainstChecklist(config, checklist, locate);
-  if (problems.length > 0) throw new ProblemError(problems);
+  if (problems.length > 0) redactingForeign(repo, () => { throw new ProblemError(problems); });
 
-  return { config, checklist, source: layers.map(({ file, text }) => ({ file, text })), checklistSource };
+  return { kind: "loaded", loaded: { config, checklist, source: layers.map(({ file, text }) => ({ file, text })), checklistSource } };
 }
 
-async function followExtends(gh: GitHubClient, own: { repo: RepoRef; file: string; text: string }): Promise<Layer[]> {
-  const layers: Layer[] = [{ ...own, yaml: parseYaml(own.text, own.file) }];
+async function followExtends(
+  gh: GitHubClient,
+  own: { repo: RepoRef; file: string; text: string },
+  origin: RepoRef,
+  outside: "fetch" | "reference-only",
+): Promise<Layer[] | Extract<BranchConfigCheck, { kind: "extends-outside" }>> {
+  const layers: Layer[] = [{ ...own, yaml: redactingForeign(origin, () => parseYaml(own.text, own.file)) }];
   for (;;) {
     const current = layers[0]!;
     const extendsValue = (current.yaml.value as { _extends?: unknown } | null)?._extends;
@@ -77,7 +133,7 @@ async function followExtends(gh: GitHubClient, own: { repo: RepoRef; file: strin
     if (typeof extendsValue !== "string") return layers;
 
     const at = (message: string): ProblemError =>
-      new ProblemError([{ file: current.file, ...current.yaml.locate(["_extends"]), message }]);
+      new ProblemError([{ file: current.file, ...current.yaml.locate(["_extends"]), message, path: ["_extends"] }]);
     if (layers.length > MAX_EXTENDS_DEPTH) {
       throw at(`_extends goes more than ${MAX_EXTENDS_DEPTH} levels deep. Point it directly at the base config.`);
     }
@@ -85,19 +141,25 @@ async function followExtends(gh: GitHubClient, own: { repo: RepoRef; file: strin
     try {
       target = parseExtends(extendsValue);
     } catch (error) {
-      throw error instanceof ProblemError ? error : at(errorMessage(error));
+      redactingForeign(origin, () => {
+        throw error instanceof ProblemError ? error : at(errorMessage(error));
+      });
+      throw error;
     }
     const repo = { owner: target.owner ?? current.repo.owner, repo: target.repo };
     const path = target.path ?? CONFIG_PATH;
     const name = fileName(repo, path);
     if (layers.some((layer) => layer.file === name)) {
-      throw at(`_extends: '${extendsValue}' loops back to ${name}. Remove the cycle.`);
+      // The raw value is shown only when it is the origin repo's own text.
+      const shown = sameRepo(current.repo, origin) ? `: '${extendsValue}'` : "";
+      throw at(`_extends${shown} loops back to ${name}. Remove the cycle.`);
     }
+    if (outside === "reference-only" && !sameRepo(repo, origin)) return { kind: "extends-outside", file: current.file, target: name };
     const base = await readRepoFile(gh, repo, path);
     if (!base) {
       throw at(`_extends: ${name} does not exist, or the token cannot read it. Fix the reference or give the token read access to ${repo.owner}/${repo.repo}.`);
     }
-    layers.unshift({ ...base, yaml: parseYaml(base.text, base.file) });
+    layers.unshift({ ...base, yaml: redactingForeign(origin, () => parseYaml(base.text, base.file)) });
   }
 }
 
@@ -112,7 +174,7 @@ async function loadChecklistOf(
   // The layer that names the checklist: the repo's own file unless it inherits the choice.
   const at = locate(["checklist"]);
   const definer = layers.find((layer) => layer.file === at.file) ?? layers[layers.length - 1]!;
-  const problem = (message: string): ProblemError => new ProblemError([{ ...at, message }]);
+  const problem = (message: string): ProblemError => new ProblemError([{ ...at, message, path: ["checklist"] }]);
 
   if (!isRepoChecklistPath(config.checklist)) {
     const checklist = shippedChecklist(config.checklist);
@@ -149,6 +211,10 @@ async function readRepoFile(
     if (httpStatus(error) === 404) return undefined;
     throw error;
   }
+}
+
+function sameRepo(a: RepoRef, b: RepoRef): boolean {
+  return a.owner.toLowerCase() === b.owner.toLowerCase() && a.repo.toLowerCase() === b.repo.toLowerCase();
 }
 
 function fileName(repo: RepoRef, path: string): string {

@@ -109,7 +109,7 @@ describe("loadRepoConfig", () => {
 
     const problems = await problemsOf(loadRepoConfig(gh, repo));
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^acme\/\.github:\.github\/gatehouse\.yml:1:11: _extends: 'api' loops back to acme\/api:\.github\/gatehouse\.yml/);
+    expect(problems[0]).toMatch(/^acme\/\.github:\.github\/gatehouse\.yml:1:11: _extends loops back to acme\/api:\.github\/gatehouse\.yml/);
     scope.done();
   });
 

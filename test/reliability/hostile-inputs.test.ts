@@ -16,6 +16,8 @@ const repos = {
   comment: releaseRepo({ repo: "huge-comment" }),
   injection: releaseRepo({ repo: "injection", config: RELEASE_CONFIG.replace("checklist: pre-production", "checklist: .github/checklists/launch.yml") }),
   forged: releaseRepo({ repo: "forged" }),
+  freeze: releaseRepo({ repo: "freeze" }),
+  neighbour: releaseRepo({ repo: "neighbour" }),
 };
 repos.injection.files.set(
   ".github/checklists/launch.yml",
@@ -112,7 +114,7 @@ describe.concurrent("malformed and hostile inputs (whole process)", () => {
     await openRelease(github, 1);
     const run = gatehouseRun(github, HEAD)!;
     expect(run.conclusion).toBe("failure");
-    expect(run.output.summary).toMatch(/\.github\/gatehouse\.yml:1:1: the file is \d+ bytes; Gatehouse reads at most 1048576 bytes/);
+    expect(run.output.summary).toMatch(/\.github\/gatehouse\.yml:1:1: the file is \d+ bytes; Gatehouse reads at most 262144 bytes/);
     neverGreen(github);
   });
 
@@ -156,6 +158,29 @@ describe.concurrent("malformed and hostile inputs (whole process)", () => {
     expect(ledgerOn(github, HEAD).events.map((e) => `${e.gate}.${e.item}`)).toEqual(["security.waf"]);
     expect(gatehouseRun(github, HEAD)!.conclusion).toBe("action_required");
     neverGreen(github);
+  });
+
+  it("a comment built to be slow to parse does not hold up another installation's webhook", async () => {
+    const hostile = repos.freeze;
+    const pr = await openRelease(hostile, 1);
+    // Once blocked the process for minutes: quadratic ")" balancing of the URL, before any check of who wrote it.
+    const body = `/signoff security.waf https://x.example/${")".repeat(65_000)}`;
+    const comment = { id: 80_000, body, user: { login: "mallory", type: "User" }, performed_via_github_app: null };
+    hostile.comments.push({ ...comment, issue: 1, html_url: "", reactions: [] });
+    const slow = app.deliver(inRepository(issueCommentEvent("created", { pr, comment, sender: "mallory" }) as WebhookEvent & { payload: Record<string, any> }, { repo: hostile.repo, installation: installations.get(hostile)! }));
+
+    const neighbour = repos.neighbour;
+    const other = neighbour.addPull({ number: 1, author: "dev", headSha: HEAD });
+    const answer = await app.deliver(inRepository(pullRequestEvent("opened", other) as WebhookEvent & { payload: Record<string, any> }, { repo: neighbour.repo, installation: installations.get(neighbour)! }));
+    expect(answer.status, app.errors()).toBe(200);
+    // GitHub gives a delivery 10 s; the neighbour's answer comes well within it.
+    expect(answer.answeredAt - answer.sentAt).toBeLessThan(5_000);
+    expect(gatehouseRun(neighbour, HEAD)!.conclusion).toBe("action_required");
+
+    expect((await slow).status).toBe(200);
+    // The URL was read without its ")"s, and mallory owns no gate: nothing was signed.
+    expect(ledgerOn(hostile, HEAD).events).toEqual([]);
+    neverGreen(hostile);
   });
 
   it("forged ledger markers, in a user's comment or another app's check run, count for nothing", async () => {

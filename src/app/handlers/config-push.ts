@@ -1,8 +1,9 @@
 import type { Context } from "probot";
 import { CONFIG_PATH } from "../../core/config/config-schema.js";
 import { ProblemError } from "../../core/config/problem.js";
+import { escapeMarkdown } from "../../core/render/escape.js";
 import { createCheckRun } from "../../github/check-runs.js";
-import { loadRepoConfig } from "../../github/config-files.js";
+import { validateRepoConfigAt } from "../../github/config-files.js";
 import { configErrorCheckRun } from "../sync/check-run-content.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { onDefaultBranchConfigPush } from "../sync/config-change.js";
@@ -36,8 +37,22 @@ async function validateAt(rt: Runtime, context: Context<"push">, onDefault: bool
   if (onDefault) rt.configs.forget(repo);
 
   const gh = context.octokit;
+  const defaultBranch = payload.ref === `refs/heads/${payload.repository.default_branch}`;
   try {
-    const { checklist } = await loadRepoConfig(gh, repo, { ref: payload.after });
+    const result = await validateRepoConfigAt(gh, repo, payload.after, defaultBranch);
+    if (result.kind === "extends-outside") {
+      // Not read from a branch push; the merged config is checked when this reaches the default branch.
+      await createCheckRun(gh, repo, payload.after, {
+        name: CONFIG_CHECK_NAME,
+        conclusion: "neutral",
+        output: {
+          title: "Configuration partly checked",
+          summary: `${escapeMarkdown(result.file)} is valid YAML and its \`_extends\` names ${escapeMarkdown(result.target)} in another repository. Gatehouse reads other repositories only for the default branch, so the merged configuration is checked when this change reaches it.`,
+        },
+      }, rt.now());
+      return;
+    }
+    const { checklist } = result.loaded;
     await createCheckRun(gh, repo, payload.after, {
       name: CONFIG_CHECK_NAME,
       conclusion: "success",

@@ -16,6 +16,8 @@ export function globProblem(glob: string): string | undefined {
   if (glob.startsWith("./")) return 'it starts with "./"; drop the leading "./"';
   if (glob.startsWith("!")) return 'negated globs ("!…") are not supported; list only the paths that should match';
   if (glob.includes("\\")) return 'it contains "\\"; use "/" as the path separator';
+  const costly = costlyGlob(glob);
+  if (costly) return costly;
   const unbalanced = unbalancedBracket(glob);
   if (unbalanced) return unbalanced;
   try {
@@ -32,10 +34,36 @@ export function isValidGlob(glob: string): boolean {
   return globProblem(glob) === undefined;
 }
 
+/**
+ * picomatch compiles a glob to a backtracking regex, so its cost on a path grows with the path
+ * length to the power of the wildcards in one segment (`*a*a*a*b` against a long name takes
+ * minutes). Paths come from PRs anyone can open, so globs are kept to shapes that stay cheap.
+ */
+export const MAX_GLOB_LENGTH = 256;
+const MAX_STARS_PER_SEGMENT = 2;
+const MAX_GLOBSTARS = 3;
+
+function costlyGlob(glob: string): string | undefined {
+  if (glob.length > MAX_GLOB_LENGTH) return `it is ${glob.length} characters; keep globs under ${MAX_GLOB_LENGTH}`;
+  if (/[@!*+?]\(/.test(glob)) return 'extglobs such as "+(…)" or "@(…)" are not supported; list the paths as separate globs';
+  const segments = glob.split("/");
+  if (segments.filter((segment) => segment === "**").length > MAX_GLOBSTARS) return `it has more than ${MAX_GLOBSTARS} "**" segments`;
+  const busy = segments.find((segment) => segment !== "**" && (segment.match(/\*+/g)?.length ?? 0) > MAX_STARS_PER_SEGMENT);
+  return busy === undefined ? undefined : `"${busy}" has more than ${MAX_STARS_PER_SEGMENT} "*" wildcards; split it into simpler globs`;
+}
+
 const matchers = new Map<string, (path: string) => boolean>();
 
-/** Whether `path` matches any of the globs (picomatch, dotfiles included). */
+/** Even a cheap glob is quadratic in one path segment; no real path is this long. */
+export const MAX_MATCHED_PATH = 4096;
+
+/**
+ * Whether `path` matches any of the globs (picomatch, dotfiles included). A path longer than
+ * MAX_MATCHED_PATH matches every glob: for a changed file that invalidates sign-offs, for a
+ * branch it makes the PR a release: both fail closed.
+ */
 export function matchesAny(globs: readonly string[], path: string): boolean {
+  if (path.length > MAX_MATCHED_PATH) return globs.length > 0;
   return globs.some((glob) => {
     let matcher = matchers.get(glob);
     if (!matcher) {

@@ -12,7 +12,7 @@ export function locatorFor(source: Pick<YamlSource, "file" | "locate">): Locator
 
 /** Builds a Problem at `path`. */
 export function problemAt(locate: Locator, path: YamlPath, message: string, options?: LocateOptions): Problem {
-  return { ...locate(path, options), message };
+  return { ...locate(path, options), message, path };
 }
 
 /** Extra advice for one issue, e.g. the corrected spelling of an owner. */

@@ -1,8 +1,14 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLError } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type YAMLError } from "yaml";
 import { ProblemError, type Problem } from "./problem.js";
 
-/** Config and checklist files are small; anything larger is a mistake or an attack. */
-export const MAX_YAML_BYTES = 1024 * 1024;
+/**
+ * Config and checklist files are small (the largest shipped checklist is a few KB); anything
+ * larger is a mistake or an attack, and is refused before it is parsed.
+ */
+export const MAX_YAML_BYTES = 256 * 1024;
+
+/** More duplicate keys than this are one mistake repeated; the rest are not listed. */
+const MAX_DUPLICATE_PROBLEMS = 20;
 
 export type YamlPath = readonly (string | number)[];
 
@@ -42,17 +48,28 @@ export function parseYaml(text: string, file: string): YamlSource {
         file,
         line: 1,
         col: 1,
-        message: `the file is ${size} bytes; Gatehouse reads at most ${MAX_YAML_BYTES} bytes (1 MiB). Split the checklist or remove unused content.`,
+        message: `the file is ${size} bytes; Gatehouse reads at most ${MAX_YAML_BYTES} bytes (256 KiB). Split the checklist or remove unused content.`,
       },
     ]);
   }
 
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // yaml's own uniqueKeys check compares each key with every earlier one: quadratic in the keys.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const position = (offset: number): Position => lineCounter.linePos(offset);
 
   if (doc.errors.length > 0) {
-    throw new ProblemError(doc.errors.map((error) => syntaxProblem(error, text, file, position)));
+    throw new ProblemError(doc.errors.map((error) => syntaxProblem(error, file, position)));
+  }
+  const duplicates = duplicateKeys(doc.contents as Node | null);
+  if (duplicates.length > 0) {
+    throw new ProblemError(
+      duplicates.slice(0, MAX_DUPLICATE_PROBLEMS).map(({ key, offset }) => ({
+        file,
+        ...position(offset),
+        message: `duplicate key "${key}": a key may appear only once in a mapping. Remove or merge the repeated key.`,
+      })),
+    );
   }
 
   let value: unknown;
@@ -123,22 +140,43 @@ const SYNTAX_HINTS: Record<string, string> = {
   BAD_DQ_ESCAPE: 'Escape backslashes in double quotes ("\\\\") or use single quotes.',
 };
 
-function syntaxProblem(
-  error: YAMLError,
-  text: string,
-  file: string,
-  position: (offset: number) => Position,
-): Problem {
+function syntaxProblem(error: YAMLError, file: string, position: (offset: number) => Position): Problem {
   const { line, col } = position(error.pos[0]);
   let message: string;
-  if (error.code === "DUPLICATE_KEY") {
-    const key = /^\s*["']?([^"':#]+?)["']?\s*:/.exec(text.slice(error.pos[0]))?.[1];
-    message = `duplicate key${key ? ` "${key}"` : ""}: a key may appear only once in a mapping. Remove or merge the repeated key.`;
-  } else if (error.code === "MULTIPLE_DOCS") {
+  if (error.code === "MULTIPLE_DOCS") {
     message = `YAML syntax error: the file holds more than one document (---). ${SYNTAX_HINTS.MULTIPLE_DOCS}`;
   } else {
     const hint = SYNTAX_HINTS[error.code] ?? "Fix the YAML syntax at this position.";
     message = `YAML syntax error: ${error.message.replace(/\.$/, "")}. ${hint}`;
   }
   return { file, line, col, message };
+}
+
+/** Longer keys are shortened in messages; the position says which one it is. */
+const MAX_KEY_SHOWN = 60;
+
+/**
+ * Every key that repeats an earlier key of the same mapping, in one walk of the document with a
+ * Set per mapping: linear in the number of keys. Scalar keys compare by type and value, as
+ * YAML's own check does (`1` and `"1"` differ); complex keys (`? [a]`) are rare and left alone.
+ */
+function duplicateKeys(root: Node | null): { key: string; offset: number }[] {
+  const found: { key: string; offset: number }[] = [];
+  visit(root, {
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const value = pair.key.value;
+        const id = `${typeof value}:${String(value)}`;
+        if (!seen.has(id)) {
+          seen.add(id);
+          continue;
+        }
+        const key = String(value);
+        found.push({ key: key.length > MAX_KEY_SHOWN ? `${key.slice(0, MAX_KEY_SHOWN)}…` : key, offset: start(pair.key) });
+      }
+    },
+  });
+  return found;
 }

@@ -1,6 +1,17 @@
 /**
  * Just enough of CommonMark's block structure to tell where a line sits, so commands and ticks
  * are only read from lines GitHub renders as ordinary text.
+ *
+ * Why not micromark (mdast-util-from-markdown with the GFM task-list extensions), which
+ * guarantees linear time? Measured on 2 shared cores (median of 41 runs; micromark 11), a
+ * 65,536-char checklist comment with 25 boxes: this scanner diffs both versions in 0.46 ms,
+ * micromark takes ~960 ms to parse one (a tick needs two parses); a 65,536-char `/signoff …)))`
+ * comment 0.46 ms vs 16 ms; 8,192 `> - [ ] ` 0.10 ms vs 1,500 ms; runs of `[` 0.03 ms vs 1,000 ms.
+ * Both grow linearly (micromark 16K→64K: ×3.8–5.9), but seconds of CPU per event on the one
+ * event loop every installation shares is what a hostile comment must not buy. Ticks also need
+ * a box's exact source line, which both give. This scanner stays (one pass, anchored regexes per line),
+ * with its inputs capped at MAX_BODY_LENGTH and its growth pinned by
+ * test/reliability/linear-time.test.ts.
  */
 
 export type LineKind =
@@ -22,6 +33,9 @@ export interface SourceLine {
   number: number;
   kind: LineKind;
 }
+
+/** GitHub stores at most 65,536 characters in a comment, review or PR body; longer text is not read. */
+export const MAX_BODY_LENGTH = 65_536;
 
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 const QUOTE = /^ {0,3}>(.*)$/;

@@ -1,10 +1,19 @@
 /** A merge queue branch is named gh-readonly-queue/<base>/pr-<number>-<sha>, with or without refs/heads/. */
-const MERGE_QUEUE_REF = /(?:^|\/)gh-readonly-queue\/.+\/pr-([0-9]+)-[0-9a-f]+$/;
+const QUEUE_PREFIX = /(?:^|\/)gh-readonly-queue\//;
+const PR_SEGMENT = /^pr-([0-9]+)-[0-9a-f]+$/;
 
-/** The number of the PR a merge group was made for, or undefined for any other ref. */
+/**
+ * The number of the PR a merge group was made for, or undefined for any other ref. The last
+ * segment is read on its own: one regex over the whole ref (`…queue\/.+\/pr-…$`) retries `.+`
+ * from every `gh-readonly-queue/` in it, which is quadratic on a crafted ref.
+ */
 export function mergeQueuePullRequest(ref: string): number | undefined {
-  const number = MERGE_QUEUE_REF.exec(ref)?.[1];
-  return number === undefined ? undefined : Number(number);
+  const lastSlash = ref.lastIndexOf("/");
+  const number = PR_SEGMENT.exec(ref.slice(lastSlash + 1))?.[1];
+  const prefix = QUEUE_PREFIX.exec(ref);
+  // The base branch between the prefix and the last segment is at least one character.
+  if (number === undefined || !prefix || prefix.index + prefix[0].length >= lastSlash) return undefined;
+  return Number(number);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ID_PATTERN, type Checklist } from "../config/checklist-schema.js";
 import { escapeMarkdown } from "../render/escape.js";
-import { classifyLines } from "./markdown-blocks.js";
+import { classifyLines, MAX_BODY_LENGTH } from "./markdown-blocks.js";
 import { describeThreshold, METRIC_NAME_PATTERN, parseThreshold } from "../evaluate/threshold.js";
 
 /** `/signoff <gate>[.<item>] [note or URL] [metric=value ...]` or `/revoke <gate>[.<item>] [reason]`. */
@@ -50,6 +50,11 @@ const RATIO = /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/;
  * user; ids are checked for shape only (see checkCommandTarget for the checklist).
  */
 export function parseCommands(body: string): Command[] {
+  if (body.length > MAX_BODY_LENGTH) {
+    // GitHub stores no longer comment, so this did not come from GitHub; say so if it looks like a command.
+    if (!/^ {0,3}\/(?:signoff|revoke)/im.test(body)) return [];
+    return [{ kind: "invalid", line: 1, text: "", error: `the text is ${body.length} characters; GitHub allows at most ${MAX_BODY_LENGTH}, so Gatehouse does not read it.` }];
+  }
   const commands: Command[] = [];
   for (const line of classifyLines(body)) {
     if (line.kind !== "text") continue;
@@ -125,19 +130,36 @@ function noteTooLong(length: number): string {
 /** An http(s) URL written bare, as `<url>` or as a Markdown link `[text](url)`; trailing punctuation is not part of it. */
 function urlIn(token: string): string | undefined {
   const link = /^\[[^\]]*\]\((https?:\/\/[^)\s]+)\)[.,;:!?]*$/i.exec(token);
-  let candidate = link ? link[1]! : token.replace(/^<(.*)>$/, "$1");
+  const candidate = trimUrlEnd(link ? link[1]! : token.replace(/^<(.*)>$/, "$1"));
   if (!/^https?:\/\//i.test(candidate)) return undefined;
-  candidate = candidate.replace(/[.,;:!?'"]+$/, "");
-  // Drop a closing parenthesis that has no opening one in the URL, as GitHub's autolinker does.
-  while (candidate.endsWith(")") && (candidate.match(/\(/g)?.length ?? 0) < (candidate.match(/\)/g)?.length ?? 0)) {
-    candidate = candidate.slice(0, -1);
-  }
   try {
     const url = new URL(candidate);
     return url.protocol === "http:" || url.protocol === "https:" ? candidate : undefined;
   } catch {
     return undefined;
   }
+}
+
+const TRAILING_PUNCTUATION = new Set([".", ",", ";", ":", "!", "?", "'", '"']);
+
+/**
+ * Drops trailing punctuation, then each closing parenthesis that has no opening one in the URL,
+ * as GitHub's autolinker does. One pass from each end: a regex anchored at `$` or recounting
+ * parentheses per character is quadratic on a token of 65,000 `)` or `.`.
+ */
+function trimUrlEnd(candidate: string): string {
+  let end = candidate.length;
+  while (end > 0 && TRAILING_PUNCTUATION.has(candidate[end - 1]!)) end -= 1;
+  let unmatched = 0;
+  for (let i = 0; i < end; i += 1) {
+    if (candidate[i] === "(") unmatched -= 1;
+    else if (candidate[i] === ")") unmatched += 1;
+  }
+  while (end > 0 && candidate[end - 1] === ")" && unmatched > 0) {
+    end -= 1;
+    unmatched -= 1;
+  }
+  return candidate.slice(0, end);
 }
 
 function parseMetricValue(raw: string): number | undefined {

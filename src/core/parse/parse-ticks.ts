@@ -1,5 +1,5 @@
 import { itemMarkerAtEnd, type ItemRef } from "../render/comment-markers.js";
-import { classifyLines } from "./markdown-blocks.js";
+import { classifyLines, MAX_BODY_LENGTH } from "./markdown-blocks.js";
 
 export type { ItemRef } from "../render/comment-markers.js";
 
@@ -28,6 +28,8 @@ interface BoxState {
  * overwritten when Gatehouse re-renders the comment from the ledger.
  */
 export function diffTicks(before: string, after: string): { ticked: ItemRef[]; unticked: ItemRef[] } {
+  // GitHub stores no longer body, so such an edit did not come through GitHub's UI.
+  if (before.length > MAX_BODY_LENGTH || after.length > MAX_BODY_LENGTH) return { ticked: [], unticked: [] };
   const old = boxStates(before);
   const ticked: ItemRef[] = [];
   const unticked: ItemRef[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { globProblem, isValidGlob, matchesAny, matchingGlobs } from "../../../src/core/config/glob.js";
+import { globProblem, isValidGlob, matchesAny, matchingGlobs, MAX_MATCHED_PATH } from "../../../src/core/config/glob.js";
 
 describe("isValidGlob / globProblem", () => {
   it("accepts ordinary globs", () => {
@@ -43,5 +43,25 @@ describe("matchesAny", () => {
 
   it("reports which globs matched", () => {
     expect(matchingGlobs(["docs/**", "src/**", "**/*.ts"], "src/a.ts")).toEqual(["src/**", "**/*.ts"]);
+  });
+});
+
+describe("globs stay cheap on hostile paths", () => {
+  it("refuses glob shapes whose regex backtracks without bound", () => {
+    expect(globProblem("**/*a*a*b")).toMatch(/"\*a\*a\*b" has more than 2 "\*" wildcards/);
+    expect(globProblem("src/+(a|aa)/**")).toMatch(/extglobs/);
+    expect(globProblem("**/**/**/**/x")).toMatch(/more than 3 "\*\*" segments/);
+    expect(globProblem(`src/${"a".repeat(300)}`)).toMatch(/keep globs under 256/);
+    // The shapes real checklists use remain fine.
+    for (const glob of ["**/ai/**", "src/**/*.test.*", "**/*.tf", ".github/workflows/**", "release/*"]) expect(globProblem(glob)).toBeUndefined();
+  });
+
+  it("matches a path longer than any real one against every glob, failing closed", () => {
+    const path = `src/${"a".repeat(MAX_MATCHED_PATH)}`;
+    const started = performance.now();
+    expect(matchesAny(["**/*a*b"], path)).toBe(true);
+    expect(matchesAny(["docs/**"], path)).toBe(true);
+    expect(matchesAny([], path)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 });

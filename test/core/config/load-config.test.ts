@@ -211,7 +211,7 @@ describe("checkConfigAgainstChecklist", () => {
     const noPhases = shippedChecklist("ai-vendor-risk")!;
     const config = loadConfig([{ file: FILE, text: "phase: pilot\n" }]);
     expect(checkConfigAgainstChecklist(config, noPhases).filter((p) => p.message.startsWith("phase"))).toEqual<Problem[]>([
-      { file: FILE, line: 0, col: 0, message: 'phase "pilot" is set, but checklist "ai-vendor-risk" defines no phases. Remove phase.' },
+      { file: FILE, line: 0, col: 0, message: 'phase "pilot" is set, but checklist "ai-vendor-risk" defines no phases. Remove phase.', path: ["phase"] },
     ]);
   });
 

@@ -75,9 +75,9 @@ describe("parseYaml", () => {
     ]);
   });
 
-  it("refuses files over 1 MiB", () => {
+  it("refuses files over 256 KiB", () => {
     const big = `a: "${"x".repeat(MAX_YAML_BYTES)}"\n`;
-    expect(problems(big)[0]).toMatch(/^f\.yml:1:1: the file is \d+ bytes; Gatehouse reads at most 1048576 bytes \(1 MiB\)/);
+    expect(problems(big)[0]).toMatch(/^f\.yml:1:1: the file is \d+ bytes; Gatehouse reads at most 262144 bytes \(256 KiB\)/);
   });
 
   it("stops alias bombs", () => {

@@ -178,3 +178,17 @@ describe("checkCommandTarget", () => {
     expect(check("/signoff security.waf uptime_percent=99.95")).toMatch(/takes no metric/);
   });
 });
+
+describe("parseCommands on text longer than GitHub stores", () => {
+  it("reads a URL followed by 65,000 ')' as the URL, at once", () => {
+    const body = `/signoff a.b https://x.example/${")".repeat(65_000)}`;
+    expect(only(body)).toMatchObject({ kind: "signoff", gate: "a", item: "b", url: "https://x.example/" });
+  });
+
+  it("refuses a body over 65,536 characters with a message, and ignores one without commands", () => {
+    expect(parseCommands(`/signoff a.b\n${"x".repeat(65_536)}`)).toEqual([
+      { kind: "invalid", line: 1, text: "", error: "the text is 65549 characters; GitHub allows at most 65536, so Gatehouse does not read it." },
+    ]);
+    expect(parseCommands("x".repeat(65_537))).toEqual([]);
+  });
+});

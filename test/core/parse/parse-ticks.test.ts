@@ -139,3 +139,12 @@ describe("diffTicks", () => {
     expect(diffTicks(body, ticked)).toEqual({ ticked: [{ gate: "infrastructure", item: "multi-region" }], unticked: [] });
   });
 });
+
+describe("diffTicks on text longer than GitHub stores", () => {
+  it("reads no tick from a body over 65,536 characters", () => {
+    const line = (box: string) => `- [${box}] WAF ${itemMarker("security", "waf")}`;
+    const padding = `\n${"x".repeat(65_536)}`;
+    expect(diffTicks(line(" "), line("x")).ticked).toEqual([{ gate: "security", item: "waf" }]);
+    expect(diffTicks(line(" ") + padding, line("x") + padding)).toEqual({ ticked: [], unticked: [] });
+  });
+});
