@@ -76,6 +76,16 @@ describe("ledger first, view later: one write per tick", () => {
     await h.runtime().views.settled();
   });
 
+  it("text typed into the checklist is overwritten at once, even with a tick in the same edit", async () => {
+    const pr = await openRelease(25);
+    const mark = h.github.log.length;
+    await h.editChecklist(pr, OWNERS.security!, (b) => `${setBox(b, "security.waf", true)}\n\n**All gates approved.**`);
+    expect(commentWrites(h, mark)).toBe(1);
+    const body = h.checklistComment(25).body;
+    expect(body).not.toContain("All gates approved.");
+    expect(signedBy(body, "security.waf", OWNERS.security!)).toBe(true);
+  });
+
   it("the tick that turns the verdict green re-renders the comment at once", async () => {
     h = await createHarness({
       commentWindowMs: WINDOW_MS,

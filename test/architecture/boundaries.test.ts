@@ -23,10 +23,24 @@ const MAY_IMPORT: Record<Layer, Layer[]> = {
 };
 
 /** The only packages core may use: it parses and evaluates, nothing more. */
-const CORE_PACKAGES = new Set(["zod", "yaml", "picomatch", "node:zlib"]);
+const CORE_PACKAGES = new Set(["zod", "yaml", "picomatch", "node:zlib", "node:crypto"]);
 
 /** Property names that mean "calling GitHub": octokit.rest.*, octokit.request(...), octokit.paginate(...). */
 const REST_CALLS = new Set(["rest", "request", "paginate"]);
+
+/**
+ * `x.rest` is the REST client wherever it appears; `request` and `paginate` only when called
+ * (`gh.request(…)`, `gh.paginate(…)`, `gh.paginate.iterator(…)`), since a request error's
+ * `error.request` or a sign-off's `change.request` are plain data.
+ */
+function callsGitHub(node: ts.PropertyAccessExpression): boolean {
+  const name = node.name.text;
+  if (!REST_CALLS.has(name)) return false;
+  if (name === "rest") return true;
+  const parent = node.parent;
+  if (ts.isCallExpression(parent) && parent.expression === node) return true;
+  return name === "paginate" && ts.isPropertyAccessExpression(parent) && parent.expression === node;
+}
 
 function layerOf(path: string): Layer | undefined {
   const match = /^(?:src\/(core|github|app|cli)|(action))\//.exec(path);
@@ -87,7 +101,7 @@ function violations(files: SourceFile[]): string[] {
           report(node, "core reads process.env: take the value as an argument");
         }
       }
-      if (layer !== "github" && ts.isPropertyAccessExpression(node) && REST_CALLS.has(node.name.text)) {
+      if (layer !== "github" && ts.isPropertyAccessExpression(node) && callsGitHub(node)) {
         report(node, `${layer} calls the GitHub client (.${node.name.text}): add a typed function to src/github`);
       }
       ts.forEachChild(node, visit);

@@ -65,6 +65,8 @@ describe.concurrent("concurrent and repeated deliveries (whole process)", () => 
     const comment = checklistComment(redelivery, 2);
     const base = comment.body;
     const ticked = setBox(base, "security.waf", true);
+    // GitHub stores the owner's edit before it sends the webhook.
+    comment.body = ticked;
     const tick = inRepository(issueCommentEvent("edited", { pr, comment: { ...comment, body: ticked }, sender: "security-owner-1", from: base }), { repo: "redelivery", installation: 102 });
     // Delivered twice at the same moment, then the owner unticks, then the tick is redelivered.
     const both = await Promise.all([app.deliver(tick, { id: "delivery-tick" }), app.deliver(tick, { id: "delivery-tick" })]);
@@ -73,6 +75,7 @@ describe.concurrent("concurrent and repeated deliveries (whole process)", () => 
 
     const afterTick = checklistComment(redelivery, 2).body;
     const unticked = setBox(afterTick, "security.waf", false);
+    comment.body = unticked;
     await app.deliver(
       inRepository(issueCommentEvent("edited", { pr, comment: { ...comment, body: unticked }, sender: "security-owner-1", from: afterTick }), { repo: "redelivery", installation: 102 }),
       { id: "delivery-untick" },

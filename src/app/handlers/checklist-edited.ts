@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import { isChecklistComment } from "../../core/render/comment-markers.js";
-import { diffTicks } from "../../core/parse/parse-ticks.js";
+import { diffTicks, onlyBoxesFlipped } from "../../core/parse/parse-ticks.js";
 import { syncRelease } from "../sync/release-sync.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { buildSignEvents, type SignRequest } from "../sync/sign-requests.js";
@@ -33,7 +33,8 @@ export async function onChecklistEdited(rt: Runtime, context: Context<"issue_com
     repo,
     number: issue.number,
     commentNow: { id: comment.id, body: comment.body },
-    // Edits with no tick still re-render: anything else a user changed in the comment is overwritten.
+    // Edits with no tick still re-render: anything else a user changed in the comment is overwritten, at once.
+    ...(onlyBoxesFlipped(before, comment.body) ? {} : { commentTampered: true }),
     ...(requests.length
       ? {
           change: (view) =>

@@ -62,6 +62,11 @@ export class InstallationClients {
     return client;
   }
 
+  /** The App's own client (JWT: installations, deliveries), counted in the request metrics like the others. */
+  forApp<T extends Client>(octokit: T): T {
+    return this.#observed(octokit, "app") as T;
+  }
+
   /** Resolves when the client's installation has spare write capacity (at once for other clients). */
   whenIdle(client: object): Promise<void> {
     const installation = this.#installations.get(client);

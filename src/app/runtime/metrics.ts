@@ -139,7 +139,8 @@ export class Metrics implements RequestObserver {
       const gate = { gate: this.#gates.value(event.gate) };
       if (event.kind === "signoff") this.signoffs.inc(gate);
       else if (event.kind === "revoke") this.revokes.inc(gate);
-      else this.invalidations.inc(gate);
+      else if (event.kind === "invalidate") this.invalidations.inc(gate);
+      // Pushes, label changes, expiries and re-evaluations are records about the PR, not gate decisions.
     }
     const { before, verdict, config, checklist, pr, now } = input;
     const previous = evaluate({ checklist, config, ledger: before, pr, now }).status;

@@ -124,6 +124,7 @@ function mergeRequests(batch: SyncRequest[], pr: PullRequestInfo): SyncRequest {
     opening: any((r) => r.opening === true),
     retireIfNotRelease: any((r) => r.retireIfNotRelease === true),
     flushComment: any((r) => r.flushComment === true),
+    commentTampered: any((r) => r.commentTampered === true),
   };
 }
 

@@ -62,7 +62,7 @@ export async function writeRelease(
   let commentOwed = false;
   if (!createdComment && comment.body !== body) {
     const urgent =
-      merged.flushComment === true || notices.length > 0 || verdict.status !== previousStatus || !sameBoxes(body, comment.body ?? "");
+      merged.flushComment === true || merged.commentTampered === true || notices.length > 0 || verdict.status !== previousStatus || !sameBoxes(body, comment.body ?? "");
     if (!urgent) {
       commentOwed = true;
       shown = comment.body ?? body;

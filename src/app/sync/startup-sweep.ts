@@ -41,7 +41,7 @@ export async function sweepOpenReleases(
 /** Runs the sweep with the App's own client; resolves when done, never rejects (it only logs). */
 export async function startUpSweep(app: Probot, rt: Runtime, clients: InstallationClients): Promise<void> {
   try {
-    const appClient = await app.auth();
+    const appClient = clients.forApp(await app.auth());
     // Installation clients are built from the App client's class, as Probot builds its own.
     const result = await sweepOpenReleases(
       rt,

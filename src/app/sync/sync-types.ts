@@ -51,6 +51,8 @@ export interface SyncRequest {
   retireIfNotRelease?: boolean;
   /** A deferred re-render of the comment is due: write it now, keeping edits still in flight. */
   flushComment?: boolean;
+  /** Someone edited the checklist's text, not only its boxes: the re-render must not wait. */
+  commentTampered?: boolean;
   /** An allowed removal of the release label: recorded in the ledger and named on the retired check. */
   ungated?: { events: LedgerEvent[] };
 }

@@ -88,3 +88,16 @@ export function keepEditsInFlight(rendered: string, known: string, current: stri
     })
     .join("\n");
 }
+
+/**
+ * True when `after` differs from `before` only in which boxes are ticked: what clicking boxes on
+ * GitHub does. Any other edit (text typed into the checklist) must be overwritten at once.
+ */
+export function onlyBoxesFlipped(before: string, after: string): boolean {
+  const unticked = (body: string) =>
+    body
+      .split(/\r\n|\r|\n/)
+      .map((line) => line.replace(TASK_BOX, "$1[ ]"))
+      .join("\n");
+  return unticked(before) === unticked(after);
+}

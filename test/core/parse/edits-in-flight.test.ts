@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keepEditsInFlight, sameBoxes } from "../../../src/core/parse/parse-ticks.js";
+import { keepEditsInFlight, onlyBoxesFlipped, sameBoxes } from "../../../src/core/parse/parse-ticks.js";
 
 const line = (ref: string, checked: boolean, text = ref) => `- [${checked ? "x" : " "}] ${text} <!-- gatehouse:item ${ref} -->`;
 const body = (...lines: string[]) => ["<!-- gatehouse:checklist -->", ...lines].join("\n");
@@ -33,5 +33,14 @@ describe("keepEditsInFlight", () => {
     const current = body(line("a.b", true));
     const rendered = `${body(line("a.b", false))}\n${fenced}`;
     expect(keepEditsInFlight(rendered, known, current)).toBe(`${body(line("a.b", true))}\n${fenced}`);
+  });
+});
+
+describe("onlyBoxesFlipped", () => {
+  it("is true for box clicks and false for any other edit", () => {
+    const known = body(line("a.b", false), line("a.c", true));
+    expect(onlyBoxesFlipped(known, body(line("a.b", true), line("a.c", false)))).toBe(true);
+    expect(onlyBoxesFlipped(known, body(line("a.b", true, "a.b (approved by everyone)"), line("a.c", true)))).toBe(false);
+    expect(onlyBoxesFlipped(known, `${known}\nspam`)).toBe(false);
   });
 });
