@@ -87,7 +87,8 @@ export async function awaitApproval(options: AwaitApprovalOptions): Promise<Appr
       const { deployed, verdict } = last;
       // A commit the approval can never cover ends the wait; a merge group not yet checked does not.
       const commitRefused = !deployed.bound && deployed.settled;
-      if (commitRefused || verdict.status === "error" || (verdict.status === "approved" && deployed.bound)) return { look: last, timedOut: false, looks };
+      if (commitRefused || verdict.status === "error" || (verdict.status === "approved" && deployed.bound))
+        return { look: last, timedOut: false, looks };
     } catch (error) {
       const status = httpStatus(error) ?? 0;
       if (status < 500 || clock.now().getTime() >= deadline) throw error;
@@ -128,7 +129,9 @@ export async function lookAtGate(options: Omit<AwaitApprovalOptions, "waitMs" | 
   }
   const ledger = found.ledger ?? emptyLedger(pr.number);
   const verdict = evaluate({ checklist, config, ledger, pr: { ...pr, headSha }, now: clock.now(), gates });
-  const deployed = target.mergeGroup ? await mergeGroupCommit(gh, repo, appId, pr, target.deployed) : bindDeployed(pr, headSha, verdict.status, target.deployed);
+  const deployed = target.mergeGroup
+    ? await mergeGroupCommit(gh, repo, appId, pr, target.deployed)
+    : bindDeployed(pr, headSha, verdict.status, target.deployed);
   return { pr, headSha, checkRun: found.trusted, forged: found.forged, ledger, verdict, deployed };
 }
 
@@ -139,7 +142,8 @@ function bindDeployed(pr: ReleasePullRequest, headSha: string, status: Verdict["
       sha: "",
       bound: false,
       settled: true,
-      reason: "The event names no commit, so Gatehouse cannot tell what this job deploys. Set the 'sha' input to the commit the job deploys.",
+      reason:
+        "The event names no commit, so Gatehouse cannot tell what this job deploys. Set the 'sha' input to the commit the job deploys.",
     };
   }
   const binding = bindCommit(pr, sha, headSha);
@@ -161,14 +165,25 @@ function bindDeployed(pr: ReleasePullRequest, headSha: string, status: Verdict["
  * A merge group's commit carries every PR queued ahead of this one. The App checks them all and
  * reports on the group's commit; only its newest "Gatehouse" run there, by the App, can pass it.
  */
-async function mergeGroupCommit(gh: GitHubClient, repo: RepoRef, appId: number, pr: ReleasePullRequest, sha: string | undefined): Promise<DeployedCommit> {
+async function mergeGroupCommit(
+  gh: GitHubClient,
+  repo: RepoRef,
+  appId: number,
+  pr: ReleasePullRequest,
+  sha: string | undefined,
+): Promise<DeployedCommit> {
   if (!sha) return bindDeployed(pr, pr.headSha, "pending", undefined);
   const { trusted } = await findLedgerCheckRun(gh, repo, { ref: sha, appId });
   if (trusted?.status === "completed" && trusted.conclusion === "success") return { sha, bound: true, settled: true };
   const group = `merge group commit ${short(sha)}, which also carries the PRs queued ahead of #${pr.number}`;
-  if (!trusted || trusted.status !== "completed") {
+  if (trusted?.status !== "completed") {
     return { sha, bound: false, settled: false, reason: `The Gatehouse App (id ${appId}) has not yet checked the ${group}.` };
   }
   const title = trusted.output.title ? `: ${trusted.output.title}` : "";
-  return { sha, bound: false, settled: true, reason: `The Gatehouse App's check on the ${group}, concluded ${trusted.conclusion ?? "nothing"}${title}.` };
+  return {
+    sha,
+    bound: false,
+    settled: true,
+    reason: `The Gatehouse App's check on the ${group}, concluded ${trusted.conclusion ?? "nothing"}${title}.`,
+  };
 }

@@ -32,15 +32,18 @@ export interface ActionClientOptions {
 export function createActionClient(options: ActionClientOptions): GitHubClient {
   const { waits, log } = options;
   const { limits } = waits;
-  const onLimit = (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-    const what = describeRequest(request);
-    if (waits.allow(retryAfter, retryCount)) {
-      log(`GitHub's ${kind} stopped ${what}: retrying in ${retryAfter} s (retry ${retryCount + 1} of at most ${limits.rateLimitRetries}).`);
-      return true;
-    }
-    log(`GitHub's ${kind} stopped ${what}: not retrying, because ${waits.refusal}.`);
-    return false;
-  };
+  const onLimit =
+    (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      const what = describeRequest(request);
+      if (waits.allow(retryAfter, retryCount)) {
+        log(
+          `GitHub's ${kind} stopped ${what}: retrying in ${retryAfter} s (retry ${retryCount + 1} of at most ${limits.rateLimitRetries}).`,
+        );
+        return true;
+      }
+      log(`GitHub's ${kind} stopped ${what}: not retrying, because ${waits.refusal}.`);
+      return false;
+    };
   return getOctokit(
     options.token,
     {

@@ -51,8 +51,20 @@ export function readInputs(getInput: GetInput): ActionInputs {
     sha,
     pullRequest,
     gates: parseGates(getInput("gates")),
-    waitMinutes: parseNumber("wait-minutes", value("wait-minutes") || "0", 0, MAX_WAIT_MINUTES, "minutes to wait for approval, e.g. 30 (0 decides at once)"),
-    pollSeconds: parseNumber("poll-seconds", value("poll-seconds") || "30", MIN_POLL_SECONDS, MAX_POLL_SECONDS, "seconds between two looks, e.g. 30"),
+    waitMinutes: parseNumber(
+      "wait-minutes",
+      value("wait-minutes") || "0",
+      0,
+      MAX_WAIT_MINUTES,
+      "minutes to wait for approval, e.g. 30 (0 decides at once)",
+    ),
+    pollSeconds: parseNumber(
+      "poll-seconds",
+      value("poll-seconds") || "30",
+      MIN_POLL_SECONDS,
+      MAX_POLL_SECONDS,
+      "seconds between two looks, e.g. 30",
+    ),
   };
 }
 

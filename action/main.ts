@@ -57,7 +57,9 @@ export async function run(dependencies: Partial<RunDependencies> = {}): Promise<
 
     // The default branch's config, never the PR's own: a PR must not be able to weaken its gates.
     const { config, checklist, source } = await loadRepoConfig(gh, ctx.repo);
-    core.info(`Config: ${source.map((s) => s.file).join(" ← ")}; checklist '${checklist.id}'${config.phase ? `, phase '${config.phase}'` : ""}.`);
+    core.info(
+      `Config: ${source.map((s) => s.file).join(" ← ")}; checklist '${checklist.id}'${config.phase ? `, phase '${config.phase}'` : ""}.`,
+    );
 
     const result = await awaitApproval({
       gh,
@@ -102,12 +104,16 @@ async function report(result: ApprovalResult, inputs: { appId: number; waitMinut
   await writeJobSummary(deployed.bound || !deployed.reason ? summary : notTheApprovedCommit(deployed.reason, summary));
 
   if (approved) {
-    core.info(`PR #${pr.number} is approved at ${headSha.slice(0, 7)}, which covers ${deployed.sha.slice(0, 7)}, the commit deployed: ${verdict.reason}.`);
+    core.info(
+      `PR #${pr.number} is approved at ${headSha.slice(0, 7)}, which covers ${deployed.sha.slice(0, 7)}, the commit deployed: ${verdict.reason}.`,
+    );
     return;
   }
   if (!deployed.bound && deployed.reason) core.error(deployed.reason, { title: "Gatehouse: not the approved commit" });
   for (const gate of pending) {
-    core.error(`${gate.title} (${gate.gate}): ${gate.reason}. Sign off in ${pr.htmlUrl}`, { title: `Gatehouse: gate '${gate.gate}' pending` });
+    core.error(`${gate.title} (${gate.gate}): ${gate.reason}. Sign off in ${pr.htmlUrl}`, {
+      title: `Gatehouse: gate '${gate.gate}' pending`,
+    });
   }
   core.setFailed(failureMessage(result, inputs));
 }

@@ -132,7 +132,9 @@ async function fromPush(gh: GitHubClient, ctx: RunnerContext, payload: EventPayl
 async function fromDispatch(gh: GitHubClient, ctx: RunnerContext, payload: EventPayload): Promise<ReleaseTarget> {
   const inputs = payload.inputs ?? {};
   const input = (...names: string[]) =>
-    names.map((name) => inputs[name]).find((v): v is string | number => (typeof v === "string" && v.trim() !== "") || typeof v === "number");
+    names
+      .map((name) => inputs[name])
+      .find((v): v is string | number => (typeof v === "string" && v.trim() !== "") || typeof v === "number");
   const pr = input("pull-request", "pull_request", "pr");
   if (pr !== undefined) {
     const text = String(pr).trim();
@@ -143,7 +145,8 @@ async function fromDispatch(gh: GitHubClient, ctx: RunnerContext, payload: Event
   const sha = input("sha");
   if (sha !== undefined) {
     const text = String(sha).trim();
-    if (!/^[0-9a-f]{40}$/i.test(text)) throw new Error(`The workflow_dispatch input 'sha' is '${text}'; expected a full 40-character commit SHA.`);
+    if (!/^[0-9a-f]{40}$/i.test(text))
+      throw new Error(`The workflow_dispatch input 'sha' is '${text}'; expected a full 40-character commit SHA.`);
     return fromCommit(gh, ctx, text.toLowerCase(), "the workflow_dispatch input 'sha'");
   }
   const ref = input("ref", "tag");
@@ -158,7 +161,12 @@ function fromMergeGroup(ctx: RunnerContext, payload: EventPayload): ReleaseTarge
   const headRef = payload.merge_group?.head_ref ?? "";
   const number = mergeQueuePullRequest(headRef);
   if (number === undefined) throw new NoPullRequestError(`The merge group branch '${headRef}' does not name a pull request.`);
-  return { number, via: `merge queue branch ${headRef.replace(/^refs\/heads\//, "")}`, mergeGroup: true, ...deployedCommit(ctx, payload, undefined) };
+  return {
+    number,
+    via: `merge queue branch ${headRef.replace(/^refs\/heads\//, "")}`,
+    mergeGroup: true,
+    ...deployedCommit(ctx, payload, undefined),
+  };
 }
 
 /**
@@ -184,8 +192,11 @@ async function fromWorkflowRun(gh: GitHubClient, ctx: RunnerContext, payload: Ev
   const repoId = payload.repository?.id;
   // pull_requests lists PRs whose head branch matches, in this repo and in forks; only this
   // repo's PR whose head is the run's commit is the one the run was for.
-  const prs = (run.pull_requests ?? []).filter((pr) => pr.head.sha === run.head_sha && (repoId === undefined || pr.base.repo.id === repoId));
-  if (prs.length === 1) return { number: prs[0]!.number, headSha: run.head_sha, via: "the workflow run's pull request", deployed: run.head_sha };
+  const prs = (run.pull_requests ?? []).filter(
+    (pr) => pr.head.sha === run.head_sha && (repoId === undefined || pr.base.repo.id === repoId),
+  );
+  if (prs.length === 1)
+    return { number: prs[0]!.number, headSha: run.head_sha, via: "the workflow run's pull request", deployed: run.head_sha };
   return fromCommit(gh, ctx, run.head_sha, `the workflow run's commit ${run.head_sha.slice(0, 7)}`);
 }
 

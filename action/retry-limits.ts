@@ -49,7 +49,9 @@ export class RateLimitWaits {
   allow(retryAfter: number, retryCount: number): boolean {
     const { rateLimitRetries, maxRetryAfterSeconds, rateLimitBudgetSeconds } = this.limits;
     if (retryCount >= rateLimitRetries) {
-      return this.#refuse(`the request was already retried ${retryCount} ${retryCount === 1 ? "time" : "times"} (the Action retries at most ${rateLimitRetries})`);
+      return this.#refuse(
+        `the request was already retried ${retryCount} ${retryCount === 1 ? "time" : "times"} (the Action retries at most ${rateLimitRetries})`,
+      );
     }
     if (retryAfter > maxRetryAfterSeconds) {
       return this.#refuse(`GitHub asked to wait ${retryAfter} s, longer than the ${maxRetryAfterSeconds} s the Action waits at once`);

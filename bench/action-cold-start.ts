@@ -17,10 +17,18 @@ export interface ColdStartMeasurement {
 }
 
 /** Wall time of `node action/dist/index.js` from spawn to exit, deciding one release PR against the stand-in. */
-export async function measureActionColdStart(input: { githubUrl: string; pr: number; sha: string; runs: number }): Promise<ColdStartMeasurement> {
+export async function measureActionColdStart(input: {
+  githubUrl: string;
+  pr: number;
+  sha: string;
+  runs: number;
+}): Promise<ColdStartMeasurement> {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-bench-action-"));
   const files = { event: join(dir, "event.json"), output: join(dir, "output"), summary: join(dir, "summary.md") };
-  writeFileSync(files.event, JSON.stringify(pushEvent({ ref: "refs/heads/main", after: input.sha, modified: ["src/app.ts"], sender: "rm" }).payload));
+  writeFileSync(
+    files.event,
+    JSON.stringify(pushEvent({ ref: "refs/heads/main", after: input.sha, modified: ["src/app.ts"], sender: "rm" }).payload),
+  );
   const env = {
     PATH: process.env.PATH ?? "",
     GITHUB_ACTIONS: "true",

@@ -54,7 +54,8 @@ export class BenchRepo {
     let match: RegExpExecArray | null;
     if ((match = /\/(?:issues|pulls)\/(\d+)(?:\/|$)/.exec(path))) return Number(match[1]);
     if ((match = /\/issues\/comments\/(\d+)/.exec(path))) return this.github.comments.find((c) => c.id === Number(match![1]))?.issue;
-    if ((match = /\/check-runs\/(\d+)$/.exec(path))) return this.#shaToPr.get(this.github.checkRuns.find((r) => r.id === Number(match![1]))?.head_sha ?? "");
+    if ((match = /\/check-runs\/(\d+)$/.exec(path)))
+      return this.#shaToPr.get(this.github.checkRuns.find((r) => r.id === Number(match![1]))?.head_sha ?? "");
     if (/\/check-runs$/.test(path)) return this.#shaToPr.get(String((served.body as { head_sha?: string } | undefined)?.head_sha));
     if ((match = /\/commits\/([0-9a-f]{40})\//.exec(path))) return this.#shaToPr.get(match[1]!);
     if ((match = /\/compare\/[0-9a-f]{40}\.\.\.([0-9a-f]{40})$/.exec(path))) return this.#shaToPr.get(match[1]!);

@@ -13,7 +13,9 @@ export async function deliverAll(app: AppProcess, events: WebhookEvent[], concur
   await Promise.all(Array.from({ length: Math.min(concurrency, events.length) }, worker));
   const failed = deliveries.filter((d) => d.status !== 200);
   if (failed.length > 0) {
-    throw new Error(`${failed.length} of ${events.length} deliveries were answered ${[...new Set(failed.map((d) => d.status))].join(", ")}; the App said:\n${app.errors()}`);
+    throw new Error(
+      `${failed.length} of ${events.length} deliveries were answered ${[...new Set(failed.map((d) => d.status))].join(", ")}; the App said:\n${app.errors()}`,
+    );
   }
   return deliveries;
 }

@@ -26,7 +26,9 @@ export async function measureBurst(repo: BenchRepo, app: AppProcess, recorder: R
   const events = twenty.map(({ ref, owner }) => {
     const body = setBox(base, ref, true);
     comment.body = body;
-    return inRepository(issueCommentEvent("edited", { pr: subject.pr, comment: { ...comment, body }, sender: owner, from: base }), { installation: subject.installation });
+    return inRepository(issueCommentEvent("edited", { pr: subject.pr, comment: { ...comment, body }, sender: owner, from: base }), {
+      installation: subject.installation,
+    });
   });
   const mark = recorder.mark();
   const deliveries = await deliverAll(app, events, events.length);
@@ -34,7 +36,11 @@ export async function measureBurst(repo: BenchRepo, app: AppProcess, recorder: R
   await recorder.untilIdle();
   const served = recorder.since(mark);
   const writes = served.filter((r) => r.method !== "GET" && repo.pullOf(r) === subject.pr.number);
-  const signed = new Set(ledgerOn(repo.github, subject.pr.head.sha).events.filter((e) => e.kind === "signoff").map((e) => `${e.gate}.${e.item}`));
+  const signed = new Set(
+    ledgerOn(repo.github, subject.pr.head.sha)
+      .events.filter((e) => e.kind === "signoff")
+      .map((e) => `${e.gate}.${e.item}`),
+  );
   return {
     ticks: events.length,
     reverted: 0,
@@ -70,7 +76,11 @@ export async function measureInstallations(
   options: { installations: number; ticksEach: number },
 ): Promise<InstallationsMeasurement> {
   const subjects: Subject[] = Array.from({ length: options.installations }, () => repo.pull({ release: true }));
-  await deliverAll(app, subjects.map((s) => inRepository(pullRequestEvent("opened", s.pr), { installation: s.installation })), subjects.length);
+  await deliverAll(
+    app,
+    subjects.map((s) => inRepository(pullRequestEvent("opened", s.pr), { installation: s.installation })),
+    subjects.length,
+  );
   await recorder.untilIdle();
   const signer = ownerOf("operations");
   const stream = subjects.flatMap((s) => {
@@ -79,7 +89,9 @@ export async function measureInstallations(
     return ITEMS.slice(0, options.ticksEach).map((item) => {
       const body = setBox(base, `operations.${item}`, true);
       comment.body = body;
-      return inRepository(issueCommentEvent("edited", { pr: s.pr, comment: { ...comment, body }, sender: signer, from: base }), { installation: s.installation });
+      return inRepository(issueCommentEvent("edited", { pr: s.pr, comment: { ...comment, body }, sender: signer, from: base }), {
+        installation: s.installation,
+      });
     });
   });
   const mark = recorder.mark();

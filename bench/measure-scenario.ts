@@ -54,14 +54,22 @@ export async function measureScenario(input: {
 
   const throughputEvents = subjects.map((s) => scenario.event(repo, s, 0));
   let mark = recorder.mark();
-  const throughput = await deliverAll(app, throughputEvents.map((e) => e.event), settings.concurrency);
+  const throughput = await deliverAll(
+    app,
+    throughputEvents.map((e) => e.event),
+    settings.concurrency,
+  );
   const totals = countReadsWrites(recorder.since(mark));
   await recorder.untilIdle();
 
   server.setLatency(settings.latencyMs);
   const latencyEvents = subjects.map((s) => scenario.event(repo, s, 1));
   mark = recorder.mark();
-  const deliveries = await deliverAll(app, latencyEvents.map((e) => e.event), settings.concurrency);
+  const deliveries = await deliverAll(
+    app,
+    latencyEvents.map((e) => e.event),
+    settings.concurrency,
+  );
   const served = recorder.since(mark);
   const latencies = deliveries.map((delivery, i) => {
     const writes = served.filter((r) => r.method !== "GET" && r.startedAt >= delivery.sentAt && repo.pullOf(r) === latencyEvents[i]!.pr);

@@ -8,6 +8,7 @@ export function writeLastRun(readmePath: string, markdown: string): void {
   const text = readFileSync(readmePath, "utf8");
   const start = text.indexOf(START);
   const end = text.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`${readmePath}: the markers ${START} and ${END} are missing; restore them to let npm run bench update the figures.`);
+  if (start < 0 || end < start)
+    throw new Error(`${readmePath}: the markers ${START} and ${END} are missing; restore them to let npm run bench update the figures.`);
   writeFileSync(readmePath, `${text.slice(0, start + START.length)}\n${markdown.trimEnd()}\n${text.slice(end)}`);
 }

@@ -29,7 +29,16 @@ export interface Target {
 }
 
 export interface BenchResults {
-  meta: { date: string; commit: string; node: string; cpus: number; platform: string; seconds: number; settings: ScenarioSettings; floorPeakRssMb: number | undefined };
+  meta: {
+    date: string;
+    commit: string;
+    node: string;
+    cpus: number;
+    platform: string;
+    seconds: number;
+    settings: ScenarioSettings;
+    floorPeakRssMb: number | undefined;
+  };
   scenarios: ScenarioResult[];
   burst: BurstMeasurement;
   installations: InstallationsResult[];
@@ -60,9 +69,17 @@ export function judgeTargets(results: Omit<BenchResults, "targets">): Target[] {
       met: results.scenarios.every((s) => s.ratioToFloor >= 0.5),
     },
     { target: "throughput ≥ 0.5× the floor, owner tick", measured: ratio(tick.ratioToFloor), met: tick.ratioToFloor >= 0.5 },
-    { target: "a tick costs ≤ 2 writes + 1 read (warm caches)", measured: `${tick.writes} writes + ${tick.reads} reads`, met: tick.writes <= 2 && tick.reads <= 1 },
+    {
+      target: "a tick costs ≤ 2 writes + 1 read (warm caches)",
+      measured: `${tick.writes} writes + ${tick.reads} reads`,
+      met: tick.writes <= 2 && tick.reads <= 1,
+    },
     { target: "≤ 3 sequential round trips on a tick's critical path", measured: String(tick.roundTrips), met: tick.roundTrips <= 3 },
-    { target: "the app's own comment edit costs next to nothing", measured: `${own.writes} writes + ${own.reads} reads`, met: own.writes === 0 && own.reads === 0 },
+    {
+      target: "the app's own comment edit costs next to nothing",
+      measured: `${own.writes} writes + ${own.reads} reads`,
+      met: own.writes === 0 && own.reads === 0,
+    },
     {
       target: "burst of 20 ticks on one PR: final state ≤ 3 s after the last delivery",
       measured: `${(results.burst.msAfterLastDelivery / 1000).toFixed(2)} s${results.burst.allSigned ? "" : " (sign-offs missing!)"}`,
@@ -96,7 +113,11 @@ export function judgeTargets(results: Omit<BenchResults, "targets">): Target[] {
       measured: `${single.eventsPerSecond.toFixed(2)} events/s${single.allSigned && single.commentsShowAll ? "" : " (sign-offs or boxes missing!)"}`,
       met: single.eventsPerSecond >= 0.9 && single.allSigned && single.commentsShowAll,
     },
-    { target: "one installation: ≤ 1.1 writes per tick, amortised", measured: `${single.writesPerTick.toFixed(2)} writes per tick`, met: single.writesPerTick <= 1.1 },
+    {
+      target: "one installation: ≤ 1.1 writes per tick, amortised",
+      measured: `${single.writesPerTick.toFixed(2)} writes per tick`,
+      met: single.writesPerTick <= 1.1,
+    },
     {
       target: `${many.installations} installations: events/s within 10 % of the pacing bound`,
       measured: `${rate(many.eventsPerSecond)} vs ${rate(many.pacingBound)} events/s (${times(many.eventsPerSecond / many.pacingBound)}) at ${many.writesPerTick.toFixed(2)} writes per tick`,
@@ -108,7 +129,11 @@ export function judgeTargets(results: Omit<BenchResults, "targets">): Target[] {
       met: cpuRatio <= 1.2,
     },
   );
-  targets.push({ target: "`npm run bench` under 3 minutes on 2 cores", measured: `${results.meta.seconds.toFixed(0)} s (bench only; add the build)`, met: results.meta.seconds < 180 });
+  targets.push({
+    target: "`npm run bench` under 3 minutes on 2 cores",
+    measured: `${results.meta.seconds.toFixed(0)} s (bench only; add the build)`,
+    met: results.meta.seconds < 180,
+  });
   return targets;
 }
 
@@ -148,9 +173,17 @@ export function renderMarkdown(results: BenchResults): string {
   }
   const tick = results.scenarios.find((s) => s.id === "owner-tick")!;
   lines.push(`| Per tick, warm caches | ${tick.writes} writes + ${tick.reads} reads, ${tick.roundTrips} sequential round trips |`);
-  lines.push("", "### Growth: evaluate + render (in-process, median)", "", "| Items | Sign-offs | Total ms | evaluate | renderComment | renderCheckRun | Comment chars |", "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  lines.push(
+    "",
+    "### Growth: evaluate + render (in-process, median)",
+    "",
+    "| Items | Sign-offs | Total ms | evaluate | renderComment | renderCheckRun | Comment chars |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  );
   for (const g of results.growth) {
-    lines.push(`| ${g.items} | ${g.signoffs} | ${ms(g.totalMs)} | ${ms(g.evaluateMs)} | ${ms(g.commentMs)} | ${ms(g.checkRunMs)} | ${g.commentChars} |`);
+    lines.push(
+      `| ${g.items} | ${g.signoffs} | ${ms(g.totalMs)} | ${ms(g.evaluateMs)} | ${ms(g.commentMs)} | ${ms(g.checkRunMs)} | ${g.commentChars} |`,
+    );
   }
   const a = results.action;
   lines.push(

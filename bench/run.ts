@@ -28,7 +28,8 @@ const SETTINGS: ScenarioSettings = { events: 32, concurrency: 16, latencyMs: 50,
 const INSTALLATIONS = 64;
 const FLOOR_PASSES = 3;
 const started = performance.now();
-const progress = (message: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
+const progress = (message: string) =>
+  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
 
 const repo = new BenchRepo();
 const recorder = new RequestRecorder();
@@ -140,9 +141,9 @@ const partial: Omit<BenchResults, "targets"> = {
   },
 };
 const results: BenchResults = { ...partial, targets: judgeTargets(partial) };
-writeFileSync(join(ROOT, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
+writeFileSync(join(ROOT, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
 const markdown = renderMarkdown(results);
-process.stdout.write(markdown + "\n");
+process.stdout.write(`${markdown}\n`);
 writeLastRun(join(ROOT, "bench/README.md"), markdown);
 progress("wrote bench/results.json and the last run in bench/README.md");
 
@@ -159,7 +160,8 @@ function equalCallsFloor(passes: FloorCpu[], calls: number): number {
 /** The commit measured, marked "+changes" when src/ differs from it; "unknown" outside a git checkout. */
 function measuredCommit(): string {
   try {
-    const git = (...args: string[]) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const git = (...args: string[]) =>
+      execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
     return git("rev-parse", "--short", "HEAD") + (git("status", "--porcelain", "--", "src") ? "+changes" : "");
   } catch {
     return "unknown";

@@ -34,14 +34,22 @@ function forSubject(subject: Subject, event: WebhookEvent & { payload: Record<st
 /** Opens `count` release PRs through the App. */
 async function openReleasePulls(repo: BenchRepo, app: AppProcess, count: number): Promise<Subject[]> {
   const subjects = Array.from({ length: count }, () => repo.pull({ release: true }));
-  await deliverAll(app, subjects.map((s) => forSubject(s, pullRequestEvent("opened", s.pr))), PREPARE_CONCURRENCY);
+  await deliverAll(
+    app,
+    subjects.map((s) => forSubject(s, pullRequestEvent("opened", s.pr))),
+    PREPARE_CONCURRENCY,
+  );
   return subjects;
 }
 
 /** Installations that have already had an event (token cached, config cached), for scenarios that open new PRs. */
 async function warmInstallations(repo: BenchRepo, app: AppProcess, count: number): Promise<Subject[]> {
   const subjects = Array.from({ length: count }, () => repo.pull({ release: false }));
-  await deliverAll(app, subjects.map((s) => forSubject(s, pullRequestEvent("opened", s.pr))), PREPARE_CONCURRENCY);
+  await deliverAll(
+    app,
+    subjects.map((s) => forSubject(s, pullRequestEvent("opened", s.pr))),
+    PREPARE_CONCURRENCY,
+  );
   return subjects;
 }
 
@@ -50,7 +58,10 @@ function tick(repo: BenchRepo, subject: Subject, round: number): BenchEvent {
   const from = comment.body;
   const body = setBox(from, `operations.${OPERATIONS_ITEMS[round % OPERATIONS_ITEMS.length]}`, true);
   comment.body = body;
-  return { event: forSubject(subject, issueCommentEvent("edited", { pr: subject.pr, comment: { ...comment, body }, sender: SIGNER, from })), pr: subject.pr.number };
+  return {
+    event: forSubject(subject, issueCommentEvent("edited", { pr: subject.pr, comment: { ...comment, body }, sender: SIGNER, from })),
+    pr: subject.pr.number,
+  };
 }
 
 let commandIds = 500_000;
@@ -82,7 +93,10 @@ export const SCENARIOS: Scenario[] = [
         user: { login: SIGNER, type: "User" },
       };
       repo.github.comments.push({ ...comment, issue: subject.pr.number, performed_via_github_app: null, html_url: "", reactions: [] });
-      return { event: forSubject(subject, issueCommentEvent("created", { pr: subject.pr, comment, sender: SIGNER })), pr: subject.pr.number };
+      return {
+        event: forSubject(subject, issueCommentEvent("created", { pr: subject.pr, comment, sender: SIGNER })),
+        pr: subject.pr.number,
+      };
     },
   },
   {
@@ -97,7 +111,10 @@ export const SCENARIOS: Scenario[] = [
         const from = comment.body;
         const body = setBox(setBox(from, "security.waf", true), "operations.dashboards", true);
         comment.body = body;
-        return forSubject(s, issueCommentEvent("edited", { pr: s.pr, comment: { ...comment, body }, sender: SECURITY_AND_OPERATIONS, from }));
+        return forSubject(
+          s,
+          issueCommentEvent("edited", { pr: s.pr, comment: { ...comment, body }, sender: SECURITY_AND_OPERATIONS, from }),
+        );
       });
       await deliverAll(app, signs, PREPARE_CONCURRENCY);
       return subjects;
@@ -122,9 +139,16 @@ export const SCENARIOS: Scenario[] = [
     prepare: openReleasePulls,
     event(repo, subject) {
       const comment = checklistComment(repo.github, subject.pr.number);
-      const bot = { ...comment, user: { login: `${APP_SLUG}[bot]`, type: "Bot" }, performed_via_github_app: { id: APP_ID, slug: APP_SLUG } };
+      const bot = {
+        ...comment,
+        user: { login: `${APP_SLUG}[bot]`, type: "Bot" },
+        performed_via_github_app: { id: APP_ID, slug: APP_SLUG },
+      };
       return {
-        event: forSubject(subject, issueCommentEvent("edited", { pr: subject.pr, comment: bot, sender: `${APP_SLUG}[bot]`, senderType: "Bot", from: comment.body })),
+        event: forSubject(
+          subject,
+          issueCommentEvent("edited", { pr: subject.pr, comment: bot, sender: `${APP_SLUG}[bot]`, senderType: "Bot", from: comment.body }),
+        ),
         pr: subject.pr.number,
       };
     },

@@ -47,7 +47,11 @@ export async function measureTicks(
     const installation = 500_000 + Math.floor(Math.random() * 1e6);
     for (let p = 0; p < options.prsEach; p++) subjects.push(repo.pull({ release: true, installation }));
   }
-  await deliverAll(app, subjects.map((s) => inRepository(pullRequestEvent("opened", s.pr), { installation: s.installation })), 16);
+  await deliverAll(
+    app,
+    subjects.map((s) => inRepository(pullRequestEvent("opened", s.pr), { installation: s.installation })),
+    16,
+  );
   await recorder.untilIdle();
 
   const items = tickableItems().slice(0, options.ticksEach);

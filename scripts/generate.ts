@@ -40,10 +40,20 @@ async function shippedChecklistsModule(root: string): Promise<string> {
     const id = name.replace(/\.ya?ml$/, "");
     const problems = [];
     if (checklist.id !== id) {
-      problems.push({ file, line: 1, col: 1, message: `the checklist id is "${checklist.id}" but the file is ${name}. Rename one so they match.` });
+      problems.push({
+        file,
+        line: 1,
+        col: 1,
+        message: `the checklist id is "${checklist.id}" but the file is ${name}. Rename one so they match.`,
+      });
     }
     if (!text.startsWith(CHECKLIST_HEADER)) {
-      problems.push({ file, line: 1, col: 1, message: `the first line must be "${CHECKLIST_HEADER}" so editors can validate the file. Add it.` });
+      problems.push({
+        file,
+        line: 1,
+        col: 1,
+        message: `the first line must be "${CHECKLIST_HEADER}" so editors can validate the file. Add it.`,
+      });
     }
     if (problems.length > 0) throw new ProblemError(problems);
     entries.push(`  ${JSON.stringify(id)}: ${JSON.stringify(text)},`);

@@ -30865,7 +30865,10 @@ function withoutForeignValues(problems, isForeign) {
     if (!isForeign(problem.file)) return problem;
     const where = problem.path && problem.path.length > 0 ? `the value of "${keyPath(problem.path)}"` : "this part of the file";
     const repo = problem.file.split(":")[0];
-    return { ...problem, message: `${where} is not valid. Its text is not shown here because it comes from another repository (${repo}); open the file there to see what is wrong.` };
+    return {
+      ...problem,
+      message: `${where} is not valid. Its text is not shown here because it comes from another repository (${repo}); open the file there to see what is wrong.`
+    };
   });
 }
 function keyPath(path) {
@@ -50612,9 +50615,7 @@ var GateSchema = external_exports.strictObject({
   id: id("gate id"),
   title: external_exports.string().min(1).describe("The gate's heading in the checklist."),
   description: external_exports.string().optional().describe("Why the gate exists, shown under its heading."),
-  owner: id("owner role").describe(
-    "The role that signs this gate off. The repo config maps roles to teams and users under `owners`."
-  ),
+  owner: id("owner role").describe("The role that signs this gate off. The repo config maps roles to teams and users under `owners`."),
   required: external_exports.boolean().default(true).describe("Whether the release needs this gate when no phase is selected. A phase's `requires` overrides it."),
   paths: external_exports.array(external_exports.string().min(1)).optional().describe("Globs. A push that changes a matching file invalidates this gate's sign-offs."),
   items: external_exports.array(ItemSchema).min(1).describe("The items an owner of this gate signs off.")
@@ -50783,7 +50784,9 @@ function ledgerTableRow(event) {
     event.url ? markdownLink("evidence", event.url) ?? escapeMarkdown(event.url, { maxLength: 100 }) : void 0,
     formatMetrics(event.metrics),
     event.note ? escapeMarkdown(event.note, { maxLength: 160 }) : void 0,
-    event.files && event.files.length > 0 ? escapeMarkdown(`files: ${event.files.slice(0, 3).join(", ")}${event.files.length > 3 ? ` +${event.files.length - 3}` : ""}`, { maxLength: 200 }) : void 0
+    event.files && event.files.length > 0 ? escapeMarkdown(`files: ${event.files.slice(0, 3).join(", ")}${event.files.length > 3 ? ` +${event.files.length - 3}` : ""}`, {
+      maxLength: 200
+    }) : void 0
   ].filter((x) => Boolean(x));
   const cells = [
     formatTime(event.at),
@@ -50870,9 +50873,7 @@ var ReleaseRuleSchema = external_exports.strictObject({
 var RepoConfigSchema = external_exports.strictObject({
   $schema: external_exports.string().optional().describe("The JSON Schema for editors."),
   _extends: external_exports.string().optional().describe(`Inherit from another repo's config, e.g. "org/.github" or "org/repo:path.yml" (Probot convention).`),
-  checklist: external_exports.string().min(1).default("pre-production").describe(
-    'A shipped checklist ("pre-production", "ai-vendor-risk") or a path in the repo such as ".github/checklists/launch.yml".'
-  ),
+  checklist: external_exports.string().min(1).default("pre-production").describe('A shipped checklist ("pre-production", "ai-vendor-risk") or a path in the repo such as ".github/checklists/launch.yml".'),
   phase: external_exports.string().optional().describe("The rollout phase this repo is in. Selects the gates and items the phase requires."),
   owners: external_exports.record(external_exports.string(), external_exports.array(OwnerSchema).min(1)).default({}).describe("Role → teams and users who may sign that role's gates. Every role the checklist uses must be listed."),
   release: ReleaseRuleSchema.default({ branches: ["release/*"], labels: ["release"] }),
@@ -50892,7 +50893,9 @@ var RepoConfigSchema = external_exports.strictObject({
     "What changing a release PR's base branch invalidates: every sign-off (all), since they were given for merging into the old base, or nothing (none)."
   ),
   gate_checks: external_exports.boolean().default(false).describe('Also report one check run per gate ("Gatehouse / security") so rulesets can require specific gates.'),
-  notify: external_exports.enum(["mention", "request_review", "none"]).default("mention").describe("How owners hear of a new release PR: an @-mention in the checklist comment, a review request to owner teams and users, or nothing."),
+  notify: external_exports.enum(["mention", "request_review", "none"]).default("mention").describe(
+    "How owners hear of a new release PR: an @-mention in the checklist comment, a review request to owner teams and users, or nothing."
+  ),
   environments: external_exports.record(external_exports.string(), external_exports.union([external_exports.literal("all"), external_exports.array(external_exports.string())])).default({}).describe("Environment → gates it requires, for the deployment protection rule: e.g. staging: [security], production: all.")
 }).describe("Gatehouse repo config, read from .github/gatehouse.yml.");
 var CONFIG_PATH = ".github/gatehouse.yml";
@@ -51012,11 +51015,17 @@ function issueProblems(schema, root, issue3, locate, hint) {
         const about = summary2(schemaAt(schema, path));
         return [at(`required field ${quoteField(field)} is missing${about ? ` (${about})` : ""}. Add it.`)];
       }
-      return [at(`${subject(field)} must be ${expectedText(issue3.expected)}, not ${describeValue(input2)}.${typeHint(issue3.expected, input2)}`)];
+      return [
+        at(`${subject(field)} must be ${expectedText(issue3.expected)}, not ${describeValue(input2)}.${typeHint(issue3.expected, input2)}`)
+      ];
     }
     case "too_small": {
       if (issue3.origin === "array") {
-        return [at(`${subject(field)} must list at least ${issue3.minimum} ${issue3.minimum === 1 ? "entry" : "entries"}; it is empty. Add one or remove the field.`)];
+        return [
+          at(
+            `${subject(field)} must list at least ${issue3.minimum} ${issue3.minimum === 1 ? "entry" : "entries"}; it is empty. Add one or remove the field.`
+          )
+        ];
       }
       if (issue3.origin === "string") return [at(`${subject(field)} must not be empty. Write some text or remove the field.`)];
       return [at(`${subject(field)} is too small: ${issue3.message}.`)];
@@ -51332,7 +51341,11 @@ function checklistFromSource(source) {
   const locate = locatorFor(source);
   if (source.value === null) {
     throw new ProblemError([
-      problemAt(locate, [], 'the checklist is empty. A checklist needs "id", "title" and "gates"; see checklists/pre-production.yml for an example.')
+      problemAt(
+        locate,
+        [],
+        'the checklist is empty. A checklist needs "id", "title" and "gates"; see checklists/pre-production.yml for an example.'
+      )
     ]);
   }
   const { data, problems } = schemaProblems(ChecklistSchema, source.value, locate, idHint);
@@ -51418,7 +51431,10 @@ function referenceProblems(root, locate) {
     }
     gates.forEach((gate, i) => {
       if (typeof gate !== "string" || gateItems.has(gate)) return;
-      report2(["phases", ph, "requires", "gates", i], `requires.gates names gate ${JSON.stringify(gate)}, which this checklist does not define${suggest(gate, knownGates)} (gates: ${knownGates.join(", ")}). Fix the id or remove it.`);
+      report2(
+        ["phases", ph, "requires", "gates", i],
+        `requires.gates names gate ${JSON.stringify(gate)}, which this checklist does not define${suggest(gate, knownGates)} (gates: ${knownGates.join(", ")}). Fix the id or remove it.`
+      );
     });
     items.forEach((ref, i) => {
       if (typeof ref !== "string") return;
@@ -51430,9 +51446,15 @@ function referenceProblems(root, locate) {
       }
       const itemIds = gateItems.get(gate);
       if (!itemIds) {
-        report2(at, `requires.items names gate ${JSON.stringify(gate)} in ${JSON.stringify(ref)}, which this checklist does not define${suggest(gate, knownGates)} (gates: ${knownGates.join(", ")}). Fix the id or remove it.`);
+        report2(
+          at,
+          `requires.items names gate ${JSON.stringify(gate)} in ${JSON.stringify(ref)}, which this checklist does not define${suggest(gate, knownGates)} (gates: ${knownGates.join(", ")}). Fix the id or remove it.`
+        );
       } else if (!itemIds.has(item)) {
-        report2(at, `requires.items names item ${JSON.stringify(item)} of gate ${JSON.stringify(gate)}, which does not exist${suggest(item, [...itemIds])} (items: ${[...itemIds].join(", ")}). Fix the id or remove it.`);
+        report2(
+          at,
+          `requires.items names item ${JSON.stringify(item)} of gate ${JSON.stringify(gate)}, which does not exist${suggest(item, [...itemIds])} (items: ${[...itemIds].join(", ")}). Fix the id or remove it.`
+        );
       }
     });
   });
@@ -51491,7 +51513,11 @@ function loadConfigWithLocator(layers) {
     const value = source.value ?? {};
     if (!isObject3(value)) {
       problems.push(
-        problemAt(locatorFor(source), [], `the config must be a mapping of keys such as "checklist:" and "owners:", not ${Array.isArray(value) ? "a list" : "a single value"}. See the configuration reference in the README.`)
+        problemAt(
+          locatorFor(source),
+          [],
+          `the config must be a mapping of keys such as "checklist:" and "owners:", not ${Array.isArray(value) ? "a list" : "a single value"}. See the configuration reference in the README.`
+        )
       );
       continue;
     }
@@ -51512,7 +51538,13 @@ function loadConfigWithLocator(layers) {
     release.branches.forEach((glob, i) => {
       const why = typeof glob === "string" ? globProblem(glob) : void 0;
       if (why) {
-        problems.push(problemAt(locate, ["release", "branches", i], `release.branches ${JSON.stringify(glob)} is not a usable branch glob: ${why}. Use branch names or globs such as "main" or "release/*".`));
+        problems.push(
+          problemAt(
+            locate,
+            ["release", "branches", i],
+            `release.branches ${JSON.stringify(glob)} is not a usable branch glob: ${why}. Use branch names or globs such as "main" or "release/*".`
+          )
+        );
       }
     });
   }
@@ -51612,7 +51644,11 @@ function checkConfigAgainstChecklist(config2, checklist, locateIn) {
     if (gates === "all") continue;
     if (gates.length === 0) {
       problems.push(
-        problemAt(locate, ["environments", environment], `environment ${JSON.stringify(environment)} lists no gates, so deployments to it would never wait for sign-off. List gate ids, use "all", or remove the environment.`)
+        problemAt(
+          locate,
+          ["environments", environment],
+          `environment ${JSON.stringify(environment)} lists no gates, so deployments to it would never wait for sign-off. List gate ids, use "all", or remove the environment.`
+        )
       );
     }
     gates.forEach((gate, i) => {
@@ -51751,9 +51787,10 @@ async function loadLayers(gh, repo, options) {
   const { config: config2, locate } = redactingForeign(repo, () => loadConfigWithLocator(layers.map(({ file: file2, text }) => ({ file: file2, text }))));
   const { checklist, checklistSource } = await redactingForeign(repo, () => loadChecklistOf(gh, config2, layers, locate, repo, options.ref));
   const problems = checkConfigAgainstChecklist(config2, checklist, locate);
-  if (problems.length > 0) redactingForeign(repo, () => {
-    throw new ProblemError(problems);
-  });
+  if (problems.length > 0)
+    redactingForeign(repo, () => {
+      throw new ProblemError(problems);
+    });
   return { kind: "loaded", loaded: { config: config2, checklist, source: layers.map(({ file: file2, text }) => ({ file: file2, text })), checklistSource } };
 }
 async function followExtends(gh, own2, origin, outside) {
@@ -51785,7 +51822,9 @@ async function followExtends(gh, own2, origin, outside) {
     if (outside === "reference-only" && !sameRepo(repo, origin)) return { kind: "extends-outside", file: current.file, target: name };
     const base = await readRepoFile(gh, repo, path);
     if (!base) {
-      throw at(`_extends: ${name} does not exist, or the token cannot read it. Fix the reference or give the token read access to ${repo.owner}/${repo.repo}.`);
+      throw at(
+        `_extends: ${name} does not exist, or the token cannot read it. Fix the reference or give the token read access to ${repo.owner}/${repo.repo}.`
+      );
     }
     layers.unshift({ ...base, yaml: redactingForeign(origin, () => parseYaml(base.text, base.file)) });
   }
@@ -51803,7 +51842,9 @@ async function loadChecklistOf(gh, config2, layers, locate, repo, ref) {
   const sameRepo2 = definer.repo.owner === repo.owner && definer.repo.repo === repo.repo;
   const file2 = await readRepoFile(gh, definer.repo, path, sameRepo2 ? ref : void 0);
   if (!file2) {
-    throw problem(`checklist '${config2.checklist}' does not exist in ${definer.repo.owner}/${definer.repo.repo}. Fix the path or use a shipped checklist.`);
+    throw problem(
+      `checklist '${config2.checklist}' does not exist in ${definer.repo.owner}/${definer.repo.repo}. Fix the path or use a shipped checklist.`
+    );
   }
   return { checklist: loadChecklist(file2.text, file2.file), checklistSource: { file: file2.file, text: file2.text } };
 }
@@ -51839,9 +51880,11 @@ function mayBeSamePerson(a, b) {
   return sameLogin(a.login, b.login);
 }
 function contributionOf(person, pr, events) {
-  if (mayBeSamePerson(person, { login: pr.author, ...pr.authorId !== void 0 ? { id: pr.authorId } : {} })) return "opened this pull request";
+  if (mayBeSamePerson(person, { login: pr.author, ...pr.authorId !== void 0 ? { id: pr.authorId } : {} }))
+    return "opened this pull request";
   for (const c of pr.contributors ?? []) {
-    if (mayBeSamePerson(person, c)) return c.as === "author" ? "authored commits of this pull request" : "committed commits of this pull request";
+    if (mayBeSamePerson(person, c))
+      return c.as === "author" ? "authored commits of this pull request" : "committed commits of this pull request";
   }
   for (const e of events) {
     if (e.kind === "pushed" && mayBeSamePerson(person, { login: e.actor, ...e.actorId !== void 0 ? { id: e.actorId } : {} })) {
@@ -51965,9 +52008,7 @@ function requiredItems(checklist, phase, subset) {
   return selected;
 }
 function judgeGate(gate, required2, state, config2, now, selection) {
-  const items = gate.items.map(
-    (item) => judgeItem(gate, item, required2?.has(item.id) ?? false, state.get(item.id) ?? {}, now)
-  );
+  const items = gate.items.map((item) => judgeItem(gate, item, required2?.has(item.id) ?? false, state.get(item.id) ?? {}, now));
   const owners = ownersOf(config2, gate.owner);
   const invalidation = items.filter((i) => i.status === "invalidated").map((i) => state.get(i.item.id).lapse.by).at(-1);
   const verdict = { gate, owners, items, ...invalidation ? { invalidation } : {} };
@@ -52137,7 +52178,16 @@ var LedgerCorruptError = class extends Error {
     this.name = "LedgerCorruptError";
   }
 };
-var METHOD_CODES = { tick: "t", command: "c", button: "b", review: "r", push: "p", recheck: "v", label: "l", system: "y" };
+var METHOD_CODES = {
+  tick: "t",
+  command: "c",
+  button: "b",
+  review: "r",
+  push: "p",
+  recheck: "v",
+  label: "l",
+  system: "y"
+};
 var KIND_CODES = {
   signoff: "s",
   revoke: "r",
@@ -52211,7 +52261,8 @@ var WireSchema = external_exports.strictObject({
     const length = wire[column].length;
     if (length !== n) problem(`column '${column}' has ${length} entries, expected ${n}`);
   }
-  if (wire.actorId !== void 0 && wire.actorId.length !== n) problem(`column 'actorId' has ${wire.actorId.length} entries, expected ${n}`);
+  if (wire.actorId !== void 0 && wire.actorId.length !== n)
+    problem(`column 'actorId' has ${wire.actorId.length} entries, expected ${n}`);
   for (const column of ["actor", "role", "gate", "item", "sha"]) {
     if (wire[column].some((i) => i >= wire.strings.length)) problem(`column '${column}' refers to a missing string`);
   }
@@ -52227,7 +52278,8 @@ function archiveDigest(archiveBlock) {
 function decodeArchiveBlock(text, pr, ref) {
   const found = findBlock(text, ARCHIVE_START);
   if (found === void 0) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} holds no archive block`);
-  if (archiveDigest(found.block) !== ref.digest) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} does not match its digest`);
+  if (archiveDigest(found.block) !== ref.digest)
+    throw new LedgerCorruptError(`archive check run ${ref.checkRunId} does not match its digest`);
   const wire = parseWire(found);
   if (wire.archive !== void 0) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} refers to further archives`);
   const ledger = checked(fromWire(wire));
@@ -52354,7 +52406,7 @@ async function readArchive(gh, repo, appId, pr, ref) {
   try {
     ({ data } = await gh.rest.checks.get({ ...repo, check_run_id: ref.checkRunId }));
   } catch (error63) {
-    if (error63.status === 404) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} does not exist`);
+    if (httpStatus(error63) === 404) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} does not exist`);
     throw error63;
   }
   if (data.app?.id !== appId || data.name !== ARCHIVE_CHECK_NAME) {
@@ -52419,7 +52471,9 @@ function matchOf(data, sha) {
     if (matches.length === 1) return { number: matches[0].number, headSha, via };
     if (matches.length > 1) {
       const numbers = matches.map((pr) => `#${pr.number}`).join(", ");
-      throw new Error(`Commit ${short3} is the ${role} of several pull requests (${numbers}). Set the 'pull-request' input to the release PR.`);
+      throw new Error(
+        `Commit ${short3} is the ${role} of several pull requests (${numbers}). Set the 'pull-request' input to the release PR.`
+      );
     }
   }
   return void 0;
@@ -52451,7 +52505,8 @@ async function awaitApproval(options) {
       lastError = void 0;
       const { deployed, verdict } = last;
       const commitRefused = !deployed.bound && deployed.settled;
-      if (commitRefused || verdict.status === "error" || verdict.status === "approved" && deployed.bound) return { look: last, timedOut: false, looks };
+      if (commitRefused || verdict.status === "error" || verdict.status === "approved" && deployed.bound)
+        return { look: last, timedOut: false, looks };
     } catch (error63) {
       const status = httpStatus(error63) ?? 0;
       if (status < 500 || clock.now().getTime() >= deadline) throw error63;
@@ -52517,11 +52572,16 @@ async function mergeGroupCommit(gh, repo, appId, pr, sha) {
   const { trusted } = await findLedgerCheckRun(gh, repo, { ref: sha, appId });
   if (trusted?.status === "completed" && trusted.conclusion === "success") return { sha, bound: true, settled: true };
   const group = `merge group commit ${short2(sha)}, which also carries the PRs queued ahead of #${pr.number}`;
-  if (!trusted || trusted.status !== "completed") {
+  if (trusted?.status !== "completed") {
     return { sha, bound: false, settled: false, reason: `The Gatehouse App (id ${appId}) has not yet checked the ${group}.` };
   }
   const title = trusted.output.title ? `: ${trusted.output.title}` : "";
-  return { sha, bound: false, settled: true, reason: `The Gatehouse App's check on the ${group}, concluded ${trusted.conclusion ?? "nothing"}${title}.` };
+  return {
+    sha,
+    bound: false,
+    settled: true,
+    reason: `The Gatehouse App's check on the ${group}, concluded ${trusted.conclusion ?? "nothing"}${title}.`
+  };
 }
 
 // action/gate-outputs.ts
@@ -57105,7 +57165,9 @@ function createActionClient(options) {
   const onLimit = (kind) => (retryAfter, request2, _octokit, retryCount) => {
     const what = describeRequest(request2);
     if (waits.allow(retryAfter, retryCount)) {
-      log(`GitHub's ${kind} stopped ${what}: retrying in ${retryAfter} s (retry ${retryCount + 1} of at most ${limits.rateLimitRetries}).`);
+      log(
+        `GitHub's ${kind} stopped ${what}: retrying in ${retryAfter} s (retry ${retryCount + 1} of at most ${limits.rateLimitRetries}).`
+      );
       return true;
     }
     log(`GitHub's ${kind} stopped ${what}: not retrying, because ${waits.refusal}.`);
@@ -57156,8 +57218,20 @@ function readInputs(getInput2) {
     sha,
     pullRequest,
     gates: parseGates(getInput2("gates")),
-    waitMinutes: parseNumber("wait-minutes", value("wait-minutes") || "0", 0, MAX_WAIT_MINUTES, "minutes to wait for approval, e.g. 30 (0 decides at once)"),
-    pollSeconds: parseNumber("poll-seconds", value("poll-seconds") || "30", MIN_POLL_SECONDS, MAX_POLL_SECONDS, "seconds between two looks, e.g. 30")
+    waitMinutes: parseNumber(
+      "wait-minutes",
+      value("wait-minutes") || "0",
+      0,
+      MAX_WAIT_MINUTES,
+      "minutes to wait for approval, e.g. 30 (0 decides at once)"
+    ),
+    pollSeconds: parseNumber(
+      "poll-seconds",
+      value("poll-seconds") || "30",
+      MIN_POLL_SECONDS,
+      MAX_POLL_SECONDS,
+      "seconds between two looks, e.g. 30"
+    )
   };
 }
 function parseAppId(text) {
@@ -57307,7 +57381,8 @@ async function fromDispatch(gh, ctx, payload) {
   const sha = input2("sha");
   if (sha !== void 0) {
     const text = String(sha).trim();
-    if (!/^[0-9a-f]{40}$/i.test(text)) throw new Error(`The workflow_dispatch input 'sha' is '${text}'; expected a full 40-character commit SHA.`);
+    if (!/^[0-9a-f]{40}$/i.test(text))
+      throw new Error(`The workflow_dispatch input 'sha' is '${text}'; expected a full 40-character commit SHA.`);
     return fromCommit(gh, ctx, text.toLowerCase(), "the workflow_dispatch input 'sha'");
   }
   const ref = input2("ref", "tag");
@@ -57321,7 +57396,12 @@ function fromMergeGroup(ctx, payload) {
   const headRef = payload.merge_group?.head_ref ?? "";
   const number4 = mergeQueuePullRequest(headRef);
   if (number4 === void 0) throw new NoPullRequestError(`The merge group branch '${headRef}' does not name a pull request.`);
-  return { number: number4, via: `merge queue branch ${headRef.replace(/^refs\/heads\//, "")}`, mergeGroup: true, ...deployedCommit(ctx, payload, void 0) };
+  return {
+    number: number4,
+    via: `merge queue branch ${headRef.replace(/^refs\/heads\//, "")}`,
+    mergeGroup: true,
+    ...deployedCommit(ctx, payload, void 0)
+  };
 }
 function deployedCommit(ctx, payload, sha) {
   const fromEvent = () => {
@@ -57338,8 +57418,11 @@ async function fromWorkflowRun(gh, ctx, payload) {
   const run2 = payload.workflow_run;
   if (!run2) throw new NoPullRequestError("The workflow_run event payload has no workflow_run.");
   const repoId = payload.repository?.id;
-  const prs = (run2.pull_requests ?? []).filter((pr) => pr.head.sha === run2.head_sha && (repoId === void 0 || pr.base.repo.id === repoId));
-  if (prs.length === 1) return { number: prs[0].number, headSha: run2.head_sha, via: "the workflow run's pull request", deployed: run2.head_sha };
+  const prs = (run2.pull_requests ?? []).filter(
+    (pr) => pr.head.sha === run2.head_sha && (repoId === void 0 || pr.base.repo.id === repoId)
+  );
+  if (prs.length === 1)
+    return { number: prs[0].number, headSha: run2.head_sha, via: "the workflow run's pull request", deployed: run2.head_sha };
   return fromCommit(gh, ctx, run2.head_sha, `the workflow run's commit ${run2.head_sha.slice(0, 7)}`);
 }
 function requireSha(sha, event) {
@@ -57371,7 +57454,9 @@ var RateLimitWaits = class {
   allow(retryAfter, retryCount) {
     const { rateLimitRetries, maxRetryAfterSeconds, rateLimitBudgetSeconds } = this.limits;
     if (retryCount >= rateLimitRetries) {
-      return this.#refuse(`the request was already retried ${retryCount} ${retryCount === 1 ? "time" : "times"} (the Action retries at most ${rateLimitRetries})`);
+      return this.#refuse(
+        `the request was already retried ${retryCount} ${retryCount === 1 ? "time" : "times"} (the Action retries at most ${rateLimitRetries})`
+      );
     }
     if (retryAfter > maxRetryAfterSeconds) {
       return this.#refuse(`GitHub asked to wait ${retryAfter} s, longer than the ${maxRetryAfterSeconds} s the Action waits at once`);
@@ -57441,7 +57526,9 @@ async function run(dependencies = {}) {
     info(`Release PR: #${target.number}, found from ${target.via}; commit deployed: ${target.deployed ?? "unknown"}.`);
     setOutput("pull-request", String(target.number));
     const { config: config2, checklist, source } = await loadRepoConfig(gh, ctx.repo);
-    info(`Config: ${source.map((s) => s.file).join(" ← ")}; checklist '${checklist.id}'${config2.phase ? `, phase '${config2.phase}'` : ""}.`);
+    info(
+      `Config: ${source.map((s) => s.file).join(" ← ")}; checklist '${checklist.id}'${config2.phase ? `, phase '${config2.phase}'` : ""}.`
+    );
     const result = await awaitApproval({
       gh,
       repo: ctx.repo,
@@ -57478,12 +57565,16 @@ async function report(result, inputs) {
   const summary3 = renderJobSummary({ verdict, ledger, prUrl: pr.htmlUrl, prNumber: pr.number });
   await writeJobSummary(deployed.bound || !deployed.reason ? summary3 : notTheApprovedCommit(deployed.reason, summary3));
   if (approved) {
-    info(`PR #${pr.number} is approved at ${headSha.slice(0, 7)}, which covers ${deployed.sha.slice(0, 7)}, the commit deployed: ${verdict.reason}.`);
+    info(
+      `PR #${pr.number} is approved at ${headSha.slice(0, 7)}, which covers ${deployed.sha.slice(0, 7)}, the commit deployed: ${verdict.reason}.`
+    );
     return;
   }
   if (!deployed.bound && deployed.reason) error(deployed.reason, { title: "Gatehouse: not the approved commit" });
   for (const gate of pending) {
-    error(`${gate.title} (${gate.gate}): ${gate.reason}. Sign off in ${pr.htmlUrl}`, { title: `Gatehouse: gate '${gate.gate}' pending` });
+    error(`${gate.title} (${gate.gate}): ${gate.reason}. Sign off in ${pr.htmlUrl}`, {
+      title: `Gatehouse: gate '${gate.gate}' pending`
+    });
   }
   setFailed(failureMessage(result, inputs));
 }

@@ -120,7 +120,9 @@ function auditInput(
 ): { repo: RepoRef; appId: number; range: AuditRange; format: Format; token: string } {
   const repoMatch = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(values.repo ?? "");
   if (!repoMatch) {
-    throw new Error(values.repo === undefined ? "--repo is required." : `Invalid repository '${values.repo}'. Expected format {owner}/{repo}.`);
+    throw new Error(
+      values.repo === undefined ? "--repo is required." : `Invalid repository '${values.repo}'. Expected format {owner}/{repo}.`,
+    );
   }
   const appIdText = values["app-id"];
   if (appIdText === undefined) throw new Error("--app-id is required: the id of the Gatehouse App whose check runs hold the ledgers.");

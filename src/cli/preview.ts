@@ -98,7 +98,13 @@ export async function preview(args: string[], io: CliIo): Promise<number> {
     io.stderr(`note: no ${CONFIG_PATH} here; previewing checklist "${checklist.id}" with placeholder owners @your-org/<role>.\n`);
   }
 
-  const verdict = evaluate({ checklist, config, ledger: emptyLedger(PREVIEW_PULL_REQUEST.number), pr: PREVIEW_PULL_REQUEST, now: io.now() });
+  const verdict = evaluate({
+    checklist,
+    config,
+    ledger: emptyLedger(PREVIEW_PULL_REQUEST.number),
+    pr: PREVIEW_PULL_REQUEST,
+    now: io.now(),
+  });
   io.stdout(renderComment({ verdict, checklist, mentionOwners: true }));
   if (verdict.status === "error") {
     io.stderr(`gatehouse preview: ${verdict.reason}\n`);

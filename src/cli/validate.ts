@@ -30,7 +30,12 @@ export async function defaultFiles(io: CliIo): Promise<string[]> {
     } catch {
       continue;
     }
-    files.push(...names.filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => `${dir}/${n}`));
+    files.push(
+      ...names
+        .filter((n) => /\.ya?ml$/.test(n))
+        .sort()
+        .map((n) => `${dir}/${n}`),
+    );
   }
   return files;
 }

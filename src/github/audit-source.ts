@@ -25,7 +25,8 @@ export async function listMergedPullRequests(
 ): Promise<{ pulls: MergedPullRequest[]; scanned: number }> {
   const pulls: MergedPullRequest[] = [];
   let scanned = 0;
-  const inRange = (at: number) => (range.since === undefined || at >= range.since.getTime()) && (range.until === undefined || at <= range.until.getTime());
+  const inRange = (at: number) =>
+    (range.since === undefined || at >= range.since.getTime()) && (range.until === undefined || at <= range.until.getTime());
   const pages = gh.paginate.iterator(gh.rest.pulls.list, { ...repo, state: "closed", sort: "updated", direction: "desc", per_page: 100 });
   for await (const { data } of pages) {
     scanned += data.length;

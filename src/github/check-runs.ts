@@ -44,12 +44,24 @@ function body(content: CheckRunContent, completedAt: Date) {
   };
 }
 
-export async function createCheckRun(gh: GitHubClient, repo: RepoRef, headSha: string, content: CheckRunContent, completedAt: Date): Promise<number> {
+export async function createCheckRun(
+  gh: GitHubClient,
+  repo: RepoRef,
+  headSha: string,
+  content: CheckRunContent,
+  completedAt: Date,
+): Promise<number> {
   const { data } = await gh.rest.checks.create({ ...repo, head_sha: headSha, ...body(content, completedAt) });
   return data.id;
 }
 
-export async function updateCheckRun(gh: GitHubClient, repo: RepoRef, checkRunId: number, content: CheckRunContent, completedAt: Date): Promise<void> {
+export async function updateCheckRun(
+  gh: GitHubClient,
+  repo: RepoRef,
+  checkRunId: number,
+  content: CheckRunContent,
+  completedAt: Date,
+): Promise<void> {
   await gh.rest.checks.update({ ...repo, check_run_id: checkRunId, ...body(content, completedAt) });
 }
 

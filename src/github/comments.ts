@@ -21,9 +21,7 @@ export async function findAppComment(
   const comments = await gh.paginate(gh.rest.issues.listComments, { ...repo, issue_number: issueNumber, per_page: 100 });
   const match = comments.find(
     (c) =>
-      c.user?.type === "Bot" &&
-      (c.performed_via_github_app == null || c.performed_via_github_app.id === appId) &&
-      isOurs(c.body ?? ""),
+      c.user?.type === "Bot" && (c.performed_via_github_app == null || c.performed_via_github_app.id === appId) && isOurs(c.body ?? ""),
   );
   return match && { id: match.id, body: match.body ?? "", html_url: match.html_url };
 }

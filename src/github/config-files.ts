@@ -60,7 +60,12 @@ export type BranchConfigCheck =
  * `_extends` into another repo is checked as a reference only, and the merged config is checked
  * once it reaches the default branch.
  */
-export async function validateRepoConfigAt(gh: GitHubClient, repo: RepoRef, ref: string, defaultBranch: boolean): Promise<BranchConfigCheck> {
+export async function validateRepoConfigAt(
+  gh: GitHubClient,
+  repo: RepoRef,
+  ref: string,
+  defaultBranch: boolean,
+): Promise<BranchConfigCheck> {
   return loadOrCheckRepoConfig(gh, repo, { ref, extendsOutside: defaultBranch ? "fetch" : "reference-only" });
 }
 
@@ -90,7 +95,11 @@ function redactingForeign<T>(origin: RepoRef, step: () => T): T {
   }
 }
 
-async function loadLayers(gh: GitHubClient, repo: RepoRef, options: { ref?: string; extendsOutside: "fetch" | "reference-only" }): Promise<BranchConfigCheck> {
+async function loadLayers(
+  gh: GitHubClient,
+  repo: RepoRef,
+  options: { ref?: string; extendsOutside: "fetch" | "reference-only" },
+): Promise<BranchConfigCheck> {
   const orgRepo = { owner: repo.owner, repo: ".github" };
   const own =
     (await readRepoFile(gh, repo, CONFIG_PATH, options.ref)) ??
@@ -114,7 +123,10 @@ async function loadLayers(gh: GitHubClient, repo: RepoRef, options: { ref?: stri
   const { checklist, checklistSource } = await redactingForeign(repo, () => loadChecklistOf(gh, config, layers, locate, repo, options.ref));
 
   const problems = checkConfigAgainstChecklist(config, checklist, locate);
-  if (problems.length > 0) redactingForeign(repo, () => { throw new ProblemError(problems); });
+  if (problems.length > 0)
+    redactingForeign(repo, () => {
+      throw new ProblemError(problems);
+    });
 
   return { kind: "loaded", loaded: { config, checklist, source: layers.map(({ file, text }) => ({ file, text })), checklistSource } };
 }
@@ -157,7 +169,9 @@ async function followExtends(
     if (outside === "reference-only" && !sameRepo(repo, origin)) return { kind: "extends-outside", file: current.file, target: name };
     const base = await readRepoFile(gh, repo, path);
     if (!base) {
-      throw at(`_extends: ${name} does not exist, or the token cannot read it. Fix the reference or give the token read access to ${repo.owner}/${repo.repo}.`);
+      throw at(
+        `_extends: ${name} does not exist, or the token cannot read it. Fix the reference or give the token read access to ${repo.owner}/${repo.repo}.`,
+      );
     }
     layers.unshift({ ...base, yaml: redactingForeign(origin, () => parseYaml(base.text, base.file)) });
   }
@@ -186,7 +200,9 @@ async function loadChecklistOf(
   const sameRepo = definer.repo.owner === repo.owner && definer.repo.repo === repo.repo;
   const file = await readRepoFile(gh, definer.repo, path, sameRepo ? ref : undefined);
   if (!file) {
-    throw problem(`checklist '${config.checklist}' does not exist in ${definer.repo.owner}/${definer.repo.repo}. Fix the path or use a shipped checklist.`);
+    throw problem(
+      `checklist '${config.checklist}' does not exist in ${definer.repo.owner}/${definer.repo.repo}. Fix the path or use a shipped checklist.`,
+    );
   }
   return { checklist: loadChecklist(file.text, file.file), checklistSource: { file: file.file, text: file.text } };
 }

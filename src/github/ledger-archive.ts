@@ -1,5 +1,6 @@
 import type { Ledger, LedgerArchiveRef } from "../core/ledger/ledger.js";
 import { planArchive } from "../core/ledger/archive-plan.js";
+import { httpStatus } from "./http-error.js";
 import { decodeArchiveBlock, decodeLedgerBlock, joinArchive, LedgerCorruptError } from "../core/ledger/ledger-codec.js";
 import { createCheckRun } from "./check-runs.js";
 import type { GitHubClient, RepoRef } from "./client.js";
@@ -27,11 +28,11 @@ export async function readLedgerText(gh: GitHubClient, repo: RepoRef, appId: num
 }
 
 async function readArchive(gh: GitHubClient, repo: RepoRef, appId: number, pr: number, ref: LedgerArchiveRef) {
-  let data;
+  let data: Awaited<ReturnType<GitHubClient["rest"]["checks"]["get"]>>["data"];
   try {
     ({ data } = await gh.rest.checks.get({ ...repo, check_run_id: ref.checkRunId }));
   } catch (error) {
-    if ((error as { status?: number }).status === 404) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} does not exist`);
+    if (httpStatus(error) === 404) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} does not exist`);
     throw error;
   }
   if (data.app?.id !== appId || data.name !== ARCHIVE_CHECK_NAME) {
@@ -53,17 +54,23 @@ export async function archiveOverflow(gh: GitHubClient, repo: RepoRef, headSha: 
   let first = refs.reduce((n, r) => n + r.events, 0) + 1;
   for (const chunk of chunks) {
     const last = first + chunk.events.length - 1;
-    const checkRunId = await createCheckRun(gh, repo, headSha, {
-      name: ARCHIVE_CHECK_NAME,
-      conclusion: "neutral",
-      output: {
-        title: `Ledger events ${first}–${last} of PR #${ledger.pr}`,
-        summary:
-          `Older sign-offs of PR #${ledger.pr}, archived by Gatehouse so the full history is kept. ` +
-          `The "Gatehouse" check's ledger refers to this run by id and digest; this run decides nothing on its own.`,
-        text: chunk.block,
+    const checkRunId = await createCheckRun(
+      gh,
+      repo,
+      headSha,
+      {
+        name: ARCHIVE_CHECK_NAME,
+        conclusion: "neutral",
+        output: {
+          title: `Ledger events ${first}–${last} of PR #${ledger.pr}`,
+          summary:
+            `Older sign-offs of PR #${ledger.pr}, archived by Gatehouse so the full history is kept. ` +
+            `The "Gatehouse" check's ledger refers to this run by id and digest; this run decides nothing on its own.`,
+          text: chunk.block,
+        },
       },
-    }, now);
+      now,
+    );
     refs.push({ checkRunId, digest: chunk.digest, events: chunk.events.length });
     first = last + 1;
   }

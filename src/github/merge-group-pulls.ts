@@ -1,4 +1,5 @@
 import { queuedPullRequestOfMessage } from "../core/parse/merge-queue-ref.js";
+import { httpStatus } from "./http-error.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 
 /** The compare API lists at most 250 commits; a bigger group is not examined. */
@@ -34,24 +35,41 @@ export interface MergeGroupRef {
  * with the reason, so the caller fails closed.
  */
 export async function mergeGroupPullRequests(gh: GitHubClient, repo: RepoRef, group: MergeGroupRef): Promise<GroupPullRequests> {
-  let data;
+  let data: Awaited<ReturnType<GitHubClient["rest"]["repos"]["compareCommitsWithBasehead"]>>["data"];
   try {
-    ({ data } = await gh.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${group.baseSha}...${group.headSha}`, per_page: MAX_GROUP_COMMITS }));
+    ({ data } = await gh.rest.repos.compareCommitsWithBasehead({
+      ...repo,
+      basehead: `${group.baseSha}...${group.headSha}`,
+      per_page: MAX_GROUP_COMMITS,
+    }));
   } catch (error) {
-    const status = (error as { status?: number }).status;
+    const status = httpStatus(error);
     if (status !== 404 && status !== 422) throw error;
-    return { found: false, reason: `GitHub cannot compare the group's base ${group.baseSha.slice(0, 7)} with its head ${group.headSha.slice(0, 7)} (${status}).` };
+    return {
+      found: false,
+      reason: `GitHub cannot compare the group's base ${group.baseSha.slice(0, 7)} with its head ${group.headSha.slice(0, 7)} (${status}).`,
+    };
   }
   if (data.total_commits > data.commits.length || data.total_commits > MAX_GROUP_COMMITS) {
-    return { found: false, reason: `the group holds ${data.total_commits} commits; Gatehouse examines at most ${MAX_GROUP_COMMITS}. Queue fewer pull requests per group.` };
+    return {
+      found: false,
+      reason: `the group holds ${data.total_commits} commits; Gatehouse examines at most ${MAX_GROUP_COMMITS}. Queue fewer pull requests per group.`,
+    };
   }
   const bySha = new Map(data.commits.map((c) => [c.sha, c]));
   const entries: (typeof data.commits)[number][] = [];
   for (let sha = group.headSha; sha !== group.baseSha; ) {
     const commit = bySha.get(sha);
-    if (!commit) return { found: false, reason: `commit ${sha.slice(0, 7)} of the group does not descend from the base ${group.baseSha.slice(0, 7)} through first parents.` };
+    if (!commit)
+      return {
+        found: false,
+        reason: `commit ${sha.slice(0, 7)} of the group does not descend from the base ${group.baseSha.slice(0, 7)} through first parents.`,
+      };
     if (entries.length === MAX_GROUP_ENTRIES) {
-      return { found: false, reason: `the group holds more than ${MAX_GROUP_ENTRIES} queue entries; Gatehouse examines at most ${MAX_GROUP_ENTRIES}. Lower the merge queue's maximum group size.` };
+      return {
+        found: false,
+        reason: `the group holds more than ${MAX_GROUP_ENTRIES} queue entries; Gatehouse examines at most ${MAX_GROUP_ENTRIES}. Lower the merge queue's maximum group size.`,
+      };
     }
     entries.push(commit);
     sha = commit.parents[0]?.sha ?? group.baseSha;
@@ -67,12 +85,18 @@ export async function mergeGroupPullRequests(gh: GitHubClient, repo: RepoRef, gr
       const { data: associated } = await gh.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: probe, per_page: 100 });
       const open = associated.filter((pr) => pr.state === "open" && (queuedHead === undefined || pr.head.sha === queuedHead));
       if (open.length > 1) {
-        return { found: false, reason: `commit ${probe.slice(0, 7)} of the group belongs to several open pull requests (${open.map((pr) => `#${pr.number}`).join(", ")}).` };
+        return {
+          found: false,
+          reason: `commit ${probe.slice(0, 7)} of the group belongs to several open pull requests (${open.map((pr) => `#${pr.number}`).join(", ")}).`,
+        };
       }
       number = open[0]?.number ?? queuedPullRequestOfMessage(commit.commit.message);
     }
     if (number === undefined) {
-      return { found: false, reason: `commit ${commit.sha.slice(0, 7)} of the group belongs to no pull request Gatehouse can find, so nobody is known to have approved it.` };
+      return {
+        found: false,
+        reason: `commit ${commit.sha.slice(0, 7)} of the group belongs to no pull request Gatehouse can find, so nobody is known to have approved it.`,
+      };
     }
     if (!pulls.has(number)) pulls.set(number, { number, commit: commit.sha, ...(queuedHead ? { queuedHead } : {}) });
   }

@@ -1,4 +1,5 @@
 import type { Contributor } from "../core/evaluate/verdict.js";
+import { httpStatus } from "./http-error.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 
 /**
@@ -11,7 +12,10 @@ export async function listPullContributors(gh: GitHubClient, repo: RepoRef, numb
   const seen = new Set<string>();
   const people: Contributor[] = [];
   for (const commit of commits) {
-    for (const [as, user] of [["author", commit.author], ["committer", commit.committer]] as const) {
+    for (const [as, user] of [
+      ["author", commit.author],
+      ["committer", commit.committer],
+    ] as const) {
       if (!user?.login || (as === "committer" && user.login.toLowerCase() === "web-flow")) continue;
       const key = `${as}:${user.login.toLowerCase()}:${user.id}`;
       if (seen.has(key)) continue;
@@ -32,7 +36,7 @@ export async function repositoryRole(gh: GitHubClient, repo: RepoRef, username: 
     return data.role_name || data.permission || "none";
   } catch (error) {
     // GitHub answers 404 for someone who is not a collaborator; anything else must not read as "allowed".
-    if ((error as { status?: number }).status === 404) return "none";
+    if (httpStatus(error) === 404) return "none";
     throw error;
   }
 }

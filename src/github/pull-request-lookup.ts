@@ -24,14 +24,23 @@ export async function pullRequestForCommit(gh: GitHubClient, repo: RepoRef, sha:
  * `pullRequestForCommit`, plus the open PRs that merely contain `sha` (an earlier commit of their
  * branch), so a refusal can say whose earlier head it is. Same single call.
  */
-export async function commitPullRequests(gh: GitHubClient, repo: RepoRef, sha: string): Promise<{ match?: PullRequestMatch; containing: { number: number; headSha: string }[] }> {
+export async function commitPullRequests(
+  gh: GitHubClient,
+  repo: RepoRef,
+  sha: string,
+): Promise<{ match?: PullRequestMatch; containing: { number: number; headSha: string }[] }> {
   const { data } = await gh.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: sha, per_page: 100 });
-  const containing = data.filter((pr) => pr.state === "open" && pr.head.sha !== sha).map((pr) => ({ number: pr.number, headSha: pr.head.sha }));
+  const containing = data
+    .filter((pr) => pr.state === "open" && pr.head.sha !== sha)
+    .map((pr) => ({ number: pr.number, headSha: pr.head.sha }));
   const match = matchOf(data, sha);
   return match ? { match, containing } : { containing };
 }
 
-function matchOf(data: { number: number; merged_at: string | null; merge_commit_sha: string | null; head: { sha: string } }[], sha: string): PullRequestMatch | undefined {
+function matchOf(
+  data: { number: number; merged_at: string | null; merge_commit_sha: string | null; head: { sha: string } }[],
+  sha: string,
+): PullRequestMatch | undefined {
   const merged = data.filter((pr) => pr.merged_at && pr.merge_commit_sha === sha);
   const head = data.filter((pr) => pr.head.sha === sha);
   const short = sha.slice(0, 7);
@@ -43,7 +52,9 @@ function matchOf(data: { number: number; merged_at: string | null; merge_commit_
     if (matches.length === 1) return { number: matches[0]!.number, headSha, via };
     if (matches.length > 1) {
       const numbers = matches.map((pr) => `#${pr.number}`).join(", ");
-      throw new Error(`Commit ${short} is the ${role} of several pull requests (${numbers}). Set the 'pull-request' input to the release PR.`);
+      throw new Error(
+        `Commit ${short} is the ${role} of several pull requests (${numbers}). Set the 'pull-request' input to the release PR.`,
+      );
     }
   }
   return undefined;

@@ -58,13 +58,14 @@ const COMPARE_FILE_LIMIT = 300;
  * a diff too large) is "unknown", so the caller can fail closed.
  */
 export async function compareCommits(gh: GitHubClient, repo: RepoRef, base: string, head: string): Promise<Comparison> {
-  let data;
+  let data: Awaited<ReturnType<GitHubClient["rest"]["repos"]["compareCommitsWithBasehead"]>>["data"];
   try {
     // One commit per page: only the status, the counts and the files (all on page 1) are needed.
     ({ data } = await gh.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${base}...${head}`, per_page: 1 }));
   } catch (error) {
     const status = httpStatus(error);
-    if (status === 404 || status === 422) return { kind: "unknown", why: status === 404 ? "one of the commits no longer exists" : "the comparison is too large" };
+    if (status === 404 || status === 422)
+      return { kind: "unknown", why: status === 404 ? "one of the commits no longer exists" : "the comparison is too large" };
     throw error;
   }
   if (data.status === "behind" || data.status === "diverged") return { kind: "rewrite", aheadBy: data.ahead_by, behindBy: data.behind_by };

@@ -35,6 +35,7 @@ interface Response {
  * no owner, repo or number ends up in a label), method, status and latency, and the rate limit
  * GitHub reports back. Register it before other wraps so it times GitHub, not the write spacing.
  */
+// biome-ignore lint/complexity/noBannedTypes: Probot's and @octokit/rest's hook types differ; only `wrap("request")` is used.
 export function observeRequests<T extends { hook: { wrap: Function } }>(octokit: T, observer: RequestObserver, installation: string): T {
   const routes = routeTemplates(octokit);
   octokit.hook.wrap("request", async (request: (options: RequestOptions) => Promise<Response>, options: RequestOptions) => {
@@ -79,26 +80,31 @@ let endpoints: Endpoint[] | undefined;
  * expanded URL ever becomes a label.
  */
 function routeTemplates(octokit: unknown) {
-  const rest = (octokit as { rest?: Record<string, Record<string, { endpoint?: { DEFAULTS?: { method?: string; url?: string } } }>> }).rest ?? {};
+  const rest =
+    (octokit as { rest?: Record<string, Record<string, { endpoint?: { DEFAULTS?: { method?: string; url?: string } } }>> }).rest ?? {};
   const baseUrl = (octokit as { request?: { endpoint?: { DEFAULTS?: { baseUrl?: string } } } }).request?.endpoint?.DEFAULTS?.baseUrl ?? "";
   const prefix = safePath(baseUrl).replace(/\/$/, "");
-  if (!endpoints?.length) endpoints = Object.values(rest)
-    .flatMap((scope) => Object.values(scope))
-    .flatMap((method) => {
-      const d = method.endpoint?.DEFAULTS;
-      if (!d?.url || !d.method) return [];
-      const template = d.url;
-      const source = template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, "\\$&")).join("[^/]+");
-      return [{ method: d.method, pattern: new RegExp(`^${source}$`), template, params: (template.match(/\{/g) ?? []).length }];
-    })
-    // The most literal template wins: /repos/{owner}/{repo}/pulls/comments before /pulls/{pull_number}.
-    .sort((a, b) => a.params - b.params);
+  if (!endpoints?.length)
+    endpoints = Object.values(rest)
+      .flatMap((scope) => Object.values(scope))
+      .flatMap((method) => {
+        const d = method.endpoint?.DEFAULTS;
+        if (!d?.url || !d.method) return [];
+        const template = d.url;
+        const source = template
+          .split(/\{[^}]+\}/)
+          .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, "\\$&"))
+          .join("[^/]+");
+        return [{ method: d.method, pattern: new RegExp(`^${source}$`), template, params: (template.match(/\{/g) ?? []).length }];
+      })
+      // The most literal template wins: /repos/{owner}/{repo}/pulls/comments before /pulls/{pull_number}.
+      .sort((a, b) => a.params - b.params);
   return {
     of(method: string, url: string): string {
       const path = url.split("?")[0] ?? "";
       if (path.includes("{")) return path;
       let expanded = /^https?:/.test(path) ? safePath(path) : path;
-      if (prefix && expanded.startsWith(prefix + "/")) expanded = expanded.slice(prefix.length);
+      if (prefix && expanded.startsWith(`${prefix}/`)) expanded = expanded.slice(prefix.length);
       const upper = method.toUpperCase();
       return endpoints!.find((e) => e.method === upper && e.pattern.test(expanded))?.template ?? "unmatched";
     },

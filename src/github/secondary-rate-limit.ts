@@ -33,7 +33,10 @@ export function secondaryRetryAfter(error: unknown): number | undefined {
  * a bounded number of times; the retried request goes through the throttle again, so it keeps
  * the installation's write spacing.
  */
-export function retrySecondaryRateLimits<T extends GitHubClient & Pick<Octokit, "hook">>(octokit: T, policy: RetryPolicy = DEFAULT_RETRY_POLICY): T {
+export function retrySecondaryRateLimits<T extends GitHubClient & Pick<Octokit, "hook">>(
+  octokit: T,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+): T {
   octokit.hook.wrap("request", async (request, options) => {
     for (let attempt = 0; ; attempt++) {
       try {

@@ -40,7 +40,8 @@ function respond(req: IncomingMessage): { status: number; type: string; body: st
     return { status: 200, type: "application/vnd.github.raw; charset=utf-8", body: CONFIG_YAML };
   }
   if (req.method === "GET" && path === `/repos/${REPO}/pulls/2`) return json(pullJson(REPO, { number: 2, headSha: HEAD }));
-  if (req.method === "GET" && path === `/repos/${REPO}/commits/${HEAD}/check-runs`) return json({ total_count: checkRuns.length, check_runs: checkRuns });
+  if (req.method === "GET" && path === `/repos/${REPO}/commits/${HEAD}/check-runs`)
+    return json({ total_count: checkRuns.length, check_runs: checkRuns });
   return { status: 404, type: "application/json", body: JSON.stringify({ message: "Not Found" }) };
 }
 
@@ -76,7 +77,7 @@ async function runBundle(api = apiUrl): Promise<{ code: number | null; outputs: 
     GITHUB_SERVER_URL: "https://github.com",
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
-    "INPUT_TOKEN": "ghs_bundletoken",
+    INPUT_TOKEN: "ghs_bundletoken",
     "INPUT_APP-ID": "90210",
     "INPUT_WAIT-MINUTES": "0",
     "INPUT_POLL-SECONDS": "30",

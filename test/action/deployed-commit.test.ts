@@ -32,13 +32,20 @@ function expectRefused(result: Awaited<ReturnType<typeof runAction>>) {
   expect(result.failure).toContain("Gatehouse approved PR #3 at 929f820 (merged as 380387f), but this job deploys 2ffea6d.");
   expect(result.failure).toContain("deploy 380387f, or gate the PR that brought 2ffea6d");
   expect(result.annotations).toContainEqual(expect.objectContaining({ level: "error", title: "Gatehouse: not the approved commit" }));
-  expect(result.summary).toMatch(/^## Gatehouse: ⛔ Not the approved commit\n\nGatehouse approved PR \\#&#8203;3 at 929f820 \\\(merged as 380387f\\\), but this job deploys 2ffea6d\./);
+  expect(result.summary).toMatch(
+    /^## Gatehouse: ⛔ Not the approved commit\n\nGatehouse approved PR \\#&#8203;3 at 929f820 \\\(merged as 380387f\\\), but this job deploys 2ffea6d\./,
+  );
   expect(result.summary).toContain("### The PR's verdict at its head: ✅ Approved");
 }
 
 describe("the commit deployed must be the commit approved", () => {
   it("fails a workflow_dispatch of main whose 'pull-request' input names an old approved PR", async () => {
-    prepareRunner({ eventName: "workflow_dispatch", payload: examplePayload("workflow_dispatch"), sha: DISPATCHED, inputs: { "pull-request": "3" } });
+    prepareRunner({
+      eventName: "workflow_dispatch",
+      payload: examplePayload("workflow_dispatch"),
+      sha: DISPATCHED,
+      inputs: { "pull-request": "3" },
+    });
     const api = approvedOldPr();
     expectRefused(await runAction());
     api.scope.done();
@@ -56,7 +63,12 @@ describe("the commit deployed must be the commit approved", () => {
   });
 
   it("with 'pull-request', the 'sha' input names the commit deployed: the approved head passes", async () => {
-    prepareRunner({ eventName: "workflow_dispatch", payload: examplePayload("workflow_dispatch"), sha: DISPATCHED, inputs: { "pull-request": "3", sha: OLD_HEAD } });
+    prepareRunner({
+      eventName: "workflow_dispatch",
+      payload: examplePayload("workflow_dispatch"),
+      sha: DISPATCHED,
+      inputs: { "pull-request": "3", sha: OLD_HEAD },
+    });
     const api = approvedOldPr();
     const result = await runAction();
     expect(result.failure).toBeUndefined();
@@ -65,15 +77,25 @@ describe("the commit deployed must be the commit approved", () => {
   });
 
   it("reads only the App's newest run on the approved head: a superseded approving run fails the job", async () => {
-    prepareRunner({ eventName: "workflow_dispatch", payload: examplePayload("workflow_dispatch"), sha: OLD_MERGE, inputs: { "pull-request": "3" } });
+    prepareRunner({
+      eventName: "workflow_dispatch",
+      payload: examplePayload("workflow_dispatch"),
+      sha: OLD_MERGE,
+      inputs: { "pull-request": "3" },
+    });
     const pr = pullJson(OCTO, { number: 3, headSha: OLD_HEAD, merged: true, mergeCommitSha: OLD_MERGE });
-    const older = { ...checkRunJson(OCTO, { id: 501, headSha: OLD_HEAD, ledger: ledger(3, signoffs({ sha: OLD_HEAD })) }), conclusion: "success" };
+    const older = {
+      ...checkRunJson(OCTO, { id: 501, headSha: OLD_HEAD, ledger: ledger(3, signoffs({ sha: OLD_HEAD })) }),
+      conclusion: "success",
+    };
     const newer = checkRunJson(OCTO, { id: 502, headSha: OLD_HEAD, ledger: ledger(3, []) });
     const api = githubApi(OCTO).config().pull(pr).checkRuns(OLD_HEAD, [older, newer]);
     const result = await runAction();
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toMatchObject({ approved: "false", sha: OLD_MERGE });
-    expect(result.failure).toContain("PR #3 (https://github.com/octo-org/octo-repo/pull/3) is not approved: 0 of 5 required gates approved");
+    expect(result.failure).toContain(
+      "PR #3 (https://github.com/octo-org/octo-repo/pull/3) is not approved: 0 of 5 required gates approved",
+    );
     api.scope.done();
   });
 
@@ -83,7 +105,11 @@ describe("the commit deployed must be the commit approved", () => {
     prepareRunner({ eventName: "merge_group", payload, sha: group });
     const head = OLD_HEAD;
     const pr = pullJson(OCTO, { number: 104, headSha: head });
-    const failed = { ...checkRunJson(OCTO, { id: 602, headSha: group }), conclusion: "failure", output: { title: "#101 is not approved", summary: "", text: "" } };
+    const failed = {
+      ...checkRunJson(OCTO, { id: 602, headSha: group }),
+      conclusion: "failure",
+      output: { title: "#101 is not approved", summary: "", text: "" },
+    };
     const api = githubApi(OCTO)
       .config()
       .pull(pr)

@@ -111,7 +111,11 @@ describe("the release PR of each event", () => {
     const dispatched = "2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d";
     prepareRunner({ eventName: "workflow_dispatch", payload, sha: dispatched });
     const head = "929f8209d40f77f4abc622a499c93a83babdbe64";
-    const api = approvedGate(githubApi(OCTO), OCTO, pullJson(OCTO, { number: 104, headSha: head, merged: true, mergeCommitSha: dispatched }));
+    const api = approvedGate(
+      githubApi(OCTO),
+      OCTO,
+      pullJson(OCTO, { number: 104, headSha: head, merged: true, mergeCommitSha: dispatched }),
+    );
     const result = await expectApproved(api, 104, head);
     expect(result.outputs.sha).toBe(dispatched);
   });

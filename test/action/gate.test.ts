@@ -33,16 +33,28 @@ describe("deciding now (wait-minutes 0)", () => {
     api.scope.done();
     expect(result.outputs).toMatchObject({ approved: "true", result: "approved" });
     expect(JSON.parse(result.outputs["pending-gates"]!)).toEqual([]);
-    const signed = JSON.parse(result.outputs.signoffs!) as { gate: string; item: string; actor: string; sha: string; at: string; url?: string }[];
+    const signed = JSON.parse(result.outputs.signoffs!) as {
+      gate: string;
+      item: string;
+      actor: string;
+      sha: string;
+      at: string;
+      url?: string;
+    }[];
     expect(signed.length).toBe(signoffs({ sha: HEAD }).length);
-    expect(signed).toContainEqual(expect.objectContaining({ gate: "security", actor: SIGNERS.security, sha: HEAD, at: "2026-11-24T15:00:00Z" }));
+    expect(signed).toContainEqual(
+      expect.objectContaining({ gate: "security", actor: SIGNERS.security, sha: HEAD, at: "2026-11-24T15:00:00Z" }),
+    );
     expect(result.summary).toContain(PR_URL);
     expect(result.summary).toContain(SIGNERS.security);
   });
 
   it("fails naming each pending gate, its owners and the PR, with an annotation per gate", async () => {
     onPullRequest();
-    const api = githubApi(REPO).config().pull(pr()).checkRuns(HEAD, [trusted(signoffs({ sha: HEAD, gates: ["security", "infrastructure"] }))]);
+    const api = githubApi(REPO)
+      .config()
+      .pull(pr())
+      .checkRuns(HEAD, [trusted(signoffs({ sha: HEAD, gates: ["security", "infrastructure"] }))]);
 
     const result = await runAction();
 
@@ -56,14 +68,21 @@ describe("deciding now (wait-minutes 0)", () => {
     expect(result.failure).toContain(`@${SIGNERS.compliance}`);
     expect(result.failure).toContain(`Owners sign off in ${PR_URL}`);
     expect(result.annotations.filter((a) => a.title?.startsWith("Gatehouse: gate")).map((a) => a.title)).toEqual(
-      expect.arrayContaining(["Gatehouse: gate 'compliance' pending", "Gatehouse: gate 'operations' pending", "Gatehouse: gate 'support' pending"]),
+      expect.arrayContaining([
+        "Gatehouse: gate 'compliance' pending",
+        "Gatehouse: gate 'operations' pending",
+        "Gatehouse: gate 'support' pending",
+      ]),
     );
     expect(result.summary).toContain(PR_URL);
   });
 
   it("is pending, not approved, while the App's check run holds no ledger yet", async () => {
     onPullRequest();
-    const api = githubApi(REPO).config().pull(pr()).checkRuns(HEAD, [checkRunJson(REPO, { id: 501, headSha: HEAD })]);
+    const api = githubApi(REPO)
+      .config()
+      .pull(pr())
+      .checkRuns(HEAD, [checkRunJson(REPO, { id: 501, headSha: HEAD })]);
 
     const result = await runAction();
 
@@ -76,7 +95,11 @@ describe("deciding now (wait-minutes 0)", () => {
 
   it("fails with a clear error when the ledger block is corrupt, never reading it as empty", async () => {
     onPullRequest();
-    const corrupt = checkRunJson(REPO, { id: 501, headSha: HEAD, text: "### Ledger\n\n<!-- gatehouse-ledger:v1:json:%%%not-base64%%% -->" });
+    const corrupt = checkRunJson(REPO, {
+      id: 501,
+      headSha: HEAD,
+      text: "### Ledger\n\n<!-- gatehouse-ledger:v1:json:%%%not-base64%%% -->",
+    });
     const api = githubApi(REPO).config().pull(pr()).checkRuns(HEAD, [corrupt]);
 
     const result = await runAction();
@@ -90,7 +113,10 @@ describe("deciding now (wait-minutes 0)", () => {
 
   it("only requires the gates in the gates input (a staging deploy)", async () => {
     onPullRequest({ gates: "security" });
-    const api = githubApi(REPO).config().pull(pr()).checkRuns(HEAD, [trusted(signoffs({ sha: HEAD, gates: ["security"] }))]);
+    const api = githubApi(REPO)
+      .config()
+      .pull(pr())
+      .checkRuns(HEAD, [trusted(signoffs({ sha: HEAD, gates: ["security"] }))]);
 
     const result = await runAction();
 
@@ -132,7 +158,11 @@ describe("forged check runs", () => {
     api.scope.done();
     expect(result.outputs.approved).toBe("false");
     expect(result.annotations).toContainEqual(
-      expect.objectContaining({ level: "warning", title: "Gatehouse: forged check run ignored", message: expect.stringContaining("forgery attempt") }),
+      expect.objectContaining({
+        level: "warning",
+        title: "Gatehouse: forged check run ignored",
+        message: expect.stringContaining("forgery attempt"),
+      }),
     );
     expect(result.annotations.find((a) => a.level === "warning")?.message).toContain("app 'github-actions' (id 15368)");
   });
@@ -155,7 +185,10 @@ describe("forged check runs", () => {
   it("trusts only the app-id given, even when that is the other app", async () => {
     onPullRequest({ "app-id": "15368" });
     const forged = checkRunJson(REPO, { id: 777, headSha: HEAD, app: "github-actions", ledger: ledger(2, signoffs({ sha: HEAD })) });
-    const api = githubApi(REPO).config().pull(pr()).checkRuns(HEAD, [trusted([]), forged]);
+    const api = githubApi(REPO)
+      .config()
+      .pull(pr())
+      .checkRuns(HEAD, [trusted([]), forged]);
 
     const result = await runAction();
 
@@ -189,7 +222,10 @@ describe("waiting (wait-minutes > 0)", () => {
     onPullRequest({ "wait-minutes": "5", "poll-seconds": "60" });
     const api = githubApi(REPO).config();
     // The client's own retries answered 502 too, so the Action looks again at the next poll.
-    api.scope.get(`/repos/${REPO}/pulls/2`).times(RETRY_LIMITS.serverErrorRetries + 1).reply(502, { message: "Server Error" });
+    api.scope
+      .get(`/repos/${REPO}/pulls/2`)
+      .times(RETRY_LIMITS.serverErrorRetries + 1)
+      .reply(502, { message: "Server Error" });
     api.pull(pr()).checkRuns(HEAD, [trusted()]);
     const clock = fakeClock();
 
@@ -203,7 +239,14 @@ describe("waiting (wait-minutes > 0)", () => {
   it("times out, failing with what is still pending", async () => {
     onPullRequest({ "wait-minutes": "1", "poll-seconds": "30" });
     const pending = trusted(signoffs({ sha: HEAD, gates: ["security"] }));
-    const api = githubApi(REPO).config().pull(pr()).checkRuns(HEAD, [pending]).pull(pr()).checkRuns(HEAD, [pending]).pull(pr()).checkRuns(HEAD, [pending]);
+    const api = githubApi(REPO)
+      .config()
+      .pull(pr())
+      .checkRuns(HEAD, [pending])
+      .pull(pr())
+      .checkRuns(HEAD, [pending])
+      .pull(pr())
+      .checkRuns(HEAD, [pending]);
     const clock = fakeClock();
 
     const result = await runAction(clock);
@@ -238,7 +281,10 @@ describe("no release PR", () => {
     const payload = examplePayload("deployment");
     prepareRunner({ eventName: "deployment", payload });
     const sha = payload.deployment.sha as string;
-    const api = githubApi(REPO).commitPulls(sha, [pullJson(REPO, { number: 5, headSha: sha }), pullJson(REPO, { number: 6, headSha: sha })]);
+    const api = githubApi(REPO).commitPulls(sha, [
+      pullJson(REPO, { number: 5, headSha: sha }),
+      pullJson(REPO, { number: 6, headSha: sha }),
+    ]);
 
     const result = await runAction();
 
@@ -260,7 +306,11 @@ describe("no release PR", () => {
 
 describe("invalid inputs", () => {
   it.each([
-    ["app-id", "abc", "Invalid input 'app-id': 'abc'. Expected the numeric id of the Gatehouse App (Settings → Developer settings → GitHub Apps → App ID)."],
+    [
+      "app-id",
+      "abc",
+      "Invalid input 'app-id': 'abc'. Expected the numeric id of the Gatehouse App (Settings → Developer settings → GitHub Apps → App ID).",
+    ],
     ["pull-request", "twelve", "Invalid input 'pull-request': 'twelve'."],
     ["wait-minutes", "-5", "Invalid input 'wait-minutes': '-5'."],
     ["gates", "Security!", "Invalid input 'gates': 'Security!'."],

@@ -24,7 +24,9 @@ describe("githubFailureMessage", () => {
   it("tells a network failure from an answer", () => {
     const error = new RequestError("getaddrinfo ENOTFOUND api.github.com", 500, { request });
 
-    expect(explain(error)).toContain("GitHub could not be reached for GET /repos/acme/api/pulls/42: getaddrinfo ENOTFOUND api.github.com (retried 3 times).");
+    expect(explain(error)).toContain(
+      "GitHub could not be reached for GET /repos/acme/api/pulls/42: getaddrinfo ENOTFOUND api.github.com (retried 3 times).",
+    );
     expect(explain(error)).toContain("What to do: re-run the job.");
   });
 

@@ -21,7 +21,8 @@ function onPullRequest(github: GitHubStandIn) {
   mountStandIn(github);
 }
 
-const served = (github: GitHubStandIn, match: (req: StandInRequest) => boolean) => github.log.filter((r) => match({ ...r, headers: {} })).length;
+const served = (github: GitHubStandIn, match: (req: StandInRequest) => boolean) =>
+  github.log.filter((r) => match({ ...r, headers: {} })).length;
 
 describe("waiting out GitHub's bad moments", () => {
   it("decides despite 502s on a third of the requests", async () => {
@@ -98,7 +99,9 @@ describe("could not decide (result=error)", () => {
     expect(result.outputs).toMatchObject({ approved: "false", result: "error" });
     expect(result.failure).toContain("Gatehouse could not decide");
     expect(result.failure).toContain(`GitHub's secondary rate limit stopped GET /repos/${GATE_REPO}/pulls/2 (403).`);
-    expect(result.failure).toContain("Gatehouse stopped waiting because GitHub asked to wait 3600 s, longer than the 60 s the Action waits at once.");
+    expect(result.failure).toContain(
+      "Gatehouse stopped waiting because GitHub asked to wait 3600 s, longer than the 60 s the Action waits at once.",
+    );
     expect(result.failure).toContain("What to do: re-run the job in a few minutes.");
     expect(result.failure).not.toContain("You have exceeded a secondary rate limit");
   });
@@ -134,14 +137,17 @@ describe("could not decide (result=error)", () => {
 
   it("points at the token's permissions when GitHub refuses a read", async () => {
     const github = gateStandIn();
-    github.fault = (req) => (reads.checkRuns(req) ? { status: 403, body: { message: "Resource not accessible by integration" } } : undefined);
+    github.fault = (req) =>
+      reads.checkRuns(req) ? { status: 403, body: { message: "Resource not accessible by integration" } } : undefined;
     onPullRequest(github);
 
     const result = await runAction();
 
     expect(served(github, reads.checkRuns)).toBe(1);
     expect(result.outputs).toMatchObject({ approved: "false", result: "error" });
-    expect(result.failure).toContain(`GitHub refused GET /repos/${GATE_REPO}/commits/${GATE_HEAD}/check-runs (403). GitHub said: "Resource not accessible by integration".`);
+    expect(result.failure).toContain(
+      `GitHub refused GET /repos/${GATE_REPO}/commits/${GATE_HEAD}/check-runs (403). GitHub said: "Resource not accessible by integration".`,
+    );
     expect(result.failure).toContain("What to do: check the token's permissions.");
     expect(result.failure).toContain("contents: read, pull-requests: read and checks: read");
   });

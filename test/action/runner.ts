@@ -110,7 +110,8 @@ export async function runAction(clock: Clock = fakeClock(), retryLimits: RetryLi
   });
   try {
     await run({
-      createClient: (token, apiUrl, waits) => createActionClient({ token, apiUrl, waits, log: (message) => core.info(message), fetch: globalThis.fetch }),
+      createClient: (token, apiUrl, waits) =>
+        createActionClient({ token, apiUrl, waits, log: (message) => core.info(message), fetch: globalThis.fetch }),
       retryLimits,
       clock,
     });
@@ -140,7 +141,8 @@ export function parseOutputs(text: string): Record<string, string> {
 }
 
 function parseAnnotations(log: string): Annotation[] {
-  const unescapeCommand = (s: string) => s.replace(/%0D/g, "\r").replace(/%0A/g, "\n").replace(/%3A/g, ":").replace(/%2C/g, ",").replace(/%25/g, "%");
+  const unescapeCommand = (s: string) =>
+    s.replace(/%0D/g, "\r").replace(/%0A/g, "\n").replace(/%3A/g, ":").replace(/%2C/g, ",").replace(/%25/g, "%");
   return [...log.matchAll(/^::(error|warning|notice)(?: ([^:]*))?::(.*)$/gm)].map((m) => {
     const title = /(?:^|,)title=([^,]*)/.exec(m[2] ?? "")?.[1];
     return { level: m[1] as Annotation["level"], ...(title ? { title: unescapeCommand(title) } : {}), message: unescapeCommand(m[3]!) };

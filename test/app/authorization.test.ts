@@ -66,15 +66,30 @@ describe("who may sign", () => {
 
   it("checks metric evidence and link evidence on commands, with reactions", async () => {
     const post = async (id: number, body: string, sender: string) => {
-      h.github.comments.push({ id, issue: 3, body, user: { login: sender, type: "User" }, performed_via_github_app: null, html_url: "", reactions: [] });
+      h.github.comments.push({
+        id,
+        issue: 3,
+        body,
+        user: { login: sender, type: "User" },
+        performed_via_github_app: null,
+        html_url: "",
+        reactions: [],
+      });
       await h.deliver(issueCommentEvent("created", { pr: pr(), comment: { id, body, user: { login: sender, type: "User" } }, sender }));
       return h.github.comments.find((c) => c.id === id)!.reactions;
     };
     expect(await post(501, "/signoff security.penetration-test", OWNERS.security!)).toEqual(["confused"]);
     expect(h.checklistComment(3).body).toContain("needs a link");
-    expect(await post(502, "/signoff security.penetration-test https://pentest.example.com/r.pdf Q3 test", OWNERS.security!)).toEqual(["+1"]);
+    expect(await post(502, "/signoff security.penetration-test https://pentest.example.com/r.pdf Q3 test", OWNERS.security!)).toEqual([
+      "+1",
+    ]);
     const signed = h.ledger(HEAD).events.at(-1)!;
-    expect(signed).toMatchObject({ actor: OWNERS.security, item: "penetration-test", url: "https://pentest.example.com/r.pdf", method: "command" });
+    expect(signed).toMatchObject({
+      actor: OWNERS.security,
+      item: "penetration-test",
+      url: "https://pentest.example.com/r.pdf",
+      method: "command",
+    });
 
     expect(await post(503, "/signoff promotion.initial-uptime uptime_percent=99.5", OWNERS.operations!)).toEqual(["confused"]);
     expect(h.checklistComment(3).body).toMatch(/uptime_percent=99\.5 does not meet/);
@@ -86,13 +101,19 @@ describe("who may sign", () => {
   });
 
   it("takes commands from review bodies", async () => {
-    await h.deliver(reviewEvent(pr(), "Looks good.\n\n/signoff infrastructure.multi-region\n```\n/signoff infrastructure.cdn\n```", OWNERS.infrastructure!));
+    await h.deliver(
+      reviewEvent(
+        pr(),
+        "Looks good.\n\n/signoff infrastructure.multi-region\n```\n/signoff infrastructure.cdn\n```",
+        OWNERS.infrastructure!,
+      ),
+    );
     expect(h.ledger(HEAD).events.map((e) => [e.item, e.method])).toEqual([["multi-region", "review"]]);
   });
 
   it("a user comment that imitates the checklist markers or the ledger has no effect", async () => {
     const real = h.checklistComment(3);
-    const fakeBody = real.body.replace(/\[ \]/g, "[x]") + "\n<!-- gatehouse-ledger:v1:json:W10 -->";
+    const fakeBody = `${real.body.replace(/\[ \]/g, "[x]")}\n<!-- gatehouse-ledger:v1:json:W10 -->`;
     const fake = { id: 4040, body: fakeBody, user: { login: "mallory", type: "User" } };
     h.github.comments.push({ ...fake, issue: 3, performed_via_github_app: null, html_url: "", reactions: [] });
     h.github.resetLog();

@@ -18,7 +18,8 @@ export async function approveAll(h: Harness, pr: PullRecord): Promise<void> {
   const checklist = shippedChecklist("pre-production")!;
   for (const gate of checklist.gates.filter((g) => g.required)) {
     const lines = [`/signoff ${gate.id}`];
-    for (const item of gate.items.filter((i) => i.evidence?.link)) lines.push(`/signoff ${gate.id}.${item.id} https://evidence.example.com/${item.id}`);
+    for (const item of gate.items.filter((i) => i.evidence?.link))
+      lines.push(`/signoff ${gate.id}.${item.id} https://evidence.example.com/${item.id}`);
     await comment(h, pr, OWNERS[gate.owner]!, lines.join("\n"));
   }
 }

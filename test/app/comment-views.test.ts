@@ -6,9 +6,12 @@ const HEAD = "c".repeat(40);
 /** Short enough for a test, long enough that a tick's own sync finishes inside it. */
 const WINDOW_MS = 400;
 
-const commentWrites = (h: Harness, since: number) => h.github.log.slice(since).filter((r) => r.method === "PATCH" && r.path.includes("/issues/comments/")).length;
-const checkWrites = (h: Harness, since: number) => h.github.log.slice(since).filter((r) => r.method === "PATCH" && r.path.includes("/check-runs/")).length;
-const signedBy = (body: string, ref: string, login: string) => body.split("\n").some((l) => l.includes(`gatehouse:item ${ref} `) && l.includes(`signed by`) && l.includes(login));
+const commentWrites = (h: Harness, since: number) =>
+  h.github.log.slice(since).filter((r) => r.method === "PATCH" && r.path.includes("/issues/comments/")).length;
+const checkWrites = (h: Harness, since: number) =>
+  h.github.log.slice(since).filter((r) => r.method === "PATCH" && r.path.includes("/check-runs/")).length;
+const signedBy = (body: string, ref: string, login: string) =>
+  body.split("\n").some((l) => l.includes(`gatehouse:item ${ref} `) && l.includes(`signed by`) && l.includes(login));
 
 describe("ledger first, view later: one write per tick", () => {
   let h: Harness;
@@ -119,7 +122,9 @@ describe("ledger first, view later: one write per tick", () => {
 
     // The late webhook arrives: the tick is recorded, and its box was never unticked.
     const comment = h.checklistComment(24);
-    await h.deliver(issueCommentEvent("edited", { pr, comment: { ...comment, body: late.body }, sender: OWNERS.security!, from: late.from }));
+    await h.deliver(
+      issueCommentEvent("edited", { pr, comment: { ...comment, body: late.body }, sender: OWNERS.security!, from: late.from }),
+    );
     await h.runtime().views.settled();
     expect(h.ledger(HEAD).events.map((e) => e.item)).toEqual(["waf", "rate-limits"]);
     expect(signedBy(h.checklistComment(24).body, "security.rate-limits", OWNERS.security!)).toBe(true);

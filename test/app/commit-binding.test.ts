@@ -205,7 +205,9 @@ describe("path 5: sign-offs bind to the commit the owner saw", () => {
       ["signoff", "review", A],
       ["invalidate", "review", B],
     ]);
-    expect(events[1]!.note).toBe(`invalidated: signed at ${A.slice(0, 7)}, but the head is now ${B.slice(0, 7)}: src/auth/** changed (src/auth/login.ts)`);
+    expect(events[1]!.note).toBe(
+      `invalidated: signed at ${A.slice(0, 7)}, but the head is now ${B.slice(0, 7)}: src/auth/** changed (src/auth/login.ts)`,
+    );
     const body = h.checklistComment(6).body;
     expect(boxState(body, "security.review")).toBe(false);
     expect(body).toContain("was recorded but does not count");
@@ -263,7 +265,9 @@ describe("path 6: retargeting a release PR", () => {
       ["security", A, "dev"],
       ["operations", A, "dev"],
     ]);
-    expect(invalidations[0]!.note).toBe("invalidated by retarget: the base branch changed from release/1.0 to main (invalidate_on_retarget: all)");
+    expect(invalidations[0]!.note).toBe(
+      "invalidated by retarget: the base branch changed from release/1.0 to main (invalidate_on_retarget: all)",
+    );
     expect(h.checklistComment(7).body).toContain("the base branch changed from release/1.0 to main");
   });
 

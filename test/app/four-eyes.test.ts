@@ -18,7 +18,11 @@ async function signAll(h: Harness, prNumber: number, before: () => void = () => 
     await h.editChecklist(pr, owner, (body) => tickable.reduce((b, item) => setBox(b, `${gate.id}.${item.id}`, true), body));
     for (const item of gate.items.filter((i) => i.required && i.evidence)) {
       const evidence = item.evidence?.link ? "https://pentest.example.com/report.pdf" : "";
-      const comment = { id: 9000 + n * 10 + gate.items.indexOf(item), body: `/signoff ${gate.id}.${item.id} ${evidence}`, user: { login: owner, type: "User" } };
+      const comment = {
+        id: 9000 + n * 10 + gate.items.indexOf(item),
+        body: `/signoff ${gate.id}.${item.id} ${evidence}`,
+        user: { login: owner, type: "User" },
+      };
       h.github.comments.push({ ...comment, issue: prNumber, performed_via_github_app: null, html_url: "", reactions: [] });
       await h.deliver(issueCommentEvent("created", { pr, comment, sender: owner }));
     }
@@ -43,7 +47,13 @@ describe("four eyes: nobody who wrote the change approves it", () => {
       h.github.compares.set(`${A}...${B}`, ["docs/notes.md"]);
       await h.deliver(pullRequestEvent("synchronize", pr(), { before: A, after: B }, OWNERS.security!));
       expect(h.ledger(B).events).toEqual([
-        expect.objectContaining({ kind: "pushed", actor: OWNERS.security, actorId: h.github.userIdOf(OWNERS.security!), sha: B, method: "push" }),
+        expect.objectContaining({
+          kind: "pushed",
+          actor: OWNERS.security,
+          actorId: h.github.userIdOf(OWNERS.security!),
+          sha: B,
+          method: "push",
+        }),
       ]);
 
       await h.editChecklist(pr(), OWNERS.security!, (b) => setBox(b, "security.waf", true));
@@ -64,7 +74,11 @@ describe("four eyes: nobody who wrote the change approves it", () => {
 
     it("an owner's sign-off stops counting once they push to the PR", async () => {
       await h.editChecklist(pr(), OWNERS.security!, (b) => setBox(b, "security.waf", true));
-      expect(h.ledger(A).events[0]).toMatchObject({ kind: "signoff", actor: OWNERS.security, actorId: h.github.userIdOf(OWNERS.security!) });
+      expect(h.ledger(A).events[0]).toMatchObject({
+        kind: "signoff",
+        actor: OWNERS.security,
+        actorId: h.github.userIdOf(OWNERS.security!),
+      });
       h.github.pushCommit(3, B, "dev");
       // A push no gate's paths match: nothing is invalidated, yet the pusher's sign-off must not count.
       h.github.compares.set(`${A}...${B}`, ["docs/notes.md"]);

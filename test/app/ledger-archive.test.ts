@@ -72,7 +72,22 @@ describe("a ledger longer than one check run", () => {
     expect(signoffs.map((e) => e.note)).toEqual(Array.from({ length: SIGN_OFFS }, (_, n) => note(n)));
     expect(events.at(-1)).toMatchObject({ kind: "revoke", gate: "security", item: "waf", actor: OWNERS.security });
     h.github.pulls.get(7)!.merged_at = "2026-11-26T00:00:00Z";
-    const evidence = await readAuditEvidence(gh as never, repo, { number: 7, title: "", url: "", author: "dev", mergedAt: "2026-11-26T00:00:00Z", mergeSha: null, headSha: HEAD, baseRef: "main", labels: ["release"] }, APP_ID);
+    const evidence = await readAuditEvidence(
+      gh as never,
+      repo,
+      {
+        number: 7,
+        title: "",
+        url: "",
+        author: "dev",
+        mergedAt: "2026-11-26T00:00:00Z",
+        mergeSha: null,
+        headSha: HEAD,
+        baseRef: "main",
+        labels: ["release"],
+      },
+      APP_ID,
+    );
     expect(evidence.ledger).toMatchObject({ status: "trusted" });
     expect(evidence.ledger.status === "trusted" && evidence.ledger.ledger!.events).toEqual(events);
   }, 120_000);
@@ -89,6 +104,8 @@ describe("a ledger longer than one check run", () => {
     expect(archive).toBeDefined();
     archive!.output.text = archive!.output.text!.replace(/:gz:./, ":gz:A");
     const gh = new Octokit({ auth: "test-token", retry: { enabled: false } });
-    await expect(findLedgerCheckRun(gh as never, { owner: "acme", repo: "api" }, { ref: HEAD, appId: APP_ID, pr: 7 })).rejects.toThrow(/digest/);
+    await expect(findLedgerCheckRun(gh as never, { owner: "acme", repo: "api" }, { ref: HEAD, appId: APP_ID, pr: 7 })).rejects.toThrow(
+      /digest/,
+    );
   }, 60_000);
 });

@@ -31,8 +31,19 @@ describe("release PR lifecycle", () => {
 
     it("reports one check per gate when gate_checks is on", async () => {
       await h.deliver(pullRequestEvent("opened", pr()));
-      const names = h.github.checkRunsOn(A).map((r) => r.name).sort();
-      expect(names).toEqual(["Gatehouse", "Gatehouse / compliance", "Gatehouse / infrastructure", "Gatehouse / operations", "Gatehouse / promotion", "Gatehouse / security", "Gatehouse / support"]);
+      const names = h.github
+        .checkRunsOn(A)
+        .map((r) => r.name)
+        .sort();
+      expect(names).toEqual([
+        "Gatehouse",
+        "Gatehouse / compliance",
+        "Gatehouse / infrastructure",
+        "Gatehouse / operations",
+        "Gatehouse / promotion",
+        "Gatehouse / security",
+        "Gatehouse / support",
+      ]);
       expect(h.github.checkRunsOn(A, "Gatehouse / promotion")[0]!.conclusion).toBe("success");
       expect(h.github.checkRunsOn(A, "Gatehouse / security")[0]!.conclusion).toBe("action_required");
     });
@@ -60,7 +71,10 @@ describe("release PR lifecycle", () => {
           return h.deliver(issueCommentEvent("edited", { pr: pr(), comment: { ...comment, body }, sender, from: base }));
         }),
       );
-      const recorded = h.ledger(A).events.map((e) => `${e.gate}.${e.item}`).sort();
+      const recorded = h
+        .ledger(A)
+        .events.map((e) => `${e.gate}.${e.item}`)
+        .sort();
       expect(recorded).toEqual(ticks.map(([g, i]) => `${g}.${i}`).sort());
       for (const [gate, item] of ticks) expect(boxState(h.checklistComment(5).body, `${gate}.${item}`)).toBe(true);
     });
@@ -134,7 +148,13 @@ gates:
     it("ignores a button click on another app's check run", async () => {
       await h.deliver(pullRequestEvent("opened", pr()));
       h.github.resetLog();
-      await h.deliver(checkRunEvent("requested_action", { id: 1, head_sha: A, details_url: null, app: { id: 15368, slug: "github-actions" }, pull_requests: [{ number: 5 }] }, OWNERS.support!));
+      await h.deliver(
+        checkRunEvent(
+          "requested_action",
+          { id: 1, head_sha: A, details_url: null, app: { id: 15368, slug: "github-actions" }, pull_requests: [{ number: 5 }] },
+          OWNERS.support!,
+        ),
+      );
       expect(h.github.log).toEqual([]);
     });
 
@@ -160,13 +180,25 @@ gates:
       await h.deliver(mergeGroupEvent(5, "d".repeat(40), "main", "f".repeat(40)));
       expect(h.github.checkRunsOn("d".repeat(40), "Gatehouse")[0]).toMatchObject({ conclusion: "failure" });
 
-      await h.deliver(checkRunEvent("requested_action", { ...h.github.checkRunsOn(A, "Gatehouse")[0]!, pull_requests: [] }, OWNERS.support!));
+      await h.deliver(
+        checkRunEvent("requested_action", { ...h.github.checkRunsOn(A, "Gatehouse")[0]!, pull_requests: [] }, OWNERS.support!),
+      );
       for (const role of ["security", "operations", "compliance", "infrastructure"] as const) {
-        await h.deliver(checkRunEvent("requested_action", { ...h.github.checkRunsOn(A, "Gatehouse")[0]!, pull_requests: [] }, role === "compliance" ? "dana" : OWNERS[role]!));
+        await h.deliver(
+          checkRunEvent(
+            "requested_action",
+            { ...h.github.checkRunsOn(A, "Gatehouse")[0]!, pull_requests: [] },
+            role === "compliance" ? "dana" : OWNERS[role]!,
+          ),
+        );
       }
       // The penetration test needs a link, so the button cannot sign it.
       const { issueCommentEvent } = await import("../fixtures/webhooks.js");
-      const cmd = { id: 8800, body: "/signoff security.penetration-test https://pentest.example.com/r.pdf", user: { login: OWNERS.security!, type: "User" } };
+      const cmd = {
+        id: 8800,
+        body: "/signoff security.penetration-test https://pentest.example.com/r.pdf",
+        user: { login: OWNERS.security!, type: "User" },
+      };
       h.github.comments.push({ ...cmd, issue: 5, performed_via_github_app: null, html_url: "", reactions: [] });
       await h.deliver(issueCommentEvent("created", { pr: pr(), comment: cmd, sender: OWNERS.security! }));
       expect(h.github.checkRunsOn(A, "Gatehouse")[0]!.conclusion).toBe("success");
@@ -179,28 +211,35 @@ gates:
 
   describe("with a broken config", () => {
     it("fails the check with file:line:col and annotations, and never goes green", async () => {
-      h = await createHarness({ config: "checklist: pre-production\nowners:\n  securty: [\"@acme/security\"]\n" });
+      h = await createHarness({ config: 'checklist: pre-production\nowners:\n  securty: ["@acme/security"]\n' });
       const p = h.github.addPull({ number: 11, author: "dev", headSha: A });
       await h.deliver(pullRequestEvent("opened", p));
       const run = h.github.checkRunsOn(A, "Gatehouse")[0]!;
       expect(run.conclusion).toBe("failure");
       expect(run.output.title).toBe("Configuration error");
       expect(run.output.summary).toMatch(/\.github\/gatehouse\.yml:3:3: .*securty/);
-      expect(run.annotations).toContainEqual(expect.objectContaining({ path: ".github/gatehouse.yml", start_line: 3, annotation_level: "failure" }));
+      expect(run.annotations).toContainEqual(
+        expect.objectContaining({ path: ".github/gatehouse.yml", start_line: 3, annotation_level: "failure" }),
+      );
       expect(h.github.commentsOn(11)).toEqual([]);
     });
 
     it("validates a config change pushed to a branch, before it can merge", async () => {
       h = await createHarness();
-      h.github.filesAt.set("f".repeat(40), new Map([[".github/gatehouse.yml", "checklist: pre-production\nphase: warp-speed\nowners: {}\n"]]));
-      await h.deliver(pushEvent({ ref: "refs/heads/tighten-gates", after: "f".repeat(40), modified: [".github/gatehouse.yml"], sender: "dev" }));
+      h.github.filesAt.set(
+        "f".repeat(40),
+        new Map([[".github/gatehouse.yml", "checklist: pre-production\nphase: warp-speed\nowners: {}\n"]]),
+      );
+      await h.deliver(
+        pushEvent({ ref: "refs/heads/tighten-gates", after: "f".repeat(40), modified: [".github/gatehouse.yml"], sender: "dev" }),
+      );
       const run = h.github.checkRunsOn("f".repeat(40), "Gatehouse config")[0]!;
       expect(run.conclusion).toBe("failure");
       expect(run.output.summary).toContain(".github/gatehouse.yml:2:");
       expect(run.annotations.length).toBeGreaterThan(0);
 
       h.github.resetLog();
-      await h.deliver(pushEvent({ ref: "refs/heads/docs", after: "0".repeat(39) + "1", modified: ["README.md"], sender: "dev" }));
+      await h.deliver(pushEvent({ ref: "refs/heads/docs", after: `${"0".repeat(39)}1`, modified: ["README.md"], sender: "dev" }));
       expect(h.github.log).toEqual([]);
     });
   });

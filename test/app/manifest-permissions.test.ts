@@ -52,7 +52,9 @@ describe("app.yml", () => {
     for (const [permission, level] of needed) {
       const granted = manifest.default_permissions[permission];
       expect(granted, `${event} needs ${permission}: ${level}`).toBeDefined();
-      expect(LEVELS.indexOf(granted!), `${event} needs ${permission}: ${level}, app.yml grants ${granted}`).toBeGreaterThanOrEqual(LEVELS.indexOf(level));
+      expect(LEVELS.indexOf(granted!), `${event} needs ${permission}: ${level}, app.yml grants ${granted}`).toBeGreaterThanOrEqual(
+        LEVELS.indexOf(level),
+      );
     }
   });
 

@@ -35,7 +35,14 @@ describe("the release label keeps a gated PR gated", () => {
       expect(body).toContain("Gatehouse put the label back; this PR stays gated");
       expect(body).toContain("role here: write");
       expect(h.ledger(HEAD).events).toEqual([
-        expect.objectContaining({ kind: "relabel", actor: "dev", actorId: h.github.userIdOf("dev"), role: "write", gate: "", method: "label" }),
+        expect.objectContaining({
+          kind: "relabel",
+          actor: "dev",
+          actorId: h.github.userIdOf("dev"),
+          role: "write",
+          gate: "",
+          method: "label",
+        }),
       ]);
     });
 
@@ -52,8 +59,10 @@ describe("the release label keeps a gated PR gated", () => {
       await removeLabel(h, 5, "mona");
       expect(h.github.pulls.get(5)!.labels).toEqual([]);
       expect(check().conclusion).toBe("neutral");
-      expect(check().output.summary).toContain('@&#8203;mona \\(maintain\\) removed the release label on 2026-11-25, so not a release PR');
-      expect(h.ledger(HEAD).events).toEqual([expect.objectContaining({ kind: "unlabel", actor: "mona", role: "maintain", method: "label" })]);
+      expect(check().output.summary).toContain("@&#8203;mona \\(maintain\\) removed the release label on 2026-11-25, so not a release PR");
+      expect(h.ledger(HEAD).events).toEqual([
+        expect.objectContaining({ kind: "unlabel", actor: "mona", role: "maintain", method: "label" }),
+      ]);
     });
 
     it("later label changes keep naming who un-gated the PR", async () => {
@@ -71,11 +80,18 @@ describe("the release label keeps a gated PR gated", () => {
       h.github.addTeamMember("acme/release", "rob");
       await removeLabel(h, 5, "rob");
       expect(check().conclusion).toBe("neutral");
-      expect(h.ledger(HEAD).events.at(-1)).toMatchObject({ kind: "unlabel", actor: "rob", role: "release manager (member of @acme/release)" });
+      expect(h.ledger(HEAD).events.at(-1)).toMatchObject({
+        kind: "unlabel",
+        actor: "rob",
+        role: "release manager (member of @acme/release)",
+      });
     });
 
     it("when the label cannot be put back, the check stays failing and the comment says so", async () => {
-      h.github.fault = (req) => (req.method === "POST" && req.path.endsWith("/issues/5/labels") ? { status: 403, body: { message: "Resource not accessible by integration" } } : undefined);
+      h.github.fault = (req) =>
+        req.method === "POST" && req.path.endsWith("/issues/5/labels")
+          ? { status: 403, body: { message: "Resource not accessible by integration" } }
+          : undefined;
       await expect(removeLabel(h, 5, "dev")).rejects.toThrow();
       expect(check().conclusion).toBe("action_required");
       expect(h.checklistComment(5).body).toContain("Gatehouse could not put the label back");

@@ -20,7 +20,11 @@ describe("npm start", () => {
   beforeAll(async () => {
     github.files.set(".github/gatehouse.yml", CONFIG);
     server = await serveStandIn(github);
-    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+    const { privateKey } = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: "pkcs1", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
     port = 30_000 + Math.floor(Math.random() * 20_000);
     app = spawn("npm", ["start", "--silent"], {
       detached: true,
@@ -65,7 +69,7 @@ describe("npm start", () => {
 
   it("rejects a webhook with a bad signature", async () => {
     const event = pullRequestEvent("opened", github.addPull({ number: 1, author: "dev", headSha: HEAD }));
-    const response = await post(event.name, JSON.stringify(event.payload), "sha256=" + "0".repeat(64));
+    const response = await post(event.name, JSON.stringify(event.payload), `sha256=${"0".repeat(64)}`);
     expect(response.status).toBe(400);
     expect(github.comments).toEqual([]);
   });
@@ -73,7 +77,7 @@ describe("npm start", () => {
   it("answers a signed pull_request webhook with a checklist comment and a check run", async () => {
     const event = pullRequestEvent("opened", github.addPull({ number: 2, author: "dev", headSha: HEAD }));
     const body = JSON.stringify(event.payload);
-    const signature = "sha256=" + createHmac("sha256", SECRET).update(body).digest("hex");
+    const signature = `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
     const response = await post(event.name, body, signature);
     expect(response.status).toBe(200);
     expect(github.commentsOn(2)).toHaveLength(1);

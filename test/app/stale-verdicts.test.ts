@@ -63,7 +63,13 @@ describe("verdicts do not go stale", () => {
     h.clock.now = new Date(NOW.getTime() + 366 * DAY);
     timers.fireAll();
     await vi.waitFor(() => expect(run().conclusion).toBe("action_required"));
-    expect(ledger().events.at(-1)).toMatchObject({ kind: "expire", gate: "security", item: "penetration-test", actor: "gatehouse", method: "system" });
+    expect(ledger().events.at(-1)).toMatchObject({
+      kind: "expire",
+      gate: "security",
+      item: "penetration-test",
+      actor: "gatehouse",
+      method: "system",
+    });
     expect(run().output.text).toContain("⌛ expired");
     expect(h.github.writes() - writes).toBeLessThanOrEqual(2);
     // Nothing else expires: no timer is left.

@@ -40,11 +40,19 @@ describe("throughput", () => {
       "PATCH /repos/acme/api/check-runs/N",
       "PATCH /repos/acme/api/issues/comments/N",
     ]);
-    expect(h.ledger(HEAD).events.map((e) => `${e.gate}.${e.item}`).sort()).toEqual(TWENTY.map((t) => t.ref).sort());
+    expect(
+      h
+        .ledger(HEAD)
+        .events.map((e) => `${e.gate}.${e.item}`)
+        .sort(),
+    ).toEqual(TWENTY.map((t) => t.ref).sort());
     for (const { ref } of TWENTY) expect(boxState(h.checklistComment(20).body, ref)).toBe(true);
     // One read of the PR for the whole burst and one of its commit authors (four eyes; once per head),
     // plus one membership lookup per owner team.
-    expect(h.github.log.filter((r) => r.path.includes("/pulls/")).map((r) => r.path.replace(/\?.*/, ""))).toEqual(["/repos/acme/api/pulls/20", "/repos/acme/api/pulls/20/commits"]);
+    expect(h.github.log.filter((r) => r.path.includes("/pulls/")).map((r) => r.path.replace(/\?.*/, ""))).toEqual([
+      "/repos/acme/api/pulls/20",
+      "/repos/acme/api/pulls/20/commits",
+    ]);
   });
 
   it("a reverted tick in a burst costs one more write at most, and is still explained", async () => {
@@ -55,8 +63,22 @@ describe("throughput", () => {
     const base = comment.body;
     h.github.resetLog();
     await Promise.all([
-      h.deliver(issueCommentEvent("edited", { pr, comment: { ...comment, body: setBox(base, "security.waf", true) }, sender: OWNERS.security!, from: base })),
-      h.deliver(issueCommentEvent("edited", { pr, comment: { ...comment, body: setBox(base, "security.tls-certificates", true) }, sender: "mallory", from: base })),
+      h.deliver(
+        issueCommentEvent("edited", {
+          pr,
+          comment: { ...comment, body: setBox(base, "security.waf", true) },
+          sender: OWNERS.security!,
+          from: base,
+        }),
+      ),
+      h.deliver(
+        issueCommentEvent("edited", {
+          pr,
+          comment: { ...comment, body: setBox(base, "security.tls-certificates", true) },
+          sender: "mallory",
+          from: base,
+        }),
+      ),
     ]);
     expect(h.github.writes()).toBeLessThanOrEqual(3);
     const body = h.checklistComment(21).body;
@@ -74,7 +96,11 @@ describe("throughput", () => {
     let limited = 0;
     h.github.fault = (req) => {
       if (req.method === "PATCH" && req.path.includes("/check-runs/") && limited++ === 0) {
-        return { status: 403, body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." }, headers: { "retry-after": "2" } };
+        return {
+          status: 403,
+          body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." },
+          headers: { "retry-after": "2" },
+        };
       }
       return undefined;
     };
@@ -88,11 +114,18 @@ describe("throughput", () => {
     };
     const some = TWENTY.slice(0, 6);
     await Promise.all(
-      some.map(({ ref, owner }) => h.deliver(issueCommentEvent("edited", { pr, comment: { ...comment, body: setBox(base, ref, true) }, sender: owner, from: base }))),
+      some.map(({ ref, owner }) =>
+        h.deliver(issueCommentEvent("edited", { pr, comment: { ...comment, body: setBox(base, ref, true) }, sender: owner, from: base })),
+      ),
     );
     expect(limited).toBeGreaterThan(1);
     expect(h.github.log.some((r) => r.status === 403)).toBe(true);
-    expect(h.ledger(HEAD).events.map((e) => `${e.gate}.${e.item}`).sort()).toEqual(some.map((t) => t.ref).sort());
+    expect(
+      h
+        .ledger(HEAD)
+        .events.map((e) => `${e.gate}.${e.item}`)
+        .sort(),
+    ).toEqual(some.map((t) => t.ref).sort());
     expect(conclusions.every((c) => c === "action_required")).toBe(true);
   });
 
@@ -100,7 +133,12 @@ describe("throughput", () => {
     // Two writes at once per installation, then one every two seconds: a second event on
     // installation 1 must wait, and installation 2 must not wait behind it.
     h = await createHarness({ writeSpacing: { burst: 2, perSecond: 0.5 } });
-    for (const [number, sha] of [[30, "3"], [31, "4"], [32, "5"]] as const) h.github.addPull({ number, author: "dev", headSha: sha.repeat(40) });
+    for (const [number, sha] of [
+      [30, "3"],
+      [31, "4"],
+      [32, "5"],
+    ] as const)
+      h.github.addPull({ number, author: "dev", headSha: sha.repeat(40) });
     await h.deliver(withInstallation(pullRequestEvent("opened", h.github.pulls.get(30)!), 1));
     expect(h.github.commentsOn(30)).toHaveLength(1);
 

@@ -22,7 +22,9 @@ describe("release PR user story: open → owners tick → green", () => {
     const [run] = h.github.checkRunsOn(HEAD, "Gatehouse");
     expect(run).toMatchObject({ status: "completed", conclusion: "action_required", app: { id: APP_ID } });
     expect(run!.details_url).toBe(h.checklistComment(7).html_url);
-    expect(run!.actions).toEqual([{ label: "Sign off my gates", description: "Sign every pending item you own", identifier: "signoff-mine" }]);
+    expect(run!.actions).toEqual([
+      { label: "Sign off my gates", description: "Sign every pending item you own", identifier: "signoff-mine" },
+    ]);
     expect(run!.output.title).toMatch(/0 of 5/);
     // Owners of pending gates are mentioned when the comment is created, so they hear of it once.
     expect(h.checklistComment(7).body).toContain("@acme/security");
@@ -34,7 +36,11 @@ describe("release PR user story: open → owners tick → green", () => {
       for (const item of tickable) expect(boxState(h.checklistComment(7).body, `${gate.id}.${item.id}`)).toBe(true);
       for (const item of gate.items.filter((i) => i.required && i.evidence)) {
         const evidence = item.evidence?.link ? "https://pentest.example.com/report-2026.pdf" : "";
-        const comment = { id: 9000 + Math.floor(Math.random() * 1000), body: `/signoff ${gate.id}.${item.id} ${evidence}`, user: { login: owner, type: "User" } };
+        const comment = {
+          id: 9000 + Math.floor(Math.random() * 1000),
+          body: `/signoff ${gate.id}.${item.id} ${evidence}`,
+          user: { login: owner, type: "User" },
+        };
         h.github.comments.push({ ...comment, issue: 7, performed_via_github_app: null, html_url: "", reactions: [] });
         await h.deliver(issueCommentEvent("created", { pr, comment, sender: owner }));
         expect(h.github.comments.find((c) => c.id === comment.id)!.reactions).toEqual(["+1"]);

@@ -45,7 +45,15 @@ function signoff(gate: string, item: string, actor: string, at: string, extra: P
 /** A merged release PR whose ledger sits in the App's check run on its head. */
 function mergedRelease(
   github: GitHubStandIn,
-  input: { number: number; mergedAt: string; events?: LedgerEvent[]; title?: string; labels?: string[]; appId?: number | null; mergedBy?: string },
+  input: {
+    number: number;
+    mergedAt: string;
+    events?: LedgerEvent[];
+    title?: string;
+    labels?: string[];
+    appId?: number | null;
+    mergedBy?: string;
+  },
 ): PullRecord {
   const head = sha(input.number);
   const pr = github.addPull({
@@ -88,7 +96,11 @@ function standIn(): GitHubStandIn {
   return github;
 }
 
-async function run(args: string[], env: Record<string, string | undefined> = { GITHUB_TOKEN: "ghp_test" }, entry: "audit" | "main" = "audit") {
+async function run(
+  args: string[],
+  env: Record<string, string | undefined> = { GITHUB_TOKEN: "ghp_test" },
+  entry: "audit" | "main" = "audit",
+) {
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
@@ -153,16 +165,27 @@ describe("gatehouse audit", () => {
       mergedRelease(github, {
         number: 103,
         mergedAt: "2026-03-12T15:00:00Z",
-        events: [signoff("security", "review", "sam", "2026-01-31T10:00:00Z"), signoff("operations", "runbook", "olga", "2026-03-11T10:00:00Z")],
+        events: [
+          signoff("security", "review", "sam", "2026-01-31T10:00:00Z"),
+          signoff("operations", "runbook", "olga", "2026-03-11T10:00:00Z"),
+        ],
       });
       // Only a workflow's look-alike check: no trusted ledger at all.
-      mergedRelease(github, { number: 104, mergedAt: "2026-03-20T15:00:00Z", appId: 15368, events: [signoff("security", "review", "sam", "2026-03-19T10:00:00Z")] });
+      mergedRelease(github, {
+        number: 104,
+        mergedAt: "2026-03-20T15:00:00Z",
+        appId: 15368,
+        events: [signoff("security", "review", "sam", "2026-03-19T10:00:00Z")],
+      });
       // A title that spreadsheets and Markdown must not interpret.
       mergedRelease(github, {
         number: 105,
         mergedAt: "2026-03-25T15:00:00Z",
         title: '=HYPERLINK("http://evil"), "quoted" | <b>@everyone</b>\nsecond line',
-        events: [signoff("security", "review", "sam", "2026-03-24T10:00:00Z"), signoff("operations", "runbook", "olga", "2026-03-24T11:00:00Z")],
+        events: [
+          signoff("security", "review", "sam", "2026-03-24T10:00:00Z"),
+          signoff("operations", "runbook", "olga", "2026-03-24T11:00:00Z"),
+        ],
       });
       // Not in the export: not a release PR, closed without merging, merged before --since.
       mergedRelease(github, { number: 106, mergedAt: "2026-02-11T15:00:00Z", labels: [] });
@@ -187,14 +210,32 @@ describe("gatehouse audit", () => {
         `101,Release 101,dev,lead,2026-02-10T15:00:00Z,${sha(101, "c")},${sha(101)},yes,event,signoff,olga,operations,operations,runbook,${sha(101)},2026-02-10T09:00:00Z,tick,,`,
       ]);
       const kinds = (pr: number) => of(pr).map((r) => r.split(",").slice(8, 10).join(":"));
-      expect(kinds(102)).toEqual(["pr:trusted", "event:signoff", "event:signoff", "event:invalidate", "event:signoff", "deviation:merged_unapproved", "deviation:signoff_invalidated"]);
-      expect(of(102).at(-1)).toContain(`deviation,signoff_invalidated,,,security,,${sha(102, "b")},2026-02-19T10:00:00Z,,,invalidated by push bbbbbbb: src/auth/** changed (src/auth/login.ts) (files: src/auth/login.ts)`);
+      expect(kinds(102)).toEqual([
+        "pr:trusted",
+        "event:signoff",
+        "event:signoff",
+        "event:invalidate",
+        "event:signoff",
+        "deviation:merged_unapproved",
+        "deviation:signoff_invalidated",
+      ]);
+      expect(of(102).at(-1)).toContain(
+        `deviation,signoff_invalidated,,,security,,${sha(102, "b")},2026-02-19T10:00:00Z,,,invalidated by push bbbbbbb: src/auth/** changed (src/auth/login.ts) (files: src/auth/login.ts)`,
+      );
       expect(of(102).at(-2)).toContain("merged while not approved: 1 of 2 required gates approved; waiting for security");
-      expect(kinds(103)).toEqual(["pr:trusted", "event:signoff", "event:signoff", "deviation:merged_unapproved", "deviation:signoff_expired"]);
+      expect(kinds(103)).toEqual([
+        "pr:trusted",
+        "event:signoff",
+        "event:signoff",
+        "deviation:merged_unapproved",
+        "deviation:signoff_expired",
+      ]);
       expect(of(103).at(-1)).toContain("security,review");
       expect(of(103).at(-1)).toContain("had expired on 2026-03-02 (valid 30d) when the PR merged");
       expect(kinds(104)).toEqual(["pr:missing", "deviation:merged_unapproved", "deviation:forged_check"]);
-      expect(of(104).at(-1)).toContain('"check run 11041 named ""Gatehouse"" on a000000 was created by github-actions (app 15368), not app 4242; it was not read"');
+      expect(of(104).at(-1)).toContain(
+        '"check run 11041 named ""Gatehouse"" on a000000 was created by github-actions (app 15368), not app 4242; it was not read"',
+      );
 
       // The title is one quoted field: its formula is neutralised, quotes doubled, the newline kept inside.
       expect(result.stdout).toContain(`105,"'=HYPERLINK(""http://evil""), ""quoted"" | <b>@everyone</b>\nsecond line",dev,lead,`);
@@ -204,10 +245,23 @@ describe("gatehouse audit", () => {
       const result = await run([...ARGS, "--since", "2026-02-01", "--until", "2026-02-28"]);
       expect(result.code).toBe(0);
       const report = JSON.parse(result.stdout);
-      expect(report).toMatchObject({ repo: "acme/api", appId: APP_ID, checklist: "launch", since: "2026-02-01T00:00:00.000Z", until: "2026-02-28T23:59:59.999Z" });
+      expect(report).toMatchObject({
+        repo: "acme/api",
+        appId: APP_ID,
+        checklist: "launch",
+        since: "2026-02-01T00:00:00.000Z",
+        until: "2026-02-28T23:59:59.999Z",
+      });
       expect(report.records.map((r: { pr: { number: number } }) => r.pr.number)).toEqual([101, 102]);
       expect(report.records[0]).toMatchObject({
-        pr: { number: 101, title: "Release 101", author: "dev", mergedBy: "lead", mergedAt: "2026-02-10T15:00:00Z", mergeSha: sha(101, "c") },
+        pr: {
+          number: 101,
+          title: "Release 101",
+          author: "dev",
+          mergedBy: "lead",
+          mergedAt: "2026-02-10T15:00:00Z",
+          mergeSha: sha(101, "c"),
+        },
         ledger: "trusted",
         approvedAtMerge: true,
         deviations: [],
@@ -244,11 +298,19 @@ describe("gatehouse audit", () => {
     const pr = mergedRelease(github, {
       number: 201,
       mergedAt: "2026-02-10T15:00:00Z",
-      events: [signoff("security", "review", "sam", "2026-02-09T10:00:00Z"), signoff("operations", "runbook", "olga", "2026-02-09T11:00:00Z")],
+      events: [
+        signoff("security", "review", "sam", "2026-02-09T10:00:00Z"),
+        signoff("operations", "runbook", "olga", "2026-02-09T11:00:00Z"),
+      ],
     });
     // The PR came back to this commit later and the App wrote a new run there, without those sign-offs.
     const older = github.checkRunsOn(pr.head.sha, "Gatehouse")[0]!;
-    github.checkRuns.push({ ...structuredClone(older), id: older.id + 1, conclusion: "action_required", output: { ...older.output, text: encodeLedger({ version: 1, pr: 201, events: [] }) } });
+    github.checkRuns.push({
+      ...structuredClone(older),
+      id: older.id + 1,
+      conclusion: "action_required",
+      output: { ...older.output, text: encodeLedger({ version: 1, pr: 201, events: [] }) },
+    });
     const result = await run([...ARGS, "--since", "2026-02-01", "--until", "2026-02-28"]);
     const record = JSON.parse(result.stdout).records[0];
     expect(record).toMatchObject({ pr: { number: 201 }, ledger: "trusted", checkRunId: older.id + 1, approvedAtMerge: false });
@@ -262,7 +324,12 @@ describe("gatehouse audit", () => {
       const mergedAt = new Date(Date.UTC(2026, 0, 1) + n * 3_600_000).toISOString();
       // Every fifth merged PR is not a release PR: it costs nothing beyond its share of a list page.
       const release = n % 5 !== 0;
-      mergedRelease(github, { number: n, mergedAt, labels: release ? ["release"] : [], events: release ? [signoff("security", "review", "sam", mergedAt)] : [] });
+      mergedRelease(github, {
+        number: n,
+        mergedAt,
+        labels: release ? ["release"] : [],
+        events: release ? [signoff("security", "review", "sam", mergedAt)] : [],
+      });
       if (release) releases.push(n);
     }
     const result = await run([...ARGS, "--format", "json"]);
@@ -283,7 +350,8 @@ describe("gatehouse audit", () => {
 
   it("stops listing at the first page that reaches back before --since", async () => {
     mountStandIn(github);
-    for (let n = 1; n <= 250; n++) mergedRelease(github, { number: n, mergedAt: new Date(Date.UTC(2026, 0, 1) + n * 86_400_000).toISOString() });
+    for (let n = 1; n <= 250; n++)
+      mergedRelease(github, { number: n, mergedAt: new Date(Date.UTC(2026, 0, 1) + n * 86_400_000).toISOString() });
     // The 30 most recently merged PRs are in range; they all fit in the first page of 100.
     const result = await run([...ARGS, "--since", new Date(Date.UTC(2026, 0, 1) + 221 * 86_400_000).toISOString().slice(0, 10)]);
     expect(result.code).toBe(0);

@@ -38,7 +38,14 @@ function readmeCommands(heading: string): string[][] {
   return block
     .split("\n")
     .filter((line) => line.startsWith("npx gatehouse "))
-    .map((line) => line.replace(/\s*>.*$/, "").replace(/\[[^\]]*\]/g, "").trim().split(/\s+/).slice(2));
+    .map((line) =>
+      line
+        .replace(/\s*>.*$/, "")
+        .replace(/\[[^\]]*\]/g, "")
+        .trim()
+        .split(/\s+/)
+        .slice(2),
+    );
 }
 
 beforeAll(async () => {
@@ -92,13 +99,27 @@ describe("the README's CLI commands in a fresh clone", () => {
 
     it("runs the audit example", async () => {
       const [audit] = readmeCommands("## The `gatehouse audit` command");
-      expect(audit).toEqual(["audit", "--repo", "acme/api", "--app-id", "123456", "--since", "2026-01-01", "--until", "2026-03-31", "--format", "csv"]);
+      expect(audit).toEqual([
+        "audit",
+        "--repo",
+        "acme/api",
+        "--app-id",
+        "123456",
+        "--since",
+        "2026-01-01",
+        "--until",
+        "2026-03-31",
+        "--format",
+        "csv",
+      ]);
 
       const result = await inClone("npx", ["gatehouse", ...audit!], { GITHUB_TOKEN: "ghp_clone", GITHUB_API_URL: server.url });
 
       expect(result.stderr).toContain("gatehouse audit: 0 release PRs");
       expect(result.code).toBe(0);
-      expect(result.stdout.split("\r\n")[0]).toBe("pr,title,author,merged_by,merged_at,merge_sha,head_sha,approved_at_merge,record,kind,actor,role,gate,item,sha,at,method,evidence,note");
+      expect(result.stdout.split("\r\n")[0]).toBe(
+        "pr,title,author,merged_by,merged_at,merge_sha,head_sha,approved_at_merge,record,kind,actor,role,gate,item,sha,at,method,evidence,note",
+      );
     }, 120_000);
   });
 });

@@ -79,11 +79,13 @@ describe("gatehouse preview", () => {
   it("rejects an unknown --phase, --checklist or --config", async () => {
     expect(await repo.run("preview", "--phase", "beta")).toMatchObject({
       code: 1,
-      stdout: '--phase: phase "beta" is not a phase of checklist "pre-production" (phases: proof-of-concept, initial-production, enterprise-scale, optimization). Pick one of those.\n',
+      stdout:
+        '--phase: phase "beta" is not a phase of checklist "pre-production" (phases: proof-of-concept, initial-production, enterprise-scale, optimization). Pick one of those.\n',
     });
     expect(await repo.run("preview", "--checklist", "nope")).toMatchObject({
       code: 1,
-      stdout: '--checklist: checklist "nope" is not a shipped checklist (shipped: ai-vendor-risk, pre-production). Use one of those, or a path in the repo such as ".github/checklists/nope.yml".\n',
+      stdout:
+        '--checklist: checklist "nope" is not a shipped checklist (shipped: ai-vendor-risk, pre-production). Use one of those, or a path in the repo such as ".github/checklists/nope.yml".\n',
     });
     expect(await repo.run("preview", "--config", "gh.yml")).toMatchObject({
       code: 1,

@@ -95,7 +95,9 @@ describe("gatehouse validate", () => {
   it("reports an unknown shipped checklist", async () => {
     repo.write(".github/gatehouse.yml", "checklist: pre-prod\n");
     const result = await repo.run("validate");
-    expect(result.stdout).toContain('.github/gatehouse.yml:1:12: checklist "pre-prod" is not a shipped checklist (shipped: ai-vendor-risk, pre-production).');
+    expect(result.stdout).toContain(
+      '.github/gatehouse.yml:1:12: checklist "pre-prod" is not a shipped checklist (shipped: ai-vendor-risk, pre-production).',
+    );
   });
 
   it("reports files that cannot be read, and keeps checking the rest", async () => {

@@ -30,7 +30,12 @@ describe("release gate, App and Action together", () => {
 
   beforeAll(async () => {
     github.files.set(".github/gatehouse.yml", CONFIG);
-    for (const [team, login] of [["acme/platform", OWNERS.infrastructure], ["acme/security", OWNERS.security], ["acme/sre", OWNERS.operations], ["acme/support", OWNERS.support]] as const) {
+    for (const [team, login] of [
+      ["acme/platform", OWNERS.infrastructure],
+      ["acme/security", OWNERS.security],
+      ["acme/sre", OWNERS.operations],
+      ["acme/support", OWNERS.support],
+    ] as const) {
       github.addTeamMember(team, login!);
     }
     server = await serveStandIn(github);
@@ -51,7 +56,10 @@ describe("release gate, App and Action together", () => {
   async function deployWorkflow(token = "ghs_workflow") {
     const dir = mkdtempSync(join(tmpdir(), "gatehouse-e2e-"));
     const files = { event: join(dir, "event.json"), output: join(dir, "output"), summary: join(dir, "summary.md") };
-    writeFileSync(files.event, JSON.stringify(pushEvent({ ref: "refs/heads/release/1.0", after: MERGE, modified: ["src/app.ts"], sender: "rm" }).payload));
+    writeFileSync(
+      files.event,
+      JSON.stringify(pushEvent({ ref: "refs/heads/release/1.0", after: MERGE, modified: ["src/app.ts"], sender: "rm" }).payload),
+    );
     writeFileSync(files.output, "");
     writeFileSync(files.summary, "");
     const child = spawn(process.execPath, ["action/dist/index.js"], {
@@ -92,7 +100,13 @@ describe("release gate, App and Action together", () => {
     const forged = await fetch(`${server.url}/repos/acme/api/check-runs`, {
       method: "POST",
       headers: { authorization: "token ghs_workflow", "content-type": "application/json" },
-      body: JSON.stringify({ name: "Gatehouse", head_sha: HEAD, status: "completed", conclusion: "success", output: { title: "All gates approved", summary: "trust me" } }),
+      body: JSON.stringify({
+        name: "Gatehouse",
+        head_sha: HEAD,
+        status: "completed",
+        conclusion: "success",
+        output: { title: "All gates approved", summary: "trust me" },
+      }),
     });
     expect(forged.status).toBe(201);
 
@@ -100,7 +114,13 @@ describe("release gate, App and Action together", () => {
     expect(blocked.code).toBe(1);
     expect(blocked.outputs).toMatchObject({ approved: "false", "pull-request": "12", "head-sha": HEAD });
     expect(blocked.log).toMatch(/forg/i);
-    expect(JSON.parse(blocked.outputs["pending-gates"]!).map((g: { gate: string }) => g.gate)).toEqual(["infrastructure", "security", "operations", "compliance", "support"]);
+    expect(JSON.parse(blocked.outputs["pending-gates"]!).map((g: { gate: string }) => g.gate)).toEqual([
+      "infrastructure",
+      "security",
+      "operations",
+      "compliance",
+      "support",
+    ]);
 
     for (const gate of checklist.gates.filter((g) => g.required)) {
       const owner = OWNERS[gate.owner]!;
@@ -109,7 +129,11 @@ describe("release gate, App and Action together", () => {
       comment.body = gate.items.filter((i) => !i.evidence).reduce((b, i) => setBox(b, `${gate.id}.${i.id}`, true), from);
       await deliver(issueCommentEvent("edited", { pr, comment, sender: owner, from }));
       for (const item of gate.items.filter((i) => i.evidence?.link)) {
-        const cmd = { id: 70_000 + item.id.length, body: `/signoff ${gate.id}.${item.id} https://reports.example.com/${item.id}.pdf`, user: { login: owner, type: "User" } };
+        const cmd = {
+          id: 70_000 + item.id.length,
+          body: `/signoff ${gate.id}.${item.id} https://reports.example.com/${item.id}.pdf`,
+          user: { login: owner, type: "User" },
+        };
         github.comments.push({ ...cmd, issue: 12, performed_via_github_app: null, html_url: "", reactions: [] });
         await deliver(issueCommentEvent("created", { pr, comment: cmd, sender: owner }));
       }

@@ -9,7 +9,11 @@ afterAll(() => nock.enableNetConnect());
 
 function observed() {
   const seen: { installation: string; request: ObservedRequest }[] = [];
-  const gh = observeRequests(new Octokit({ auth: "ghs_test", retry: { enabled: false } }), { request: (installation, request) => seen.push({ installation, request }) }, "77");
+  const gh = observeRequests(
+    new Octokit({ auth: "ghs_test", retry: { enabled: false } }),
+    { request: (installation, request) => seen.push({ installation, request }) },
+    "77",
+  );
   return { gh, seen };
 }
 
@@ -23,7 +27,13 @@ describe("observeRequests", () => {
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({
       installation: "77",
-      request: { route: "/repos/{owner}/{repo}/pulls/{pull_number}", method: "GET", status: 200, retries: 0, rateLimit: { resource: "core", remaining: 4321, limit: 5000 } },
+      request: {
+        route: "/repos/{owner}/{repo}/pulls/{pull_number}",
+        method: "GET",
+        status: 200,
+        retries: 0,
+        rateLimit: { resource: "core", remaining: 4321, limit: 5000 },
+      },
     });
     expect(seen[0]!.request.seconds).toBeGreaterThanOrEqual(0);
   });
@@ -41,11 +51,17 @@ describe("observeRequests", () => {
     await gh.paginate(gh.rest.pulls.listCommits, { owner: "acme", repo: "api", pull_number: 7, per_page: 100 });
     await gh.request("GET /repos/acme/api/issues/7/comments");
     await gh.request("GET /some/unknown/path/acme");
-    expect(seen.map((s) => s.request.route)).toEqual(["/repos/{owner}/{repo}/pulls/{pull_number}/commits", "/repos/{owner}/{repo}/issues/{issue_number}/comments", "unmatched"]);
+    expect(seen.map((s) => s.request.route)).toEqual([
+      "/repos/{owner}/{repo}/pulls/{pull_number}/commits",
+      "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+      "unmatched",
+    ]);
   });
 
   it("reports failed requests with their status, and network failures as status 0", async () => {
-    nock("https://api.github.com").patch("/repos/acme/api/check-runs/5").reply(403, { message: "You have exceeded a secondary rate limit" }, { "retry-after": "1" });
+    nock("https://api.github.com")
+      .patch("/repos/acme/api/check-runs/5")
+      .reply(403, { message: "You have exceeded a secondary rate limit" }, { "retry-after": "1" });
     nock("https://api.github.com").get("/repos/acme/api/pulls/8").replyWithError("socket hang up");
     const { gh, seen } = observed();
     await expect(gh.rest.checks.update({ owner: "acme", repo: "api", check_run_id: 5, status: "completed" })).rejects.toThrow();

@@ -10,7 +10,10 @@ const RULES = join(ROOT, "ops/prometheus/alerts.yml");
 const RULE_TESTS = join(ROOT, "ops/prometheus/alerts.test.yml");
 const promtool = spawnSync("promtool", ["--version"], { encoding: "utf8" }).status === 0;
 const inCi = process.env.CI === "true";
-if (!promtool && !inCi) console.warn("test/ops/alerts.test.ts: promtool is not installed, so `promtool check rules` and `promtool test rules` are SKIPPED (apt-get install prometheus).");
+if (!promtool && !inCi)
+  console.warn(
+    "test/ops/alerts.test.ts: promtool is not installed, so `promtool check rules` and `promtool test rules` are SKIPPED (apt-get install prometheus).",
+  );
 
 /**
  * The shipped alert rules are valid Prometheus rules and fire when they should (promtool). CI
@@ -36,8 +39,19 @@ describe("ops/prometheus/alerts.yml", () => {
 
   it("gives every alert a severity and a runbook section that exists", () => {
     const runbook = readFileSync(join(ROOT, "docs/runbook.md"), "utf8");
-    const anchors = new Set([...runbook.matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.toLowerCase().replace(/[^\w\- ]/g, "").replace(/ /g, "-")));
-    const rules = (parse(readFileSync(RULES, "utf8")) as { groups: { rules: { alert: string; labels: Record<string, string>; annotations: Record<string, string> }[] }[] }).groups.flatMap((g) => g.rules);
+    const anchors = new Set(
+      [...runbook.matchAll(/^#+ (.+)$/gm)].map((m) =>
+        m[1]!
+          .toLowerCase()
+          .replace(/[^\w\- ]/g, "")
+          .replace(/ /g, "-"),
+      ),
+    );
+    const rules = (
+      parse(readFileSync(RULES, "utf8")) as {
+        groups: { rules: { alert: string; labels: Record<string, string>; annotations: Record<string, string> }[] }[];
+      }
+    ).groups.flatMap((g) => g.rules);
     expect(rules.length).toBeGreaterThanOrEqual(6);
     for (const rule of rules) {
       expect(["page", "warn"], rule.alert).toContain(rule.labels.severity);

@@ -73,7 +73,14 @@ describe("metrics of a running App", () => {
       appId: APP_ID,
       secret: WEBHOOK_SECRET,
       logLevel: "debug",
-      env: { PRIVATE_KEY: privateKey, GATEHOUSE_COMMENT_WINDOW_SECONDS: "0", METRICS_TOKEN, METRICS_PORT: String(metricsPort), METRICS_HOST: "127.0.0.1", LOG_FORMAT: "json" },
+      env: {
+        PRIVATE_KEY: privateKey,
+        GATEHOUSE_COMMENT_WINDOW_SECONDS: "0",
+        METRICS_TOKEN,
+        METRICS_PORT: String(metricsPort),
+        METRICS_HOST: "127.0.0.1",
+        LOG_FORMAT: "json",
+      },
     });
     // The start-up sweep's reads come first, so the story's counts are its own.
     for (let waited = 0; !app.output().includes("start-up sweep of open release PRs done"); waited += 100) {
@@ -96,7 +103,10 @@ describe("metrics of a running App", () => {
   }
 
   async function deliver(event: WebhookEvent, id?: string): Promise<string> {
-    const delivery = await app.deliver(inRepository(event as WebhookEvent & { payload: Record<string, any> }, { installation: INSTALLATION }), id ? { id } : {});
+    const delivery = await app.deliver(
+      inRepository(event as WebhookEvent & { payload: Record<string, any> }, { installation: INSTALLATION }),
+      id ? { id } : {},
+    );
     expect(delivery.status, `${event.name} ${delivery.id}:\n${app.errors()}`).toBe(200);
     return delivery.id;
   }
@@ -159,7 +169,8 @@ describe("metrics of a running App", () => {
   }, 60_000);
 
   it("counts webhooks by event, action and outcome", () => {
-    const handled = (event: string, action: string, outcome: string) => total(samples, "gatehouse_webhooks_handled_total", { event, action, outcome });
+    const handled = (event: string, action: string, outcome: string) =>
+      total(samples, "gatehouse_webhooks_handled_total", { event, action, outcome });
     expect(total(samples, "gatehouse_webhooks_received_total")).toBe(11);
     expect(total(samples, "gatehouse_webhooks_received_total", { event: "issue_comment", action: "edited" })).toBe(5);
     expect(handled("pull_request", "opened", "handled")).toBe(1);
@@ -205,14 +216,26 @@ describe("metrics of a running App", () => {
 
   it("counts GitHub requests by route template, never by owner, repo or number", () => {
     const requests = samples.filter((s) => s.name === "gatehouse_github_requests_total");
-    expect(total(samples, "gatehouse_github_requests_total", { route: "/repos/{owner}/{repo}/check-runs/{check_run_id}", method: "PATCH", status_class: "4xx" })).toBe(1);
-    expect(total(samples, "gatehouse_github_requests_total", { route: "/repos/{owner}/{repo}/check-runs", method: "POST", status_class: "2xx" })).toBe(2);
+    expect(
+      total(samples, "gatehouse_github_requests_total", {
+        route: "/repos/{owner}/{repo}/check-runs/{check_run_id}",
+        method: "PATCH",
+        status_class: "4xx",
+      }),
+    ).toBe(1);
+    expect(
+      total(samples, "gatehouse_github_requests_total", { route: "/repos/{owner}/{repo}/check-runs", method: "POST", status_class: "2xx" }),
+    ).toBe(2);
     expect(total(samples, "gatehouse_github_requests_total")).toBe(total(samples, "gatehouse_github_request_seconds_count"));
     // Every request the stand-in served, the token exchange included.
     expect(total(samples, "gatehouse_github_requests_total")).toBe(github.log.length);
     // Paginated reads pass an expanded URL; it is matched back to its template.
-    expect(total(samples, "gatehouse_github_requests_total", { route: "/repos/{owner}/{repo}/issues/{issue_number}/comments", method: "GET" })).toBe(1);
-    expect(total(samples, "gatehouse_github_requests_total", { route: "/repos/{owner}/{repo}/commits/{ref}/check-runs", method: "GET" })).toBe(4);
+    expect(
+      total(samples, "gatehouse_github_requests_total", { route: "/repos/{owner}/{repo}/issues/{issue_number}/comments", method: "GET" }),
+    ).toBe(1);
+    expect(
+      total(samples, "gatehouse_github_requests_total", { route: "/repos/{owner}/{repo}/commits/{ref}/check-runs", method: "GET" }),
+    ).toBe(4);
     for (const sample of requests) {
       expect(sample.labels.route).toMatch(/^\/[\w/{}-]+$/);
       expect(sample.labels.route).not.toMatch(/acme|\/7\b|[0-9a-f]{40}|security-owner|mallory/);
@@ -223,9 +246,16 @@ describe("metrics of a running App", () => {
 
   it("exports every metric the shipped dashboard and alert rules query", () => {
     const exported = families(exposition);
-    const dashboard = JSON.parse(readFileSync(join(ROOT, "ops/grafana/gatehouse.json"), "utf8")) as { panels: { title: string; targets: { expr: string }[] }[] };
-    const rules = (parseYaml(readFileSync(join(ROOT, "ops/prometheus/alerts.yml"), "utf8")) as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules);
-    const queries = [...dashboard.panels.flatMap((p) => p.targets.map((t) => ({ where: `panel "${p.title}"`, expr: t.expr }))), ...rules.map((r) => ({ where: `alert ${r.alert}`, expr: r.expr }))];
+    const dashboard = JSON.parse(readFileSync(join(ROOT, "ops/grafana/gatehouse.json"), "utf8")) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
+    const rules = (
+      parseYaml(readFileSync(join(ROOT, "ops/prometheus/alerts.yml"), "utf8")) as { groups: { rules: { alert: string; expr: string }[] }[] }
+    ).groups.flatMap((g) => g.rules);
+    const queries = [
+      ...dashboard.panels.flatMap((p) => p.targets.map((t) => ({ where: `panel "${p.title}"`, expr: t.expr }))),
+      ...rules.map((r) => ({ where: `alert ${r.alert}`, expr: r.expr })),
+    ];
     expect(dashboard.panels.length).toBeGreaterThanOrEqual(10);
     let checked = 0;
     for (const { where, expr } of queries) {
@@ -255,7 +285,8 @@ describe("metrics of a running App", () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     const ofOpened = lines.filter((l) => l.delivery === openedId);
     expect(ofOpened.map((l) => l.outcome)).toEqual(["handled", "duplicate"]);
-    for (const line of ofOpened) expect(line).toMatchObject({ event: "pull_request", action: "opened", repository: "acme/api", pr: 7, installation: INSTALLATION });
+    for (const line of ofOpened)
+      expect(line).toMatchObject({ event: "pull_request", action: "opened", repository: "acme/api", pr: 7, installation: INSTALLATION });
     const deployment = lines.find((l) => l.decision === "held");
     expect(deployment).toMatchObject({ event: "deployment_protection_rule", repository: "acme/api", pr: 7, environment: "production" });
   });

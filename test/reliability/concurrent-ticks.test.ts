@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
 import { ensureAppBuilt, startApp, type AppProcess } from "../support/app-process.js";
-import { APP_ID, boxState, checklistComment, gatehouseRun, inRepository, ledgerOn, releaseRepo, setBox, tickableItems } from "../support/release-repo.js";
+import {
+  APP_ID,
+  boxState,
+  checklistComment,
+  gatehouseRun,
+  inRepository,
+  ledgerOn,
+  releaseRepo,
+  setBox,
+  tickableItems,
+} from "../support/release-repo.js";
 import { serveStandIns, type StandInServer } from "../support/stand-in-server.js";
 
 /** The App as shipped, in its own process, against the stand-in over HTTP, with signed webhooks. */
@@ -37,7 +47,12 @@ describe.concurrent("concurrent and repeated deliveries (whole process)", () => 
       twenty.map(({ ref, owner }) => {
         const body = setBox(base, ref, true);
         comment.body = body;
-        return app.deliver(inRepository(issueCommentEvent("edited", { pr, comment: { ...comment, body }, sender: owner, from: base }), { repo: "burst", installation: 101 }));
+        return app.deliver(
+          inRepository(issueCommentEvent("edited", { pr, comment: { ...comment, body }, sender: owner, from: base }), {
+            repo: "burst",
+            installation: 101,
+          }),
+        );
       }),
     );
 
@@ -67,7 +82,10 @@ describe.concurrent("concurrent and repeated deliveries (whole process)", () => 
     const ticked = setBox(base, "security.waf", true);
     // GitHub stores the owner's edit before it sends the webhook.
     comment.body = ticked;
-    const tick = inRepository(issueCommentEvent("edited", { pr, comment: { ...comment, body: ticked }, sender: "security-owner-1", from: base }), { repo: "redelivery", installation: 102 });
+    const tick = inRepository(
+      issueCommentEvent("edited", { pr, comment: { ...comment, body: ticked }, sender: "security-owner-1", from: base }),
+      { repo: "redelivery", installation: 102 },
+    );
     // Delivered twice at the same moment, then the owner unticks, then the tick is redelivered.
     const both = await Promise.all([app.deliver(tick, { id: "delivery-tick" }), app.deliver(tick, { id: "delivery-tick" })]);
     expect(both.map((d) => d.status)).toEqual([200, 200]);
@@ -77,14 +95,20 @@ describe.concurrent("concurrent and repeated deliveries (whole process)", () => 
     const unticked = setBox(afterTick, "security.waf", false);
     comment.body = unticked;
     await app.deliver(
-      inRepository(issueCommentEvent("edited", { pr, comment: { ...comment, body: unticked }, sender: "security-owner-1", from: afterTick }), { repo: "redelivery", installation: 102 }),
+      inRepository(
+        issueCommentEvent("edited", { pr, comment: { ...comment, body: unticked }, sender: "security-owner-1", from: afterTick }),
+        { repo: "redelivery", installation: 102 },
+      ),
       { id: "delivery-untick" },
     );
     const beforeRedelivery = redelivery.mark();
     expect((await app.deliver(tick, { id: "delivery-tick" })).status).toBe(200);
 
     expect(redelivery.countsSince(beforeRedelivery)).toEqual({ reads: 0, writes: 0 });
-    expect(ledgerOn(redelivery, head).events.map((e) => `${e.kind} ${e.gate}.${e.item}`)).toEqual(["signoff security.waf", "revoke security.waf"]);
+    expect(ledgerOn(redelivery, head).events.map((e) => `${e.kind} ${e.gate}.${e.item}`)).toEqual([
+      "signoff security.waf",
+      "revoke security.waf",
+    ]);
     expect(boxState(checklistComment(redelivery, 2).body, "security.waf")).toBe(false);
   }, 30_000);
 });

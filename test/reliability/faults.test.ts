@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
 import { ensureAppBuilt, startApp, type AppProcess, type WebhookEvent } from "../support/app-process.js";
-import { APP_ID, boxState, checklistComment, gatehouseRun, inRepository, ledgerOn, ownerOf, PRE_PRODUCTION, releaseRepo, setBox } from "../support/release-repo.js";
+import {
+  APP_ID,
+  boxState,
+  checklistComment,
+  gatehouseRun,
+  inRepository,
+  ledgerOn,
+  ownerOf,
+  PRE_PRODUCTION,
+  releaseRepo,
+  setBox,
+} from "../support/release-repo.js";
 import { SeededFaults } from "../support/seeded-faults.js";
 import { serveStandIn, type StandInServer } from "../support/stand-in-server.js";
 
@@ -50,7 +61,10 @@ describe("faults during a full user story (whole process)", () => {
     const run = gatehouseRun(github, HEAD);
     if (!run) return false;
     const events = ledgerOn(github, HEAD).events;
-    return refs.every((ref) => events.some((e) => e.kind === "signoff" && `${e.gate}.${e.item}` === ref)) && refs.every((ref) => boxState(checklistComment(github, 3).body, ref));
+    return (
+      refs.every((ref) => events.some((e) => e.kind === "signoff" && `${e.gate}.${e.item}` === ref)) &&
+      refs.every((ref) => boxState(checklistComment(github, 3).body, ref))
+    );
   };
 
   it("ends green with every sign-off, and shows no green before the last one", async () => {
@@ -71,11 +85,21 @@ describe("faults during a full user story (whole process)", () => {
       const tickable = gate.items.filter((i) => !i.evidence);
       comment.body = tickable.reduce((body, item) => setBox(body, `${gate.id}.${item.id}`, true), from);
       if (last) beforeLast = github.checkRunHistory.length;
-      await deliver(issueCommentEvent("edited", { pr, comment: { ...comment }, sender: owner, from }), signed(tickable.map((i) => `${gate.id}.${i.id}`)));
+      await deliver(
+        issueCommentEvent("edited", { pr, comment: { ...comment }, sender: owner, from }),
+        signed(tickable.map((i) => `${gate.id}.${i.id}`)),
+      );
       for (const item of gate.items.filter((i) => i.evidence?.link)) {
-        const command = { id: 80_000 + index, body: `/signoff ${gate.id}.${item.id} https://reports.example.com/${item.id}.pdf`, user: { login: owner, type: "User" } };
+        const command = {
+          id: 80_000 + index,
+          body: `/signoff ${gate.id}.${item.id} https://reports.example.com/${item.id}.pdf`,
+          user: { login: owner, type: "User" },
+        };
         github.comments.push({ ...command, issue: 3, performed_via_github_app: null, html_url: "", reactions: [] });
-        await deliver(issueCommentEvent("created", { pr, comment: command, sender: owner }), () => github.comments.find((c) => c.id === command.id)!.reactions.length > 0);
+        await deliver(
+          issueCommentEvent("created", { pr, comment: command, sender: owner }),
+          () => github.comments.find((c) => c.id === command.id)!.reactions.length > 0,
+        );
         expect(github.comments.find((c) => c.id === command.id)!.reactions).toEqual(["+1"]);
       }
     }
@@ -94,7 +118,12 @@ describe("faults during a full user story (whole process)", () => {
     expect(github.commentsOn(3).filter((c) => c.performed_via_github_app)).toHaveLength(1);
 
     const ours = (s: (typeof github.checkRunHistory)[number]) => s.appId === APP_ID && s.name === "Gatehouse";
-    expect(github.checkRunHistory.slice(0, beforeLast).filter(ours).map((s) => s.conclusion)).not.toContain("success");
+    expect(
+      github.checkRunHistory
+        .slice(0, beforeLast)
+        .filter(ours)
+        .map((s) => s.conclusion),
+    ).not.toContain("success");
     expect(github.checkRunHistory.filter(ours).at(-1)!.conclusion).toBe("success");
   }, 60_000);
 });

@@ -57,7 +57,10 @@ describe("scripts/generate", () => {
   });
 
   it("refuses to embed a broken checklist", async () => {
-    writeFileSync(join(dir, "checklists/broken.yml"), "# yaml-language-server: $schema=../schemas/checklist.schema.json\nid: broken\ntitle: Broken\ngates: []\n");
+    writeFileSync(
+      join(dir, "checklists/broken.yml"),
+      "# yaml-language-server: $schema=../schemas/checklist.schema.json\nid: broken\ntitle: Broken\ngates: []\n",
+    );
     expect(await run()).toBe(1);
     expect(log).toEqual(['checklists/broken.yml:4:8: "gates" must list at least 1 entry; it is empty. Add one or remove the field.']);
   });

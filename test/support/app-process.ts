@@ -59,11 +59,14 @@ let privateKey: string | undefined;
 /** Builds lib/ with tsc when it is missing (`npm test` and `npm run bench` build it first). */
 export function ensureAppBuilt(): void {
   if (existsSync(APP_ENTRY)) return;
-  execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.json")], { cwd: ROOT, stdio: "inherit" });
+  execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.json")], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
 }
 
 export function signWebhook(body: string, secret: string): string {
-  return "sha256=" + createHmac("sha256", secret).update(body).digest("hex");
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
 export async function startApp(options: AppProcessOptions): Promise<AppProcess> {

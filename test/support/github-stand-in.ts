@@ -260,7 +260,7 @@ export class GitHubStandIn {
     }
     if (m === "DELETE" && (match = new RegExp(`^${prefix}/issues/(\\d+)/labels/([^/]+)$`).exec(path))) {
       const pr = this.pulls.get(Number(match[1]));
-      if (!pr || !pr.labels.some((l) => l.name === match![2])) return notFound();
+      if (!pr?.labels.some((l) => l.name === match![2])) return notFound();
       pr.labels = pr.labels.filter((l) => l.name !== match![2]);
       return ok(pr.labels);
     }
@@ -297,13 +297,18 @@ export class GitHubStandIn {
    * previous one; a merge commit whose second parent is the PR's head (the PR's commits branch
    * off the base), or a squash commit "<title> (#n)". The last entry's commit is the group's head.
    */
-  addMergeGroup(group: { baseSha: string; entries: { pr: PullRecord; sha: string; method: "merge" | "squash"; queuedHead?: string }[] }): { headSha: string } {
+  addMergeGroup(group: { baseSha: string; entries: { pr: PullRecord; sha: string; method: "merge" | "squash"; queuedHead?: string }[] }): {
+    headSha: string;
+  } {
     let previous = group.baseSha;
     for (const entry of group.entries) {
       const head = entry.queuedHead ?? entry.pr.head.sha;
       if (entry.method === "merge") {
         if (!this.commitGraph.has(head)) this.commitGraph.set(head, { parents: [group.baseSha], message: entry.pr.title });
-        this.commitGraph.set(entry.sha, { parents: [previous, head], message: `Merge pull request #${entry.pr.number} from ${this.owner}/${entry.pr.head.ref}\n\n${entry.pr.title}` });
+        this.commitGraph.set(entry.sha, {
+          parents: [previous, head],
+          message: `Merge pull request #${entry.pr.number} from ${this.owner}/${entry.pr.head.ref}\n\n${entry.pr.title}`,
+        });
       } else {
         this.commitGraph.set(entry.sha, { parents: [previous], message: `${entry.pr.title} (#${entry.pr.number})` });
       }
@@ -397,7 +402,9 @@ export class GitHubStandIn {
       })),
       files: byHand
         ? byHand.map((filename) => ({ filename, status: "modified" }))
-        : changed.slice(0, 300).map((filename) => ({ filename, status: !before.has(filename) ? "added" : !after.has(filename) ? "removed" : "modified" })),
+        : changed
+            .slice(0, 300)
+            .map((filename) => ({ filename, status: !before.has(filename) ? "added" : !after.has(filename) ? "removed" : "modified" })),
     });
   }
 
@@ -431,7 +438,14 @@ export class GitHubStandIn {
     if (req.method === "GET" || response.status >= 300 || !/\/check-runs(\/\d+)?(\?.*)?$/.test(req.path)) return;
     const run = this.checkRuns.find((r) => r.id === (response.body as { id?: number } | undefined)?.id);
     if (!run) return;
-    this.checkRunHistory.push({ seq: this.log.length - 1, id: run.id, name: run.name, head_sha: run.head_sha, conclusion: run.conclusion, appId: run.app?.id ?? null });
+    this.checkRunHistory.push({
+      seq: this.log.length - 1,
+      id: run.id,
+      name: run.name,
+      head_sha: run.head_sha,
+      conclusion: run.conclusion,
+      appId: run.app?.id ?? null,
+    });
   }
 
   #caller(req: StandInRequest): Caller {
@@ -458,13 +472,26 @@ export class GitHubStandIn {
     }
 
     if (m === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
-      return { status: 201, body: { token: "ghs_standin", expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {}, repository_selection: "all" } };
+      return {
+        status: 201,
+        body: {
+          token: "ghs_standin",
+          expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+          permissions: {},
+          repository_selection: "all",
+        },
+      };
     }
 
     // The App's installations (one, on this repo), as the App (JWT) lists them.
     if (m === "GET" && path === "/app/installations") return ok([{ id: this.installationId, account: { login: this.owner } }]);
     if (m === "GET" && path === "/installation/repositories") {
-      return ok({ total_count: 1, repositories: [{ name: this.repo, full_name: `${this.owner}/${this.repo}`, owner: { login: this.owner }, default_branch: this.defaultBranch }] });
+      return ok({
+        total_count: 1,
+        repositories: [
+          { name: this.repo, full_name: `${this.owner}/${this.repo}`, owner: { login: this.owner }, default_branch: this.defaultBranch },
+        ],
+      });
     }
 
     if (!path.startsWith(`${repoPrefix}/`) && path !== repoPrefix) {
@@ -476,7 +503,9 @@ export class GitHubStandIn {
 
     if (m === "GET" && (match = /^\/contents\/(.+)$/.exec(rest))) {
       const ref = q.get("ref");
-      const text = ref ? (this.filesAt.get(ref)?.get(match[1]!) ?? (ref === this.defaultBranch ? this.files.get(match[1]!) : undefined)) : this.files.get(match[1]!);
+      const text = ref
+        ? (this.filesAt.get(ref)?.get(match[1]!) ?? (ref === this.defaultBranch ? this.files.get(match[1]!) : undefined))
+        : this.files.get(match[1]!);
       if (text === undefined) return notFound();
       return { status: 200, body: text, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } };
     }
@@ -488,7 +517,10 @@ export class GitHubStandIn {
       const runs = this.workflowRuns
         .filter((r) => (q.get("head_sha") ? r.head_sha === q.get("head_sha") : true))
         .filter((r) => (q.get("status") ? r.status === q.get("status") : true));
-      return ok({ total_count: runs.length, workflow_runs: runs.map((r) => ({ id: r.id, head_sha: r.head_sha, event: r.event, status: r.status, conclusion: r.conclusion })) });
+      return ok({
+        total_count: runs.length,
+        workflow_runs: runs.map((r) => ({ id: r.id, head_sha: r.head_sha, event: r.event, status: r.status, conclusion: r.conclusion })),
+      });
     }
     if (m === "GET" && (match = /^\/actions\/runs\/(\d+)$/.exec(rest))) {
       return this.#workflowRun(Number(match[1]));
@@ -537,7 +569,13 @@ export class GitHubStandIn {
       // A compare set by hand stands for a plain push on top of base.
       const files = this.compares.get(match[1]!);
       if (!files) return notFound();
-      return ok({ status: "ahead", ahead_by: 1, behind_by: 0, total_commits: 1, files: files.map((filename) => ({ filename, status: "modified" })) });
+      return ok({
+        status: "ahead",
+        ahead_by: 1,
+        behind_by: 0,
+        total_commits: 1,
+        files: files.map((filename) => ({ filename, status: "modified" })),
+      });
     }
 
     if (m === "GET" && (match = /^\/commits\/([^/]+)\/check-runs$/.exec(rest))) {
@@ -577,7 +615,12 @@ export class GitHubStandIn {
       const run = this.checkRuns.find((r) => r.id === Number(match![1]));
       if (!run) return notFound();
       if (run.app?.id !== this.#caller(req).appId) {
-        return { status: 403, body: { message: "Invalid app_id `" + String(this.#caller(req).appId) + "` - check run can only be modified by the GitHub App that created it." } };
+        return {
+          status: 403,
+          body: {
+            message: `Invalid app_id \`${String(this.#caller(req).appId)}\` - check run can only be modified by the GitHub App that created it.`,
+          },
+        };
       }
       if (body.name !== undefined) run.name = String(body.name);
       if (body.status !== undefined) run.status = String(body.status);
@@ -637,7 +680,8 @@ export class GitHubStandIn {
     const state = q.get("state") ?? "open";
     const perPage = Math.min(Number(q.get("per_page") ?? 30), 100);
     const page = Math.max(Number(q.get("page") ?? 1), 1);
-    const sortKey = q.get("sort") === "updated" ? (p: PullRecord) => p.updated_at ?? "" : (p: PullRecord) => String(p.number).padStart(10, "0");
+    const sortKey =
+      q.get("sort") === "updated" ? (p: PullRecord) => p.updated_at ?? "" : (p: PullRecord) => String(p.number).padStart(10, "0");
     const desc = (q.get("direction") ?? "desc") === "desc";
     const all = [...this.pulls.values()]
       .filter((p) => state === "all" || p.state === state)
@@ -671,10 +715,12 @@ export class GitHubStandIn {
     const state = body.state as DeploymentReviewRecord["state"] | undefined;
     const comment = typeof body.comment === "string" ? body.comment : "";
     if (!environment) return { status: 422, body: { message: "environment_name is required" } };
-    if (state !== undefined && state !== "approved" && state !== "rejected") return { status: 422, body: { message: "state must be approved or rejected" } };
+    if (state !== undefined && state !== "approved" && state !== "rejected")
+      return { status: 422, body: { message: "state must be approved or rejected" } };
     if (state === undefined && comment === "") return { status: 422, body: { message: "comment is required when state is not provided" } };
     if (comment.length > 1024) return { status: 422, body: { message: "comment is too long (maximum is 1024 characters)" } };
-    if (!run.pending.includes(environment)) return { status: 422, body: { message: `No pending deployment protection rule for environment ${environment}` } };
+    if (!run.pending.includes(environment))
+      return { status: 422, body: { message: `No pending deployment protection rule for environment ${environment}` } };
     if (state === undefined && this.reviewsOf(runId, environment).filter((r) => r.state === undefined).length >= 10) {
       return { status: 422, body: { message: "Status report limit reached for this deployment" } };
     }

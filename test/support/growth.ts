@@ -4,7 +4,12 @@
  * `samples` interleaved measurements (noise from a busy machine only ever adds time), and each
  * measurement averages enough calls to last `minMs`, so small inputs are still measurable.
  */
-export function growthRatio<T>(run: (input: T) => unknown, make: (n: number) => T, n: number, options: { factor?: number; samples?: number; minMs?: number } = {}): number {
+export function growthRatio<T>(
+  run: (input: T) => unknown,
+  make: (n: number) => T,
+  n: number,
+  options: { factor?: number; samples?: number; minMs?: number } = {},
+): number {
   const { factor = 4, samples = 7, minMs = 30 } = options;
   const small = make(n);
   const large = make(n * factor);
@@ -13,8 +18,14 @@ export function growthRatio<T>(run: (input: T) => unknown, make: (n: number) => 
   let fastestSmall = Infinity;
   let fastestLarge = Infinity;
   for (let i = 0; i < samples; i += 1) {
-    fastestSmall = Math.min(fastestSmall, timePerCall(() => run(small), minMs));
-    fastestLarge = Math.min(fastestLarge, timePerCall(() => run(large), minMs));
+    fastestSmall = Math.min(
+      fastestSmall,
+      timePerCall(() => run(small), minMs),
+    );
+    fastestLarge = Math.min(
+      fastestLarge,
+      timePerCall(() => run(large), minMs),
+    );
   }
   return fastestLarge / fastestSmall;
 }

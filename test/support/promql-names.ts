@@ -1,4 +1,18 @@
-const KEYWORDS = new Set(["by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool", "offset", "inf", "nan"]);
+const KEYWORDS = new Set([
+  "by",
+  "without",
+  "on",
+  "ignoring",
+  "group_left",
+  "group_right",
+  "and",
+  "or",
+  "unless",
+  "bool",
+  "offset",
+  "inf",
+  "nan",
+]);
 
 /**
  * The metric names a PromQL expression reads: label matchers, grouping clauses, ranges, strings
@@ -11,7 +25,9 @@ export function metricNames(expr: string): string[] {
     .replace(/\[[^\]]*\]/g, "")
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, "")
     .replace(/\$\w+/g, "");
-  const names = [...bare.matchAll(/([a-zA-Z_:][\w:]*)\s*(\()?/g)].filter((m) => !m[2] && !KEYWORDS.has(m[1]!.toLowerCase())).map((m) => m[1]!);
+  const names = [...bare.matchAll(/([a-zA-Z_:][\w:]*)\s*(\()?/g)]
+    .filter((m) => !m[2] && !KEYWORDS.has(m[1]!.toLowerCase()))
+    .map((m) => m[1]!);
   return [...new Set(names)];
 }
 

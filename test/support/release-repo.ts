@@ -43,7 +43,11 @@ export function ownerOf(role: string, n = 1): string {
 export function tickableItems(): { ref: string; gate: string; item: string; owner: string }[] {
   return PRE_PRODUCTION.gates
     .filter((g) => g.required)
-    .flatMap((g) => g.items.filter((i) => i.required && !i.evidence).map((i, n) => ({ ref: `${g.id}.${i.id}`, gate: g.id, item: i.id, owner: ownerOf(g.owner, n + 1) })));
+    .flatMap((g) =>
+      g.items
+        .filter((i) => i.required && !i.evidence)
+        .map((i, n) => ({ ref: `${g.id}.${i.id}`, gate: g.id, item: i.id, owner: ownerOf(g.owner, n + 1) })),
+    );
 }
 
 /** A stand-in for `acme/<repo>` holding the config and `membersPerTeam` members in every owner team. */

@@ -74,7 +74,10 @@ export class SeededFaults {
       this.injected.push({ method: req.method, path: req.path, status: 403 });
       return {
         status: 403,
-        body: { message: SECONDARY_RATE_LIMIT_MESSAGE, documentation_url: "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits" },
+        body: {
+          message: SECONDARY_RATE_LIMIT_MESSAGE,
+          documentation_url: "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+        },
         headers: { "retry-after": String(retryAfterSeconds) },
       };
     }

@@ -72,7 +72,15 @@ export async function serveStandIns(standIns: GitHubStandIn[], options: ServeOpt
         const payload = typeof response.body === "string" ? response.body : JSON.stringify(response.body ?? {});
         res.writeHead(response.status, { "content-type": "application/json; charset=utf-8", ...response.headers });
         res.end(payload);
-        options.onServed?.({ method: request.method, path: request.path, status: response.status, body, startedAt, endedAt: performance.now(), standIn });
+        options.onServed?.({
+          method: request.method,
+          path: request.path,
+          status: response.status,
+          body,
+          startedAt,
+          endedAt: performance.now(),
+          standIn,
+        });
       };
       const delay = typeof latency === "function" ? latency(request) : latency;
       const afterDelay = () => {

@@ -32,12 +32,23 @@ export async function onRequestedAction(rt: Runtime, context: Context<"check_run
         const owned: string[] = [];
         for (const gate of view.verdict.gates) {
           if (gate.status === "approved") continue;
-          const auth = await authorize(gh, rt.membership, { config: view.config, gate: gate.gate, signer, pr: view.pr, events: view.ledger.events });
+          const auth = await authorize(gh, rt.membership, {
+            config: view.config,
+            gate: gate.gate,
+            signer,
+            pr: view.pr,
+            events: view.ledger.events,
+          });
           if (auth.ok) owned.push(gate.gate.id);
         }
         const requests: SignRequest[] = signableItems(view.verdict, owned).map((ref) => ({ kind: "signoff", ...ref, method: "button" }));
         if (requests.length === 0) {
-          return { events: [], notices: [`ℹ️ @${signer.login} clicked **${escapeMarkdown(SIGN_OFF_ACTION.label)}**, but owns no pending item that a click can sign (items that need evidence take \`/signoff\`).`] };
+          return {
+            events: [],
+            notices: [
+              `ℹ️ @${signer.login} clicked **${escapeMarkdown(SIGN_OFF_ACTION.label)}**, but owns no pending item that a click can sign (items that need evidence take \`/signoff\`).`,
+            ],
+          };
         }
         // The click is about the commit whose run showed the button, which may no longer be the head.
         const built = await buildSignEvents(gh, rt.membership, view, signer, requests, rt.now(), run.head_sha);
@@ -58,7 +69,12 @@ export async function onCheckRunRerequested(rt: Runtime, context: Context<"check
 export async function onCheckSuiteRerequested(rt: Runtime, context: Context<"check_suite.rerequested">): Promise<void> {
   const { check_suite: suite } = context.payload;
   if (suite.app?.id !== rt.appId) return;
-  await resync(rt, context.octokit, context.repo(), suite.pull_requests.map((p) => p.number));
+  await resync(
+    rt,
+    context.octokit,
+    context.repo(),
+    suite.pull_requests.map((p) => p.number),
+  );
 }
 
 async function resync(rt: Runtime, gh: GitHubClient, repo: RepoRef, numbers: number[]): Promise<void> {

@@ -38,7 +38,9 @@ export async function onChecklistEdited(rt: Runtime, context: Context<"issue_com
     ...(requests.length
       ? {
           change: (view) =>
-            buildSignEvents(gh, rt.membership, view, { login: sender.login, id: sender.id, type: sender.type }, requests, rt.now()).then(rt.metrics.countReverted),
+            buildSignEvents(gh, rt.membership, view, { login: sender.login, id: sender.id, type: sender.type }, requests, rt.now()).then(
+              rt.metrics.countReverted,
+            ),
         }
       : {}),
   });

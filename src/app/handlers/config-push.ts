@@ -23,7 +23,11 @@ function isGatehouseFile(path: string): boolean {
 export async function onPush(rt: Runtime, context: Context<"push">): Promise<void> {
   const { payload } = context;
   if (!payload.ref.startsWith("refs/heads/") || payload.deleted) return;
-  const paths = [...payload.commits, ...(payload.head_commit ? [payload.head_commit] : [])].flatMap((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])]);
+  const paths = [...payload.commits, ...(payload.head_commit ? [payload.head_commit] : [])].flatMap((c) => [
+    ...(c.added ?? []),
+    ...(c.modified ?? []),
+    ...(c.removed ?? []),
+  ]);
   const touched = paths.some(isGatehouseFile);
   const onDefault = payload.ref === `refs/heads/${payload.repository.default_branch}`;
   if (touched) await validateAt(rt, context, onDefault);
@@ -42,22 +46,37 @@ async function validateAt(rt: Runtime, context: Context<"push">, onDefault: bool
     const result = await validateRepoConfigAt(gh, repo, payload.after, defaultBranch);
     if (result.kind === "extends-outside") {
       // Not read from a branch push; the merged config is checked when this reaches the default branch.
-      await createCheckRun(gh, repo, payload.after, {
-        name: CONFIG_CHECK_NAME,
-        conclusion: "neutral",
-        output: {
-          title: "Configuration partly checked",
-          summary: `${escapeMarkdown(result.file)} is valid YAML and its \`_extends\` names ${escapeMarkdown(result.target)} in another repository. Gatehouse reads other repositories only for the default branch, so the merged configuration is checked when this change reaches it.`,
+      await createCheckRun(
+        gh,
+        repo,
+        payload.after,
+        {
+          name: CONFIG_CHECK_NAME,
+          conclusion: "neutral",
+          output: {
+            title: "Configuration partly checked",
+            summary: `${escapeMarkdown(result.file)} is valid YAML and its \`_extends\` names ${escapeMarkdown(result.target)} in another repository. Gatehouse reads other repositories only for the default branch, so the merged configuration is checked when this change reaches it.`,
+          },
         },
-      }, rt.now());
+        rt.now(),
+      );
       return;
     }
     const { checklist } = result.loaded;
-    await createCheckRun(gh, repo, payload.after, {
-      name: CONFIG_CHECK_NAME,
-      conclusion: "success",
-      output: { title: "Configuration valid", summary: `\`${CONFIG_PATH}\` is valid; checklist **${checklist.id}** with ${checklist.gates.length} gates.` },
-    }, rt.now());
+    await createCheckRun(
+      gh,
+      repo,
+      payload.after,
+      {
+        name: CONFIG_CHECK_NAME,
+        conclusion: "success",
+        output: {
+          title: "Configuration valid",
+          summary: `\`${CONFIG_PATH}\` is valid; checklist **${checklist.id}** with ${checklist.gates.length} gates.`,
+        },
+      },
+      rt.now(),
+    );
   } catch (error) {
     if (!(error instanceof ProblemError)) throw error;
     const content = configErrorCheckRun({ problems: error.problems, repo });

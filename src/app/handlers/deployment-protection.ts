@@ -86,7 +86,9 @@ export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() 
     const environment = payload.environment ?? payload.deployment?.environment;
     const runId = runIdFromCallbackUrl(payload.deployment_callback_url, repo);
     if (!environment || runId === undefined) {
-      context.log.warn(`deployment_protection_rule without an environment or a callback URL for ${repo.owner}/${repo.repo}; nothing to answer`);
+      context.log.warn(
+        `deployment_protection_rule without an environment or a callback URL for ${repo.owner}/${repo.repo}; nothing to answer`,
+      );
       return;
     }
 
@@ -105,7 +107,13 @@ export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() 
     }
     const key = prKey(repo, answer.pr!);
     const entries = waiting.get(key) ?? new Map<string, Waiting>();
-    const entry = entries.get(`${runId}:${environment}`) ?? { runId, environment, approvedAt: answer.approvedAt!, sha: answer.sha!, reports: 0 };
+    const entry = entries.get(`${runId}:${environment}`) ?? {
+      runId,
+      environment,
+      approvedAt: answer.approvedAt!,
+      sha: answer.sha!,
+      reports: 0,
+    };
     entries.set(`${runId}:${environment}`, entry);
     waiting.set(key, entries);
     rt.metrics.deployment("held");
@@ -148,7 +156,11 @@ export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() 
         const reason =
           `#${pr.number} moved from ${short(entry.approvedAt)} to ${short(pr.headSha)} while this run waited. ` +
           `Sign-offs hold for one commit, so none approve ${short(entry.sha)}, the commit this run deploys. Start a new deployment of ${short(pr.headSha)} once it is approved.`;
-        await review(gh, repo, entry.runId, { environment: entry.environment, state: "rejected", comment: renderRefusal(entry.environment, reason) });
+        await review(gh, repo, entry.runId, {
+          environment: entry.environment,
+          state: "rejected",
+          comment: renderRefusal(entry.environment, reason),
+        });
         waiting.get(key)?.delete(slot);
         handled.add(slot);
         continue;
@@ -172,7 +184,12 @@ export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() 
 
     // Runs this process never saw (say, after a restart) are looked up when a selection turns approved.
     const environments = [...Object.keys(config.environments), UNLISTED_ENVIRONMENT];
-    const approvedNow = new Set(environments.map(judge).filter((j) => j.state === "approved").map((j) => j.selection.key));
+    const approvedNow = new Set(
+      environments
+        .map(judge)
+        .filter((j) => j.state === "approved")
+        .map((j) => j.selection.key),
+    );
     const seen = approvedSeen.get(key);
     const turnedApproved = [...approvedNow].some((k) => seen?.headSha !== pr.headSha || !seen.keys.has(k));
     if (turnedApproved) {
@@ -247,7 +264,14 @@ async function judgeDeployment(
  * merged as, or (for a run started by a pull_request event, which deploys GitHub's test merge)
  * a run built from its head. A run for an earlier head is refused, never judged by later sign-offs.
  */
-async function requireApprovedCommit(gh: GitHubClient, repo: RepoRef, pr: ReleasePullRequest, sha: string, runId: number, event: string | undefined) {
+async function requireApprovedCommit(
+  gh: GitHubClient,
+  repo: RepoRef,
+  pr: ReleasePullRequest,
+  sha: string,
+  runId: number,
+  event: string | undefined,
+) {
   const binding = bindCommit(pr, sha);
   if (binding.bound) return;
   if (event?.startsWith("pull_request") && pr.state === "open") {
@@ -258,7 +282,9 @@ async function requireApprovedCommit(gh: GitHubClient, repo: RepoRef, pr: Releas
         `Sign-offs hold for one commit, so those on ${short(pr.headSha)} do not approve a run of ${short(built)}. Deploy from a run of ${short(pr.headSha)}.`,
     );
   }
-  throw new Refusal(`${binding.reason}, the commit this run deploys. Deploy ${short(pr.mergeCommitSha ?? pr.headSha)} instead, from a new run.`);
+  throw new Refusal(
+    `${binding.reason}, the commit this run deploys. Deploy ${short(pr.mergeCommitSha ?? pr.headSha)} instead, from a new run.`,
+  );
 }
 
 /**
@@ -275,7 +301,9 @@ async function releasePullRequest(
   if (pulls.length > 1) {
     const heads = pulls.filter((p) => p.head?.sha === sha);
     if (heads.length === 1) return heads[0]!.number;
-    throw new Refusal(`the run belongs to several pull requests (${pulls.map((p) => `#${p.number}`).join(", ")}); Gatehouse cannot tell which release it deploys.`);
+    throw new Refusal(
+      `the run belongs to several pull requests (${pulls.map((p) => `#${p.number}`).join(", ")}); Gatehouse cannot tell which release it deploys.`,
+    );
   }
   let match: Awaited<ReturnType<typeof commitPullRequests>>["match"];
   let containing: { number: number; headSha: string }[];
@@ -283,7 +311,9 @@ async function releasePullRequest(
     ({ match, containing } = await commitPullRequests(gh, repo, sha));
   } catch (error) {
     // The lookup words its ambiguity error for the Action; keep the finding, not the advice.
-    throw new Refusal(`${errorMessage(error).replace(/ Set the 'pull-request' input.*$/, "")} Gatehouse cannot tell which release it deploys.`);
+    throw new Refusal(
+      `${errorMessage(error).replace(/ Set the 'pull-request' input.*$/, "")} Gatehouse cannot tell which release it deploys.`,
+    );
   }
   if (!match && containing.length > 0) {
     const prs = containing.map((pr) => `#${pr.number} (now at ${short(pr.headSha)})`).join(", ");
@@ -309,7 +339,10 @@ function refusalComment(environment: string, error: unknown): string {
     );
   }
   if (error instanceof LedgerCorruptError) {
-    return renderRefusal(environment, `the sign-off ledger in this App's check run cannot be read (${error.message}). Nothing can be approved until the release PR is synced again.`);
+    return renderRefusal(
+      environment,
+      `the sign-off ledger in this App's check run cannot be read (${error.message}). Nothing can be approved until the release PR is synced again.`,
+    );
   }
   return renderRefusal(environment, `Gatehouse could not evaluate the release: ${errorMessage(error)}. Re-run the job to ask again.`);
 }

@@ -2,7 +2,7 @@ import type { Context } from "probot";
 import { evaluate } from "../../core/evaluate/evaluate.js";
 import { matchRelease } from "../../core/evaluate/release-match.js";
 import { LedgerCorruptError } from "../../core/ledger/ledger-codec.js";
-import { emptyLedger } from "../../core/ledger/ledger.js";
+import { emptyLedger, type Ledger } from "../../core/ledger/ledger.js";
 import { ProblemError } from "../../core/config/problem.js";
 import { mergeQueuePullRequest } from "../../core/parse/merge-queue-ref.js";
 import { escapeMarkdown } from "../../core/render/escape.js";
@@ -27,7 +27,13 @@ export async function onMergeGroup(rt: Runtime, context: Context<"merge_group.ch
   const gh = context.octokit;
   const repo = context.repo();
   const report = (output: { conclusion: "success" | "failure"; title: string; summary: string }) =>
-    createCheckRun(gh, repo, group.head_sha, { name: CHECK_NAME, conclusion: output.conclusion, output: { title: output.title, summary: output.summary } }, rt.now());
+    createCheckRun(
+      gh,
+      repo,
+      group.head_sha,
+      { name: CHECK_NAME, conclusion: output.conclusion, output: { title: output.title, summary: output.summary } },
+      rt.now(),
+    );
 
   const named = mergeQueuePullRequest(group.head_ref);
   if (named === undefined) {
@@ -40,7 +46,11 @@ export async function onMergeGroup(rt: Runtime, context: Context<"merge_group.ch
     ({ config, checklist } = await rt.configs.load(gh, repo));
   } catch (error) {
     if (!(error instanceof ProblemError)) throw error;
-    await report({ conclusion: "failure", title: "Configuration error", summary: `The Gatehouse configuration is invalid; see the check on #${named}.` });
+    await report({
+      conclusion: "failure",
+      title: "Configuration error",
+      summary: `The Gatehouse configuration is invalid; see the check on #${named}.`,
+    });
     return;
   }
   const found = await mergeGroupPullRequests(gh, repo, { baseSha: group.base_sha, headSha: group.head_sha, named });
@@ -54,7 +64,14 @@ export async function onMergeGroup(rt: Runtime, context: Context<"merge_group.ch
 }
 
 /** One queued PR, judged at the head that was queued from the ledger in this App's check run there. */
-async function judgeQueued(rt: Runtime, gh: GitHubClient, repo: RepoRef, config: RepoConfig, checklist: Checklist, queued: QueuedPullRequest): Promise<GroupEntry> {
+async function judgeQueued(
+  rt: Runtime,
+  gh: GitHubClient,
+  repo: RepoRef,
+  config: RepoConfig,
+  checklist: Checklist,
+  queued: QueuedPullRequest,
+): Promise<GroupEntry> {
   const pr = await getPullRequest(gh, repo, queued.number);
   const base = { number: pr.number, url: pr.htmlUrl };
   const release = matchRelease(config, pr);
@@ -62,9 +79,14 @@ async function judgeQueued(rt: Runtime, gh: GitHubClient, repo: RepoRef, config:
   const headSha = queued.queuedHead ?? pr.headSha;
   if (pr.state !== "open") return { ...base, headSha, status: "not-approved", reason: "the pull request is closed" };
   if (headSha !== pr.headSha) {
-    return { ...base, headSha, status: "not-approved", reason: `its head moved to ${pr.headSha.slice(0, 7)} after it was queued; sign-offs hold for one commit` };
+    return {
+      ...base,
+      headSha,
+      status: "not-approved",
+      reason: `its head moved to ${pr.headSha.slice(0, 7)} after it was queued; sign-offs hold for one commit`,
+    };
   }
-  let ledger;
+  let ledger: Ledger | undefined;
   try {
     ledger = (await findLedgerCheckRun(gh, repo, { ref: headSha, appId: rt.appId, pr: pr.number })).ledger;
   } catch (error) {

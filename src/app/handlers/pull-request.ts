@@ -24,7 +24,12 @@ export async function onPullRequest(rt: Runtime, context: PullRequestContext): P
   if (payload.pull_request.state !== "open") return;
 
   const pr = pullRequestInfo(payload.pull_request);
-  if (payload.action === "labeled" && payload.label && isRestoredLabelEcho(rt, context.repo(), payload.pull_request.number, payload.label.name)) return;
+  if (
+    payload.action === "labeled" &&
+    payload.label &&
+    isRestoredLabelEcho(rt, context.repo(), payload.pull_request.number, payload.label.name)
+  )
+    return;
   if (payload.action === "unlabeled" && payload.label && payload.sender) {
     const remover = { login: payload.sender.login, id: payload.sender.id, type: payload.sender.type };
     if (await guardReleaseLabel(rt, { gh: context.octokit, repo: context.repo(), pr, label: payload.label.name, remover })) return;

@@ -15,7 +15,9 @@ export async function onCommandComment(rt: Runtime, context: Context<"issue_comm
   if (!issue.pull_request || sender.type === "Bot") return;
   const gh = context.octokit;
   const repo = context.repo();
-  const outcome = await runCommands(rt, gh, repo, comment.body, { login: sender.login, id: sender.id, type: sender.type }, "command", { number: issue.number });
+  const outcome = await runCommands(rt, gh, repo, comment.body, { login: sender.login, id: sender.id, type: sender.type }, "command", {
+    number: issue.number,
+  });
   if (outcome) await reactToComment(gh, repo, comment.id, outcome.allAccepted ? "+1" : "confused");
 }
 
@@ -25,7 +27,16 @@ export async function onReviewSubmitted(rt: Runtime, context: Context<"pull_requ
   if (sender.type === "Bot" || !review.body) return;
   const pr = pullRequestInfo(pull_request);
   // A review is about the commit it was submitted on, which may no longer be the head.
-  await runCommands(rt, context.octokit, context.repo(), review.body, { login: sender.login, id: sender.id, type: sender.type }, "review", { number: pr.number, pr }, review.commit_id);
+  await runCommands(
+    rt,
+    context.octokit,
+    context.repo(),
+    review.body,
+    { login: sender.login, id: sender.id, type: sender.type },
+    "review",
+    { number: pr.number, pr },
+    review.commit_id,
+  );
 }
 
 async function runCommands(

@@ -3,7 +3,9 @@ export const EVENT_DEADLINE_MS = 60_000;
 
 export class EventDeadlineError extends Error {
   constructor(label: string, ms: number) {
-    super(`${label} did not finish within ${ms} ms; it is treated as failed, so nothing counts as done until the event is redelivered or the PR's next event runs.`);
+    super(
+      `${label} did not finish within ${ms} ms; it is treated as failed, so nothing counts as done until the event is redelivered or the PR's next event runs.`,
+    );
     this.name = "EventDeadlineError";
   }
 }

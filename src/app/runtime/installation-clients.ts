@@ -25,7 +25,9 @@ export class InstallationClients {
   constructor(
     private readonly options: { writeSpacing?: WriteSpacingOptions; retryPolicy?: RetryPolicy; capacity?: number; metrics?: Metrics } = {},
   ) {
-    this.#spacing = options.metrics ? new ObservedWriteSpacing(options.writeSpacing, options.metrics.writeQueue) : new WriteSpacing(options.writeSpacing);
+    this.#spacing = options.metrics
+      ? new ObservedWriteSpacing(options.writeSpacing, options.metrics.writeQueue)
+      : new WriteSpacing(options.writeSpacing);
     this.#clients = new LRUCache({ max: options.capacity ?? 1_000 });
   }
 
@@ -54,7 +56,11 @@ export class InstallationClients {
     if (cached) return cached;
     const key = String(installation);
     const client = retrySecondaryRateLimits(
-      spaceWrites(this.#observed(new Octokit({ auth: { installationId: installation }, throttle: { enabled: false } }), key), this.#spacing, key),
+      spaceWrites(
+        this.#observed(new Octokit({ auth: { installationId: installation }, throttle: { enabled: false } }), key),
+        this.#spacing,
+        key,
+      ),
       this.#policy(key),
     );
     this.#clients.set(installation, client);

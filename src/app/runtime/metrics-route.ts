@@ -58,13 +58,17 @@ export function serveMetrics(
       void handler(req, res).then((served) => served || res.writeHead(404).end());
     });
     server.on("error", (error) => log.error(`metrics listener on port ${serving.port}: ${error.message}`));
-    server.listen(serving.port, serving.host ?? "0.0.0.0", () => log.info(`Metrics on http://${serving.host ?? "0.0.0.0"}:${(server.address() as AddressInfo).port}${METRICS_PATH}`));
+    server.listen(serving.port, serving.host ?? "0.0.0.0", () =>
+      log.info(`Metrics on http://${serving.host ?? "0.0.0.0"}:${(server.address() as AddressInfo).port}${METRICS_PATH}`),
+    );
     // Never keeps the process alive on its own.
     server.unref();
     return server;
   }
   if (serving.token) {
-    throw new Error("METRICS_TOKEN needs METRICS_PORT: Probot's access log records request headers, so a token sent to Probot's port would be written to the logs. Set METRICS_PORT (e.g. 9464) to serve /metrics on a listener of its own.");
+    throw new Error(
+      "METRICS_TOKEN needs METRICS_PORT: Probot's access log records request headers, so a token sent to Probot's port would be written to the logs. Set METRICS_PORT (e.g. 9464) to serve /metrics on a listener of its own.",
+    );
   }
   try {
     appOptions?.addHandler?.(handler);

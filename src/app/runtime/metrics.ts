@@ -48,37 +48,85 @@ export class Metrics implements RequestObserver {
   readonly #events = new CappedLabel(60, /^[a-z_]{1,50}$/);
   readonly #actions = new CappedLabel(80, /^[a-z_]{1,50}$|^none$/);
 
-  readonly webhooksReceived = this.#counter("gatehouse_webhooks_received_total", "Webhook deliveries received (signature verified), by event and action.", ["event", "action"]);
-  readonly webhooksHandled = this.#counter("gatehouse_webhooks_handled_total", "Webhook deliveries by outcome: handled, ignored (no handler subscribes), error, duplicate (redelivery of a delivery already handled).", [
-    "event",
-    "action",
-    "outcome",
-  ]);
-  readonly webhookSeconds = this.#histogram("gatehouse_webhook_handling_seconds", "Time a handler took for one delivery, including waiting for its PR's batch to be written.", ["event", "action", "outcome"]);
-  readonly githubRequests = this.#counter("gatehouse_github_requests_total", "GitHub API requests by route template, method and status class (2xx, 3xx, 4xx, 5xx, or 'network' when no response came).", [
-    "route",
-    "method",
-    "status_class",
-  ]);
-  readonly githubSeconds = this.#histogram("gatehouse_github_request_seconds", "GitHub API request latency, including Octokit's own retries of 5xx answers.", ["route", "method"]);
-  readonly githubRetries = this.#counter("gatehouse_github_retries_total", "Retried GitHub requests: server_error (Octokit's retry plugin) and secondary_rate_limit (Gatehouse waits for retry-after).", ["reason"]);
-  readonly secondaryWaits = this.#counter("gatehouse_github_secondary_rate_limit_waits_total", "Times Gatehouse waited out a GitHub secondary rate limit, by installation.", ["installation"]);
-  readonly secondaryWaitSeconds = this.#counter("gatehouse_github_secondary_rate_limit_wait_seconds_total", "Seconds spent waiting out secondary rate limits, by installation.", ["installation"]);
-  readonly rateLimitRemaining = this.#gauge("gatehouse_github_rate_limit_remaining", "Requests left in the current rate-limit window, as GitHub last reported (x-ratelimit-remaining).", ["installation", "resource"]);
-  readonly rateLimitLimit = this.#gauge("gatehouse_github_rate_limit_limit", "The rate-limit window's size, as GitHub last reported (x-ratelimit-limit).", ["installation", "resource"]);
+  readonly webhooksReceived = this.#counter(
+    "gatehouse_webhooks_received_total",
+    "Webhook deliveries received (signature verified), by event and action.",
+    ["event", "action"],
+  );
+  readonly webhooksHandled = this.#counter(
+    "gatehouse_webhooks_handled_total",
+    "Webhook deliveries by outcome: handled, ignored (no handler subscribes), error, duplicate (redelivery of a delivery already handled).",
+    ["event", "action", "outcome"],
+  );
+  readonly webhookSeconds = this.#histogram(
+    "gatehouse_webhook_handling_seconds",
+    "Time a handler took for one delivery, including waiting for its PR's batch to be written.",
+    ["event", "action", "outcome"],
+  );
+  readonly githubRequests = this.#counter(
+    "gatehouse_github_requests_total",
+    "GitHub API requests by route template, method and status class (2xx, 3xx, 4xx, 5xx, or 'network' when no response came).",
+    ["route", "method", "status_class"],
+  );
+  readonly githubSeconds = this.#histogram(
+    "gatehouse_github_request_seconds",
+    "GitHub API request latency, including Octokit's own retries of 5xx answers.",
+    ["route", "method"],
+  );
+  readonly githubRetries = this.#counter(
+    "gatehouse_github_retries_total",
+    "Retried GitHub requests: server_error (Octokit's retry plugin) and secondary_rate_limit (Gatehouse waits for retry-after).",
+    ["reason"],
+  );
+  readonly secondaryWaits = this.#counter(
+    "gatehouse_github_secondary_rate_limit_waits_total",
+    "Times Gatehouse waited out a GitHub secondary rate limit, by installation.",
+    ["installation"],
+  );
+  readonly secondaryWaitSeconds = this.#counter(
+    "gatehouse_github_secondary_rate_limit_wait_seconds_total",
+    "Seconds spent waiting out secondary rate limits, by installation.",
+    ["installation"],
+  );
+  readonly rateLimitRemaining = this.#gauge(
+    "gatehouse_github_rate_limit_remaining",
+    "Requests left in the current rate-limit window, as GitHub last reported (x-ratelimit-remaining).",
+    ["installation", "resource"],
+  );
+  readonly rateLimitLimit = this.#gauge(
+    "gatehouse_github_rate_limit_limit",
+    "The rate-limit window's size, as GitHub last reported (x-ratelimit-limit).",
+    ["installation", "resource"],
+  );
   readonly signoffs = this.#counter("gatehouse_signoffs_total", "Sign-offs recorded in a ledger (written to GitHub), by gate.", ["gate"]);
   readonly revokes = this.#counter("gatehouse_revokes_total", "Revokes recorded in a ledger, by gate.", ["gate"]);
   readonly invalidations = this.#counter("gatehouse_invalidations_total", "Sign-offs invalidated by a push, by gate.", ["gate"]);
-  readonly revertedTicks = this.#counter("gatehouse_reverted_ticks_total", "Ticks or unticks in the checklist comment that were not counted and are reverted by the re-render, by gate.", ["gate"]);
-  readonly verdictTransitions = this.#counter("gatehouse_verdict_transitions_total", "Release PR verdict changes written to the check run (e.g. pending → approved).", ["from", "to"]);
+  readonly revertedTicks = this.#counter(
+    "gatehouse_reverted_ticks_total",
+    "Ticks or unticks in the checklist comment that were not counted and are reverted by the re-render, by gate.",
+    ["gate"],
+  );
+  readonly verdictTransitions = this.#counter(
+    "gatehouse_verdict_transitions_total",
+    "Release PR verdict changes written to the check run (e.g. pending → approved).",
+    ["from", "to"],
+  );
   readonly batchSize = new Histogram({
     name: "gatehouse_sync_batch_size",
     help: "Events per group-committed batch of one PR (one load and one write per batch).",
     buckets: [1, 2, 3, 5, 8, 13, 21, 50],
     registers: [this.registry],
   });
-  readonly writeQueueDepth = this.#gauge("gatehouse_write_spacing_queue_depth", "GitHub writes waiting for their installation's turn in the write spacing.", ["installation"]);
-  readonly deploymentDecisions = this.#counter("gatehouse_deployment_decisions_total", "Deployment protection answers: approved, rejected, or held (a pending status report).", ["decision"]);
+  readonly writeQueueDepth = this.#gauge(
+    "gatehouse_write_spacing_queue_depth",
+    "GitHub writes waiting for their installation's turn in the write spacing.",
+    ["installation"],
+  );
+  readonly deploymentDecisions = this.#counter(
+    "gatehouse_deployment_decisions_total",
+    "Deployment protection answers: approved, rejected, or held (a pending status report).",
+    ["decision"],
+  );
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -98,7 +146,11 @@ export class Metrics implements RequestObserver {
   request(installation: string, r: ObservedRequest): void {
     const route = this.#routes.value(r.route || "none");
     const method = /^[A-Z]{3,7}$/.test(r.method) ? r.method : "other";
-    this.githubRequests.inc({ route, method, status_class: r.status >= 100 && r.status < 600 ? `${Math.floor(r.status / 100)}xx` : "network" });
+    this.githubRequests.inc({
+      route,
+      method,
+      status_class: r.status >= 100 && r.status < 600 ? `${Math.floor(r.status / 100)}xx` : "network",
+    });
     this.githubSeconds.observe({ route, method }, r.seconds);
     if (r.retries > 0) this.githubRetries.inc({ reason: "server_error" }, r.retries);
     if (r.rateLimit) {
@@ -124,7 +176,8 @@ export class Metrics implements RequestObserver {
    * them. Counted when the change is built, inside the PR's batch, before the write.
    */
   countReverted = <C extends { results: { request: { gate: string; method: string }; accepted: boolean }[] }>(change: C): C => {
-    for (const r of change.results) if (!r.accepted && r.request.method === "tick") this.revertedTicks.inc({ gate: this.#gates.value(r.request.gate) });
+    for (const r of change.results)
+      if (!r.accepted && r.request.method === "tick") this.revertedTicks.inc({ gate: this.#gates.value(r.request.gate) });
     return change;
   };
 
@@ -133,7 +186,15 @@ export class Metrics implements RequestObserver {
    * changed. The verdict before is evaluated from the ledger as it was loaded (before carry-over),
    * so a push that invalidates an approval counts as approved → pending.
    */
-  synced(input: { before: Ledger; after: Ledger; verdict: Verdict; config: RepoConfig; checklist: Checklist; pr: PullRequestInfo; now: Date }): void {
+  synced(input: {
+    before: Ledger;
+    after: Ledger;
+    verdict: Verdict;
+    config: RepoConfig;
+    checklist: Checklist;
+    pr: PullRequestInfo;
+    now: Date;
+  }): void {
     const added: LedgerEvent[] = input.after.events.slice(input.before.events.length);
     for (const event of added) {
       const gate = { gate: this.#gates.value(event.gate) };

@@ -76,10 +76,16 @@ export function createRuntime(options: RuntimeOptions, syncBatch: (rt: Runtime, 
     membership: new TeamMembership({ now }),
     configs: new ConfigCache({ now }),
     states: new PrStateCache(),
-    batches: new PrBatcher((_key, batch) => (rt.metrics.batchSize.observe(batch.length), syncBatch(rt, batch)), {
-      now,
-      ...(options.coalesceMs !== undefined ? { quietMs: options.coalesceMs } : {}),
-    }),
+    batches: new PrBatcher(
+      (_key, batch) => {
+        rt.metrics.batchSize.observe(batch.length);
+        return syncBatch(rt, batch);
+      },
+      {
+        now,
+        ...(options.coalesceMs !== undefined ? { quietMs: options.coalesceMs } : {}),
+      },
+    ),
     deliveries: new Deliveries(),
     views: new CommentViews({
       windowMs: options.commentWindowMs ?? DEFAULT_COMMENT_WINDOW_MS,

@@ -34,9 +34,16 @@ export async function authorize(
   const allowed = owners.length ? owners.map((o) => escapeMarkdown(o)).join(", ") : "nobody (no owners configured)";
   if (signer.type === "Bot") return { ok: false, reason: `${who} is a bot; bots cannot sign off gates.` };
   if (!config.allow_author) {
-    const contribution = contributionOf({ login: signer.login, ...(signer.id !== undefined ? { id: signer.id } : {}) }, input.pr, input.events);
+    const contribution = contributionOf(
+      { login: signer.login, ...(signer.id !== undefined ? { id: signer.id } : {}) },
+      input.pr,
+      input.events,
+    );
     if (contribution !== undefined) {
-      return { ok: false, reason: `${who} ${contribution} and cannot sign off its gates (\`allow_author\` is off): someone who did not write the change must approve it.` };
+      return {
+        ok: false,
+        reason: `${who} ${contribution} and cannot sign off its gates (\`allow_author\` is off): someone who did not write the change must approve it.`,
+      };
     }
   }
   if (await isOwner(gh, membership, owners, signer.login)) return { ok: true, role: gate.owner };

@@ -36,7 +36,12 @@ export function gateCheckRun(gate: GateVerdict, detailsUrl?: string): CheckRunCo
     conclusion: approved ? "success" : "action_required",
     ...(detailsUrl ? { details_url: detailsUrl } : {}),
     output: {
-      title: gate.status === "approved" ? `${gate.gate.title}: approved` : gate.status === "optional" ? `${gate.gate.title}: not required` : `${gate.gate.title}: pending`,
+      title:
+        gate.status === "approved"
+          ? `${gate.gate.title}: approved`
+          : gate.status === "optional"
+            ? `${gate.gate.title}: not required`
+            : `${gate.gate.title}: pending`,
       summary: escapeMarkdown(gate.reason),
     },
     ...(approved ? {} : { actions: [SIGN_OFF_ACTION] }),
@@ -47,7 +52,12 @@ export function gateCheckRun(gate: GateVerdict, detailsUrl?: string): CheckRunCo
  * A failing check for a config that cannot be used. It keeps the current ledger block (when one is
  * known) so that no sign-off is lost while the config is being fixed.
  */
-export function configErrorCheckRun(input: { problems: Problem[]; repo: RepoRef; ledgerText?: string; detailsUrl?: string }): CheckRunContent {
+export function configErrorCheckRun(input: {
+  problems: Problem[];
+  repo: RepoRef;
+  ledgerText?: string;
+  detailsUrl?: string;
+}): CheckRunContent {
   // Files of this repo are named relative to it, so annotations land on them; others keep "owner/repo:".
   const prefix = `${input.repo.owner}/${input.repo.repo}:`;
   const problems = input.problems.map((p) => (p.file.startsWith(prefix) ? { ...p, file: p.file.slice(prefix.length) } : p));

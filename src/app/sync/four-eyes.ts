@@ -11,7 +11,12 @@ import { isOwner } from "./authorize.js";
 import type { Change } from "./sync-types.js";
 
 /** The PR's commit authors and committers: read once per head, then kept with the PR's state. */
-export async function headContributors(gh: GitHubClient, repo: RepoRef, pr: { number: number; headSha: string }, state: PrState): Promise<PrState> {
+export async function headContributors(
+  gh: GitHubClient,
+  repo: RepoRef,
+  pr: { number: number; headSha: string },
+  state: PrState,
+): Promise<PrState> {
   if (state.contributors?.headSha === pr.headSha) return state;
   const people: Contributor[] = await listPullContributors(gh, repo, pr.number);
   return { ...state, contributors: { headSha: pr.headSha, people } };
@@ -88,10 +93,16 @@ export async function recheckSigners(
   return { events, notices };
 }
 
-async function whyNotOwner(gh: GitHubClient, membership: TeamMembership, owners: readonly string[], signoff: LedgerEvent): Promise<string | undefined> {
+async function whyNotOwner(
+  gh: GitHubClient,
+  membership: TeamMembership,
+  owners: readonly string[],
+  signoff: LedgerEvent,
+): Promise<string | undefined> {
   if (signoff.actorId !== undefined) {
     const current = await membership.currentUserId(gh, signoff.actor);
-    if (current === undefined) return `no GitHub account has the login @${signoff.actor} any more (it signed as account ${signoff.actorId})`;
+    if (current === undefined)
+      return `no GitHub account has the login @${signoff.actor} any more (it signed as account ${signoff.actorId})`;
     if (current !== signoff.actorId) {
       return `the login @${signoff.actor} now belongs to account ${current}, not to account ${signoff.actorId} that signed (renamed and re-registered)`;
     }

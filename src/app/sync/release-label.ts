@@ -60,10 +60,22 @@ export async function guardReleaseLabel(
   const at = rt.now().toISOString();
   const who = `@${remover.login}`;
   const standing = await removerStanding(gh, rt.membership, repo, config, remover);
-  const base = { actor: remover.login, ...(remover.id !== undefined ? { actorId: remover.id } : {}), gate: "", sha: pr.headSha, at, method: "label" as const };
+  const base = {
+    actor: remover.login,
+    ...(remover.id !== undefined ? { actorId: remover.id } : {}),
+    gate: "",
+    sha: pr.headSha,
+    at,
+    method: "label" as const,
+  };
 
   if (standing.allowed) {
-    const event: LedgerEvent = { ...base, kind: "unlabel", role: standing.role, note: `removed the release label "${label}" as ${standing.role}; the PR is no longer gated` };
+    const event: LedgerEvent = {
+      ...base,
+      kind: "unlabel",
+      role: standing.role,
+      note: `removed the release label "${label}" as ${standing.role}; the PR is no longer gated`,
+    };
     await syncRelease(rt, {
       gh,
       repo,

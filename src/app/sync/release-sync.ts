@@ -80,7 +80,18 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
   // Look-alike comments alone change nothing, so they cost no write.
   if (outcomes.every((o) => "kind" in o) && !moved.changed && !people.changed) return outcomes as SyncOutcome[];
 
-  const { commentUrl, commentOwed } = await writeRelease(rt, { merged, pr, state: applied.state, config, checklist, ledger, verdict, previousStatus, notices, key });
+  const { commentUrl, commentOwed } = await writeRelease(rt, {
+    merged,
+    pr,
+    state: applied.state,
+    config,
+    checklist,
+    ledger,
+    verdict,
+    previousStatus,
+    notices,
+    key,
+  });
   // A deferred re-render carries the PR it was deferred with: it is read again only if the head moved since.
   if (commentOwed) rt.views.defer(key, gh, () => syncRelease(rt, { gh, repo, number: last.number, pr, flushComment: true }));
   rt.metrics.synced({ before: state.ledger, after: ledger, verdict, config, checklist, pr, now });
@@ -223,7 +234,15 @@ async function applyFourEyes(
 async function recheckWhenTurningGreen(
   rt: Runtime,
   gh: SyncRequest["gh"],
-  input: { config: RepoConfig; checklist: Checklist; pr: PullRequestInfo; now: Date; ledger: Ledger; verdict: Verdict; previousStatus: Verdict["status"] },
+  input: {
+    config: RepoConfig;
+    checklist: Checklist;
+    pr: PullRequestInfo;
+    now: Date;
+    ledger: Ledger;
+    verdict: Verdict;
+    previousStatus: Verdict["status"];
+  },
 ): Promise<{ ledger: Ledger; verdict: Verdict; notices: string[] }> {
   const { config, checklist, pr, now, previousStatus } = input;
   let { ledger, verdict } = input;

@@ -53,7 +53,9 @@ export async function writeRelease(
   const ledger = await storableLedger(gh, repo, pr.headSha, input.ledger, state, comment.url, rt.now());
   const content = aggregateCheckRun({ verdict, ledger, checklist, detailsUrl: comment.url });
   const next: PrState = { ...state, headSha: pr.headSha, ledger, comment, gateRuns: { ...state.gateRuns } };
-  await writeAggregateFailClosed(gh, repo, pr.headSha, content, next, rt.now(), () => writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate", rt.now()));
+  await writeAggregateFailClosed(gh, repo, pr.headSha, content, next, rt.now(), () =>
+    writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate", rt.now()),
+  );
   // The ledger is on GitHub now: remember it before anything else can fail.
   rt.states.set(key, next);
 
@@ -62,7 +64,11 @@ export async function writeRelease(
   let commentOwed = false;
   if (!createdComment && comment.body !== body) {
     const urgent =
-      merged.flushComment === true || merged.commentTampered === true || notices.length > 0 || verdict.status !== previousStatus || !sameBoxes(body, comment.body ?? "");
+      merged.flushComment === true ||
+      merged.commentTampered === true ||
+      notices.length > 0 ||
+      verdict.status !== previousStatus ||
+      !sameBoxes(body, comment.body ?? "");
     if (!urgent) {
       commentOwed = true;
       shown = comment.body ?? body;
@@ -77,7 +83,8 @@ export async function writeRelease(
   next.comment = { ...comment, body: shown };
 
   if (config.gate_checks) {
-    for (const gate of verdict.gates) await writeCheckRun(gh, repo, pr.headSha, gateCheckRun(gate, comment.url), next, gate.gate.id, rt.now());
+    for (const gate of verdict.gates)
+      await writeCheckRun(gh, repo, pr.headSha, gateCheckRun(gate, comment.url), next, gate.gate.id, rt.now());
   }
   if (createdComment && merged.opening && config.notify === "request_review") {
     await requestOwnerReviews(gh, repo, pr.number, notifyReviewers(config, verdict, repo.owner, pr.author));
@@ -96,7 +103,12 @@ export async function writeCheckRun(
   completedAt: Date,
 ): Promise<void> {
   const fingerprint = checkRunFingerprint(content);
-  const existing = slot === "aggregate" ? (state.checkRunId !== undefined ? { id: state.checkRunId, fingerprint: state.checkFingerprint } : undefined) : state.gateRuns[slot];
+  const existing =
+    slot === "aggregate"
+      ? state.checkRunId !== undefined
+        ? { id: state.checkRunId, fingerprint: state.checkFingerprint }
+        : undefined
+      : state.gateRuns[slot];
   let id = existing?.id;
   if (id === undefined) id = await createCheckRun(gh, repo, headSha, content, completedAt);
   else if (existing?.fingerprint !== fingerprint) await updateCheckRun(gh, repo, id, content, completedAt);

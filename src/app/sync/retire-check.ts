@@ -21,12 +21,19 @@ export async function retire(rt: Runtime, req: SyncRequest, pr: PullRequestInfo,
   const ledger = req.ungated ? appendEvents(state.ledger, req.ungated.events) : state.ledger;
   // The check names who un-gated the PR, also on later events, rather than just the bare rule.
   const removal = [...ledger.events].reverse().find((e) => e.kind === "unlabel" || e.kind === "relabel");
-  const why = removal?.kind === "unlabel" ? `@${removal.actor} (${removal.role}) removed the release label on ${removal.at.slice(0, 10)}, so ${reason}` : reason;
+  const why =
+    removal?.kind === "unlabel"
+      ? `@${removal.actor} (${removal.role}) removed the release label on ${removal.at.slice(0, 10)}, so ${reason}`
+      : reason;
   const content: CheckRunContent = {
     name: CHECK_NAME,
     conclusion: "neutral",
     ...(state.comment ? { details_url: state.comment.url } : {}),
-    output: { title: "Not a release PR", summary: `Gatehouse does not gate this pull request: ${escapeMarkdown(why)}.`, text: encodeLedger(ledger) },
+    output: {
+      title: "Not a release PR",
+      summary: `Gatehouse does not gate this pull request: ${escapeMarkdown(why)}.`,
+      text: encodeLedger(ledger),
+    },
   };
   const next: PrState = { ...state, ledger, gateRuns: { ...state.gateRuns } };
   await writeCheckRun(gh, repo, pr.headSha, content, next, "aggregate", rt.now());

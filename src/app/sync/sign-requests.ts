@@ -119,7 +119,8 @@ function evidenceProblem(gate: Gate, item: Item, request: SignRequest): string |
     const threshold = parseThreshold(item.evidence.metric);
     if (!threshold) return `the checklist's threshold "${escapeMarkdown(item.evidence.metric)}" is invalid; fix the checklist.`;
     const value = request.metrics?.[threshold.metric];
-    if (value === undefined) return `this item needs the measured value: ${how} ${threshold.metric}=<value>\` (${escapeMarkdown(describeThreshold(threshold))}).`;
+    if (value === undefined)
+      return `this item needs the measured value: ${how} ${threshold.metric}=<value>\` (${escapeMarkdown(describeThreshold(threshold))}).`;
     if (!meetsThreshold(threshold, value)) {
       return `${threshold.metric}=${value} does not meet ${escapeMarkdown(describeThreshold(threshold))}.`;
     }

@@ -33,7 +33,10 @@ function reevaluationChange(rt: Runtime, configSha: string): (view: ChangeView) 
     const expired = expiryEvents(view.verdict, view.ledger.events, rt.now());
     if (view.written === undefined || view.written === now) return { events: expired, notices: [] };
     const event = reevaluationEvent({ verdict: view.verdict, was: view.written, now: view.verdict.status, configSha, at: rt.now() });
-    return { events: [...expired, event], notices: [`🔄 Re-evaluated after the configuration changed at \`${escapeMarkdown(configSha.slice(0, 7))}\`.`] };
+    return {
+      events: [...expired, event],
+      notices: [`🔄 Re-evaluated after the configuration changed at \`${escapeMarkdown(configSha.slice(0, 7))}\`.`],
+    };
   };
 }
 
@@ -52,7 +55,9 @@ export function watchExpiry(rt: Runtime, log: Log): SyncListener {
     rt.expiry.schedule(key, at, () => {
       // A PR closed since is left as it was merged or closed: its record must not change after.
       getPullRequest(gh, repo, pr.number)
-        .then((fresh) => (fresh.state === "open" ? syncRelease(rt, { gh, repo, number: pr.number, pr: fresh, change: expiryChange(rt) }) : undefined))
+        .then((fresh) =>
+          fresh.state === "open" ? syncRelease(rt, { gh, repo, number: pr.number, pr: fresh, change: expiryChange(rt) }) : undefined,
+        )
         .catch((error: unknown) => log(`expiry re-evaluation of ${key} failed: ${(error as Error).message}`));
     });
   };
@@ -70,7 +75,8 @@ export async function reevaluateOpenReleases(
   options: { configSha?: string; log: Log },
 ): Promise<{ synced: number; failed: number }> {
   const pulls = await listOpenPullRequests(gh, repo, MAX_PRS_PER_REPO);
-  if (pulls.length >= MAX_PRS_PER_REPO) options.log(`${repo.owner}/${repo.repo}: re-evaluating only the newest ${MAX_PRS_PER_REPO} open pull requests`);
+  if (pulls.length >= MAX_PRS_PER_REPO)
+    options.log(`${repo.owner}/${repo.repo}: re-evaluating only the newest ${MAX_PRS_PER_REPO} open pull requests`);
   // With a usable config, PRs that are not release PRs cost nothing more; a broken one must reach every tracked PR.
   const config = await rt.configs.load(gh, repo).then(
     (loaded) => loaded.config,

@@ -37,7 +37,9 @@ export async function loadPrState(
 ): Promise<LoadedState> {
   const runs = await listOwnCheckRuns(gh, repo, pr.headSha, appId);
   const gateRuns = Object.fromEntries(
-    runs.filter((r) => r.name.startsWith(`${CHECK_NAME} / `)).map((r) => [r.name.slice(CHECK_NAME.length + 3), { id: r.id, fingerprint: checkRunFingerprint(r) }]),
+    runs
+      .filter((r) => r.name.startsWith(`${CHECK_NAME} / `))
+      .map((r) => [r.name.slice(CHECK_NAME.length + 3), { id: r.id, fingerprint: checkRunFingerprint(r) }]),
   );
   const aggregate = runs.find((r) => r.name === CHECK_NAME);
   const headLedger = aggregate ? await ledgerOf(gh, repo, appId, aggregate, pr.number) : undefined;
@@ -114,7 +116,12 @@ async function findEarlierLedger(
   if (before) candidates.push(before);
   else {
     const commits = await listPullRequestCommitShas(gh, repo, pr.number);
-    candidates.push(...commits.filter((sha) => sha !== pr.headSha).reverse().slice(0, MAX_COMMITS_SEARCHED));
+    candidates.push(
+      ...commits
+        .filter((sha) => sha !== pr.headSha)
+        .reverse()
+        .slice(0, MAX_COMMITS_SEARCHED),
+    );
   }
   for (const sha of candidates) {
     const run = (await listOwnCheckRuns(gh, repo, sha, appId)).find((r) => r.name === CHECK_NAME);

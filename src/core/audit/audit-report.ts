@@ -138,7 +138,13 @@ export function auditRecord(evidence: AuditEvidence, rules: AuditRules): AuditRe
       }
     }
   }
-  if (!approvedAtMerge) deviations.unshift({ kind: "merged_unapproved", sha: pr.mergeSha ?? pr.headSha, at: pr.mergedAt, detail: `merged while not approved: ${verdictAtMerge}` });
+  if (!approvedAtMerge)
+    deviations.unshift({
+      kind: "merged_unapproved",
+      sha: pr.mergeSha ?? pr.headSha,
+      at: pr.mergedAt,
+      detail: `merged while not approved: ${verdictAtMerge}`,
+    });
 
   for (const event of events.filter((e) => e.kind === "invalidate")) {
     const files = event.files?.length ? ` (files: ${event.files.join(", ")})` : "";
@@ -177,11 +183,28 @@ function labelAndRecheckDeviations(events: readonly LedgerEvent[]): Deviation[] 
   for (const e of events) {
     const who = `@${e.actor}${e.actorId !== undefined ? ` (id ${e.actorId})` : ""}`;
     if (e.kind === "unlabel") {
-      deviations.push({ kind: "release_label_removed", sha: e.sha, at: e.at, detail: `${who}, ${e.role}, ${e.note ?? "removed the release label"}` });
+      deviations.push({
+        kind: "release_label_removed",
+        sha: e.sha,
+        at: e.at,
+        detail: `${who}, ${e.role}, ${e.note ?? "removed the release label"}`,
+      });
     } else if (e.kind === "relabel") {
-      deviations.push({ kind: "release_label_restored", sha: e.sha, at: e.at, detail: `${who} ${e.note ?? "removed the release label; Gatehouse put it back"}` });
+      deviations.push({
+        kind: "release_label_restored",
+        sha: e.sha,
+        at: e.at,
+        detail: `${who} ${e.note ?? "removed the release label; Gatehouse put it back"}`,
+      });
     } else if (e.kind === "revoke" && e.method === "recheck") {
-      deviations.push({ kind: "signoff_withdrawn", gate: e.gate, ...(e.item ? { item: e.item } : {}), sha: e.sha, at: e.at, detail: e.note ?? "sign-off withdrawn on re-check" });
+      deviations.push({
+        kind: "signoff_withdrawn",
+        gate: e.gate,
+        ...(e.item ? { item: e.item } : {}),
+        sha: e.sha,
+        at: e.at,
+        detail: e.note ?? "sign-off withdrawn on re-check",
+      });
     }
   }
   return deviations;
@@ -256,7 +279,16 @@ export function formatAuditCsv(report: AuditReport): string {
       });
     }
     for (const d of record.deviations) {
-      rows.push({ ...common, record: "deviation", kind: d.kind, gate: d.gate ?? "", item: d.item ?? "", sha: d.sha ?? "", at: d.at ?? "", note: d.detail });
+      rows.push({
+        ...common,
+        record: "deviation",
+        kind: d.kind,
+        gate: d.gate ?? "",
+        item: d.item ?? "",
+        sha: d.sha ?? "",
+        at: d.at ?? "",
+        note: d.detail,
+      });
     }
   }
   const lines = [AUDIT_CSV_COLUMNS.join(","), ...rows.map((row) => AUDIT_CSV_COLUMNS.map((c) => csvField(row[c] ?? "")).join(","))];
@@ -288,7 +320,10 @@ export function formatAuditMarkdown(report: AuditReport): string {
     "",
   ];
   if (report.records.length > 0) {
-    out.push("| PR | Title | Author | Merged by | Merged at | Merge commit | Approved at merge | Deviations |", "| --- | --- | --- | --- | --- | --- | --- | --- |");
+    out.push(
+      "| PR | Title | Author | Merged by | Merged at | Merge commit | Approved at merge | Deviations |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    );
     for (const r of report.records) {
       const cells = [
         prLink(r.pr),
@@ -319,7 +354,10 @@ function recordSection(r: AuditRecord): string[] {
     "",
   ];
   if (r.events.length > 0) {
-    out.push("| When | Event | Actor | Role | Gate | Item | Commit | Method | Evidence | Note |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    out.push(
+      "| When | Event | Actor | Role | Gate | Item | Commit | Method | Evidence | Note |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    );
     for (const e of r.events) {
       const cells = [
         escapeTableCell(e.at),
@@ -331,7 +369,9 @@ function recordSection(r: AuditRecord): string[] {
         sha(e.sha),
         escapeTableCell(e.method),
         evidenceCell(e),
-        escapeTableCell([e.note, e.files?.length ? `files: ${e.files.join(", ")}` : undefined].filter(Boolean).join("; "), { maxLength: 300 }),
+        escapeTableCell([e.note, e.files?.length ? `files: ${e.files.join(", ")}` : undefined].filter(Boolean).join("; "), {
+          maxLength: 300,
+        }),
       ];
       out.push(`| ${cells.join(" | ")} |`);
     }
@@ -342,7 +382,9 @@ function recordSection(r: AuditRecord): string[] {
   if (r.deviations.length > 0) {
     out.push("**Deviations**", "");
     for (const d of r.deviations) {
-      const where = [d.gate && d.item ? `${d.gate}.${d.item}` : d.gate, d.sha ? d.sha.slice(0, 7) : undefined, d.at].filter(Boolean).join(", ");
+      const where = [d.gate && d.item ? `${d.gate}.${d.item}` : d.gate, d.sha ? d.sha.slice(0, 7) : undefined, d.at]
+        .filter(Boolean)
+        .join(", ");
       out.push(`- \`${d.kind}\`${where ? ` (${escapeMarkdown(where)})` : ""}: ${escapeMarkdown(d.detail, { maxLength: 1000 })}`);
     }
     out.push("");
@@ -357,7 +399,9 @@ function evidenceText(e: LedgerEvent): string {
 
 /** A link (when the URL is http(s)) plus metrics, for a Markdown table cell. */
 function evidenceCell(e: LedgerEvent): string {
-  const metrics = Object.entries(e.metrics ?? {}).map(([k, v]) => `${k}=${v}`).join(", ");
+  const metrics = Object.entries(e.metrics ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
   // A "|" in the URL would end the table cell; percent-encoded it reaches the same address.
   const link = e.url ? (markdownLink("link", e.url)?.replace(/\|/g, "%7C") ?? escapeTableCell(e.url, { maxLength: 200 })) : undefined;
   const parts = [link, metrics ? escapeTableCell(metrics, { maxLength: 200 }) : undefined].filter(Boolean);

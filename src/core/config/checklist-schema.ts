@@ -10,10 +10,7 @@ const id = (what: string) =>
 
 export const EvidenceSchema = z
   .strictObject({
-    link: z
-      .boolean()
-      .optional()
-      .describe("When true, a sign-off must carry a URL (for example a report or ticket)."),
+    link: z.boolean().optional().describe("When true, a sign-off must carry a URL (for example a report or ticket)."),
     metric: z
       .string()
       .optional()
@@ -29,10 +26,7 @@ export const ItemSchema = z
     title: z.string().min(1).describe("What must be true, as one line shown next to the box."),
     description: z.string().optional().describe("Longer guidance for the owner, shown folded."),
     help_url: z.string().url().optional().describe("A link to a runbook or policy that explains the item."),
-    required: z
-      .boolean()
-      .default(true)
-      .describe("Whether the gate needs this item signed. Optional items are shown but never block."),
+    required: z.boolean().default(true).describe("Whether the gate needs this item signed. Optional items are shown but never block."),
     expires_after: z
       .string()
       .optional()
@@ -46,17 +40,12 @@ export const GateSchema = z
     id: id("gate id"),
     title: z.string().min(1).describe("The gate's heading in the checklist."),
     description: z.string().optional().describe("Why the gate exists, shown under its heading."),
-    owner: id("owner role").describe(
-      "The role that signs this gate off. The repo config maps roles to teams and users under `owners`.",
-    ),
+    owner: id("owner role").describe("The role that signs this gate off. The repo config maps roles to teams and users under `owners`."),
     required: z
       .boolean()
       .default(true)
       .describe("Whether the release needs this gate when no phase is selected. A phase's `requires` overrides it."),
-    paths: z
-      .array(z.string().min(1))
-      .optional()
-      .describe("Globs. A push that changes a matching file invalidates this gate's sign-offs."),
+    paths: z.array(z.string().min(1)).optional().describe("Globs. A push that changes a matching file invalidates this gate's sign-offs."),
     items: z.array(ItemSchema).min(1).describe("The items an owner of this gate signs off."),
   })
   .describe("A group of items that one owner role signs off.");
@@ -73,17 +62,14 @@ export const PhaseSchema = z
     id: id("phase id"),
     name: z.string().min(1).describe("The phase's name."),
     goal: z.string().optional().describe("What the phase sets out to prove."),
-    scope: z.string().min(1).describe("The scope the phase allows, e.g. \"1–2 use cases within a single department\"."),
+    scope: z.string().min(1).describe('The scope the phase allows, e.g. "1–2 use cases within a single department".'),
     success_signals: z
       .array(SuccessSignalSchema)
       .default([])
       .describe("The signals that show the phase succeeded. Promotion out of the phase requires them."),
     requires: z
       .strictObject({
-        gates: z
-          .array(z.string())
-          .default([])
-          .describe("Gate ids whose required items must be signed in this phase."),
+        gates: z.array(z.string()).default([]).describe("Gate ids whose required items must be signed in this phase."),
         items: z
           .array(z.string())
           .default([])
@@ -100,10 +86,7 @@ export const ChecklistSchema = z
     title: z.string().min(1).describe("The checklist's title, shown at the top of the comment."),
     description: z.string().optional().describe("What the checklist guards."),
     gates: z.array(GateSchema).min(1).describe("The gates, in the order they are shown."),
-    phases: z
-      .array(PhaseSchema)
-      .default([])
-      .describe("Ordered rollout phases. The repo config picks one with `phase`."),
+    phases: z.array(PhaseSchema).default([]).describe("Ordered rollout phases. The repo config picks one with `phase`."),
   })
   .describe("A Gatehouse checklist: gates that owners sign off before a release ships.");
 

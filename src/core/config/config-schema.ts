@@ -10,14 +10,8 @@ export const OwnerSchema = z
 
 export const ReleaseRuleSchema = z
   .strictObject({
-    branches: z
-      .array(z.string().min(1))
-      .default(["release/*"])
-      .describe("Base-branch globs. A PR into a matching branch is a release PR."),
-    labels: z
-      .array(z.string().min(1))
-      .default(["release"])
-      .describe("Labels. A PR carrying any of them is a release PR."),
+    branches: z.array(z.string().min(1)).default(["release/*"]).describe("Base-branch globs. A PR into a matching branch is a release PR."),
+    labels: z.array(z.string().min(1)).default(["release"]).describe("Labels. A PR carrying any of them is a release PR."),
   })
   .describe("Which pull requests are release PRs. Any matching rule makes a PR a release PR.");
 
@@ -32,9 +26,7 @@ export const RepoConfigSchema = z
       .string()
       .min(1)
       .default("pre-production")
-      .describe(
-        'A shipped checklist ("pre-production", "ai-vendor-risk") or a path in the repo such as ".github/checklists/launch.yml".',
-      ),
+      .describe('A shipped checklist ("pre-production", "ai-vendor-risk") or a path in the repo such as ".github/checklists/launch.yml".'),
     phase: z.string().optional().describe("The rollout phase this repo is in. Selects the gates and items the phase requires."),
     owners: z
       .record(z.string(), z.array(OwnerSchema).min(1))
@@ -78,11 +70,13 @@ export const RepoConfigSchema = z
     notify: z
       .enum(["mention", "request_review", "none"])
       .default("mention")
-      .describe("How owners hear of a new release PR: an @-mention in the checklist comment, a review request to owner teams and users, or nothing."),
+      .describe(
+        "How owners hear of a new release PR: an @-mention in the checklist comment, a review request to owner teams and users, or nothing.",
+      ),
     environments: z
       .record(z.string(), z.union([z.literal("all"), z.array(z.string())]))
       .default({})
-      .describe('Environment → gates it requires, for the deployment protection rule: e.g. staging: [security], production: all.'),
+      .describe("Environment → gates it requires, for the deployment protection rule: e.g. staging: [security], production: all."),
   })
   .describe("Gatehouse repo config, read from .github/gatehouse.yml.");
 

@@ -2,15 +2,7 @@ import { ChecklistSchema, ID_PATTERN, type Checklist } from "./checklist-schema.
 import { DURATION_HINT, parseDuration } from "./duration.js";
 import { GLOB_HINT, globProblem } from "./glob.js";
 import { ProblemError, type Problem } from "./problem.js";
-import {
-  closest,
-  describePath,
-  locatorFor,
-  problemAt,
-  schemaProblems,
-  type IssueHint,
-  type Locator,
-} from "./schema-problems.js";
+import { closest, describePath, locatorFor, problemAt, schemaProblems, type IssueHint, type Locator } from "./schema-problems.js";
 import { parseThreshold, THRESHOLD_HINT } from "../evaluate/threshold.js";
 import { parseYaml, type YamlPath, type YamlSource } from "./yaml-source.js";
 
@@ -28,7 +20,11 @@ export function checklistFromSource(source: YamlSource): Checklist {
   const locate = locatorFor(source);
   if (source.value === null) {
     throw new ProblemError([
-      problemAt(locate, [], 'the checklist is empty. A checklist needs "id", "title" and "gates"; see checklists/pre-production.yml for an example.'),
+      problemAt(
+        locate,
+        [],
+        'the checklist is empty. A checklist needs "id", "title" and "gates"; see checklists/pre-production.yml for an example.',
+      ),
     ]);
   }
   const { data, problems } = schemaProblems(ChecklistSchema, source.value, locate, idHint);
@@ -137,7 +133,10 @@ function referenceProblems(root: unknown, locate: Locator): Problem[] {
     }
     gates.forEach((gate, i) => {
       if (typeof gate !== "string" || gateItems.has(gate)) return;
-      report(["phases", ph, "requires", "gates", i], `requires.gates names gate ${JSON.stringify(gate)}, which this checklist does not define${suggest(gate, knownGates)} (gates: ${knownGates.join(", ")}). Fix the id or remove it.`);
+      report(
+        ["phases", ph, "requires", "gates", i],
+        `requires.gates names gate ${JSON.stringify(gate)}, which this checklist does not define${suggest(gate, knownGates)} (gates: ${knownGates.join(", ")}). Fix the id or remove it.`,
+      );
     });
     items.forEach((ref, i) => {
       if (typeof ref !== "string") return;
@@ -149,9 +148,15 @@ function referenceProblems(root: unknown, locate: Locator): Problem[] {
       }
       const itemIds = gateItems.get(gate);
       if (!itemIds) {
-        report(at, `requires.items names gate ${JSON.stringify(gate)} in ${JSON.stringify(ref)}, which this checklist does not define${suggest(gate, knownGates)} (gates: ${knownGates.join(", ")}). Fix the id or remove it.`);
+        report(
+          at,
+          `requires.items names gate ${JSON.stringify(gate)} in ${JSON.stringify(ref)}, which this checklist does not define${suggest(gate, knownGates)} (gates: ${knownGates.join(", ")}). Fix the id or remove it.`,
+        );
       } else if (!itemIds.has(item)) {
-        report(at, `requires.items names item ${JSON.stringify(item)} of gate ${JSON.stringify(gate)}, which does not exist${suggest(item, [...itemIds])} (items: ${[...itemIds].join(", ")}). Fix the id or remove it.`);
+        report(
+          at,
+          `requires.items names item ${JSON.stringify(item)} of gate ${JSON.stringify(gate)}, which does not exist${suggest(item, [...itemIds])} (items: ${[...itemIds].join(", ")}). Fix the id or remove it.`,
+        );
       }
     });
   });

@@ -43,7 +43,11 @@ export function loadConfigWithLocator(layers: ConfigLayer[]): { config: RepoConf
     const value = source.value ?? {};
     if (!isObject(value)) {
       problems.push(
-        problemAt(locatorFor(source), [], `the config must be a mapping of keys such as "checklist:" and "owners:", not ${Array.isArray(value) ? "a list" : "a single value"}. See the configuration reference in the README.`),
+        problemAt(
+          locatorFor(source),
+          [],
+          `the config must be a mapping of keys such as "checklist:" and "owners:", not ${Array.isArray(value) ? "a list" : "a single value"}. See the configuration reference in the README.`,
+        ),
       );
       continue;
     }
@@ -66,7 +70,13 @@ export function loadConfigWithLocator(layers: ConfigLayer[]): { config: RepoConf
     release.branches.forEach((glob, i) => {
       const why = typeof glob === "string" ? globProblem(glob) : undefined;
       if (why) {
-        problems.push(problemAt(locate, ["release", "branches", i], `release.branches ${JSON.stringify(glob)} is not a usable branch glob: ${why}. Use branch names or globs such as "main" or "release/*".`));
+        problems.push(
+          problemAt(
+            locate,
+            ["release", "branches", i],
+            `release.branches ${JSON.stringify(glob)} is not a usable branch glob: ${why}. Use branch names or globs such as "main" or "release/*".`,
+          ),
+        );
       }
     });
   }
@@ -145,17 +155,9 @@ export type ConfigLocation = { file: string; locate: YamlSource["locate"] } | Lo
  * without owners is a problem, never an open gate. Also reports owner roles the checklist
  * does not use, an unknown `phase` and environments naming unknown gates.
  */
-export function checkConfigAgainstChecklist(
-  config: RepoConfig,
-  checklist: Checklist,
-  locateIn?: ConfigLocation,
-): Problem[] {
+export function checkConfigAgainstChecklist(config: RepoConfig, checklist: Checklist, locateIn?: ConfigLocation): Problem[] {
   const locate: Locator =
-    typeof locateIn === "function"
-      ? locateIn
-      : locateIn
-        ? locatorFor(locateIn)
-        : () => ({ file: CONFIG_PATH, line: 0, col: 0 });
+    typeof locateIn === "function" ? locateIn : locateIn ? locatorFor(locateIn) : () => ({ file: CONFIG_PATH, line: 0, col: 0 });
   const problems: Problem[] = [];
   const name = JSON.stringify(checklist.id);
 
@@ -206,7 +208,11 @@ export function checkConfigAgainstChecklist(
     if (gates === "all") continue;
     if (gates.length === 0) {
       problems.push(
-        problemAt(locate, ["environments", environment], `environment ${JSON.stringify(environment)} lists no gates, so deployments to it would never wait for sign-off. List gate ids, use "all", or remove the environment.`),
+        problemAt(
+          locate,
+          ["environments", environment],
+          `environment ${JSON.stringify(environment)} lists no gates, so deployments to it would never wait for sign-off. List gate ids, use "all", or remove the environment.`,
+        ),
       );
     }
     gates.forEach((gate, i) => {

@@ -33,7 +33,10 @@ export function withoutForeignValues(problems: Problem[], isForeign: (file: stri
     if (!isForeign(problem.file)) return problem;
     const where = problem.path && problem.path.length > 0 ? `the value of "${keyPath(problem.path)}"` : "this part of the file";
     const repo = problem.file.split(":")[0];
-    return { ...problem, message: `${where} is not valid. Its text is not shown here because it comes from another repository (${repo}); open the file there to see what is wrong.` };
+    return {
+      ...problem,
+      message: `${where} is not valid. Its text is not shown here because it comes from another repository (${repo}); open the file there to see what is wrong.`,
+    };
   });
 }
 

@@ -34,13 +34,7 @@ export function schemaProblems<T>(
   return { problems };
 }
 
-function issueProblems(
-  schema: z.ZodType,
-  root: unknown,
-  issue: z.core.$ZodIssue,
-  locate: Locator,
-  hint?: IssueHint,
-): Problem[] {
+function issueProblems(schema: z.ZodType, root: unknown, issue: z.core.$ZodIssue, locate: Locator, hint?: IssueHint): Problem[] {
   const path = issue.path as (string | number)[];
   const { context, field } = describePath(root, path);
   const prefix = context ? `${context}: ` : "";
@@ -49,8 +43,7 @@ function issueProblems(
     const extra = hint?.(issue, input);
     return extra ? `${text} ${extra}` : text;
   };
-  const at = (message: string, p: YamlPath = path, options?: LocateOptions) =>
-    problemAt(locate, p, prefix + advice(message), options);
+  const at = (message: string, p: YamlPath = path, options?: LocateOptions) => problemAt(locate, p, prefix + advice(message), options);
 
   switch (issue.code) {
     case "unrecognized_keys": {
@@ -71,11 +64,17 @@ function issueProblems(
         const about = summary(schemaAt(schema, path));
         return [at(`required field ${quoteField(field)} is missing${about ? ` (${about})` : ""}. Add it.`)];
       }
-      return [at(`${subject(field)} must be ${expectedText(issue.expected)}, not ${describeValue(input)}.${typeHint(issue.expected, input)}`)];
+      return [
+        at(`${subject(field)} must be ${expectedText(issue.expected)}, not ${describeValue(input)}.${typeHint(issue.expected, input)}`),
+      ];
     }
     case "too_small": {
       if (issue.origin === "array") {
-        return [at(`${subject(field)} must list at least ${issue.minimum} ${issue.minimum === 1 ? "entry" : "entries"}; it is empty. Add one or remove the field.`)];
+        return [
+          at(
+            `${subject(field)} must list at least ${issue.minimum} ${issue.minimum === 1 ? "entry" : "entries"}; it is empty. Add one or remove the field.`,
+          ),
+        ];
       }
       if (issue.origin === "string") return [at(`${subject(field)} must not be empty. Write some text or remove the field.`)];
       return [at(`${subject(field)} is too small: ${issue.message}.`)];
@@ -192,7 +191,16 @@ export function describeValue(value: unknown): string {
 }
 
 interface ZodInternals {
-  _zod: { def: { type: string; innerType?: z.ZodType; in?: z.ZodType; shape?: Record<string, z.ZodType>; element?: z.ZodType; valueType?: z.ZodType } };
+  _zod: {
+    def: {
+      type: string;
+      innerType?: z.ZodType;
+      in?: z.ZodType;
+      shape?: Record<string, z.ZodType>;
+      element?: z.ZodType;
+      valueType?: z.ZodType;
+    };
+  };
   description?: string;
 }
 

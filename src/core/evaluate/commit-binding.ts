@@ -24,7 +24,10 @@ export function bindCommit(pr: ReleaseCommits, sha: string, approvedAt: string =
   if (pr.merged && finalHead && pr.mergeCommitSha && want === pr.mergeCommitSha.toLowerCase()) {
     return { bound: true, approvedAt, as: "merge commit" };
   }
-  const covers = pr.merged && finalHead && pr.mergeCommitSha ? `${short(approvedAt)} and the commit it merged as, ${short(pr.mergeCommitSha)}` : short(approvedAt);
+  const covers =
+    pr.merged && finalHead && pr.mergeCommitSha
+      ? `${short(approvedAt)} and the commit it merged as, ${short(pr.mergeCommitSha)}`
+      : short(approvedAt);
   return {
     bound: false,
     approvedAt,

@@ -72,13 +72,11 @@ export function evaluate(input: EvaluateInput): Verdict {
       ...base,
       status: "pending",
       reason:
-        "no gate is required, so nothing can approve this release; " +
-        "check `phase`, the gates' `required` flags or the gates selected",
+        "no gate is required, so nothing can approve this release; " + "check `phase`, the gates' `required` flags or the gates selected",
     };
   }
   if (approved.length === required.length) {
-    const reason =
-      required.length === 1 ? "1 of 1 required gate approved" : `all ${required.length} required gates approved`;
+    const reason = required.length === 1 ? "1 of 1 required gate approved" : `all ${required.length} required gates approved`;
     return { ...base, status: "approved", reason };
   }
   const waiting = required.filter((g) => g.status !== "approved").map((g) => g.gate.id);
@@ -98,9 +96,7 @@ export function signableItems(verdict: Verdict, gateIds: string[]): { gate: stri
   return verdict.gates
     .filter((g) => gateIds.includes(g.gate.id))
     .flatMap((g) =>
-      g.items
-        .filter((i) => signable.has(i.status) && !needsEvidence(i.item))
-        .map((i) => ({ gate: g.gate.id, item: i.item.id })),
+      g.items.filter((i) => signable.has(i.status) && !needsEvidence(i.item)).map((i) => ({ gate: g.gate.id, item: i.item.id })),
     );
 }
 
@@ -140,9 +136,7 @@ function judgeGate(
   now: Date,
   selection: { phase: Phase | undefined; subset: string[] | undefined },
 ): GateVerdict {
-  const items = gate.items.map((item) =>
-    judgeItem(gate, item, required?.has(item.id) ?? false, state.get(item.id) ?? {}, now),
-  );
+  const items = gate.items.map((item) => judgeItem(gate, item, required?.has(item.id) ?? false, state.get(item.id) ?? {}, now));
   const owners = ownersOf(config, gate.owner);
   const invalidation = items
     .filter((i) => i.status === "invalidated")
@@ -163,10 +157,7 @@ function judgeGate(
     const reason = needed.length === 0 ? "approved: no item is required" : `approved by ${signers}: ${progress}`;
     return { ...verdict, required: true, status: "approved", reason };
   }
-  const who =
-    owners.length > 0
-      ? owners.join(", ")
-      : `owners of role '${gate.owner}' (none configured: add owners.${gate.owner})`;
+  const who = owners.length > 0 ? owners.join(", ") : `owners of role '${gate.owner}' (none configured: add owners.${gate.owner})`;
   const troubles = countTroubles(needed);
   const reason = `waiting for ${who}: ${progress}${troubles ? ` (${troubles})` : ""}`;
   return { ...verdict, required: true, status: "pending", reason };
@@ -250,7 +241,9 @@ function whyIgnored(
     return `${who}, the PR's author, which does not count: someone else must sign (allow_author is off)`;
   }
   // Four eyes: whoever wrote or pushed the change may not approve it either.
-  const contribution = config.allow_author ? undefined : contributionOf({ login: signoff.actor, ...(signoff.actorId !== undefined ? { id: signoff.actorId } : {}) }, pr, events);
+  const contribution = config.allow_author
+    ? undefined
+    : contributionOf({ login: signoff.actor, ...(signoff.actorId !== undefined ? { id: signoff.actorId } : {}) }, pr, events);
   if (contribution !== undefined) {
     return `${who}, who ${contribution}, which does not count: someone else must sign (allow_author is off)`;
   }

@@ -24,9 +24,11 @@ export function mayBeSamePerson(a: Person, b: Person): boolean {
  * The text completes "@alice …", e.g. "pushed commits to this pull request".
  */
 export function contributionOf(person: Person, pr: PullRequestFacts, events: readonly LedgerEvent[]): string | undefined {
-  if (mayBeSamePerson(person, { login: pr.author, ...(pr.authorId !== undefined ? { id: pr.authorId } : {}) })) return "opened this pull request";
+  if (mayBeSamePerson(person, { login: pr.author, ...(pr.authorId !== undefined ? { id: pr.authorId } : {}) }))
+    return "opened this pull request";
   for (const c of pr.contributors ?? []) {
-    if (mayBeSamePerson(person, c)) return c.as === "author" ? "authored commits of this pull request" : "committed commits of this pull request";
+    if (mayBeSamePerson(person, c))
+      return c.as === "author" ? "authored commits of this pull request" : "committed commits of this pull request";
   }
   for (const e of events) {
     if (e.kind === "pushed" && mayBeSamePerson(person, { login: e.actor, ...(e.actorId !== undefined ? { id: e.actorId } : {}) })) {

@@ -19,7 +19,8 @@ export function matchRelease(
   const label = pr.labels.find((l) => wanted.has(l.toLowerCase()));
   if (label !== undefined) return { release: true, reason: `it has the release label "${label}"` };
 
-  const branchText = branches.length > 0 ? `matches none of ${branches.map((b) => `"${b}"`).join(", ")}` : "is not checked (release.branches is empty)";
+  const branchText =
+    branches.length > 0 ? `matches none of ${branches.map((b) => `"${b}"`).join(", ")}` : "is not checked (release.branches is empty)";
   const labelText = labels.length > 0 ? `it has none of the labels ${labels.map((l) => `"${l}"`).join(", ")}` : "release.labels is empty";
   return { release: false, reason: `not a release PR: base branch "${pr.baseRef}" ${branchText}, and ${labelText}` };
 }

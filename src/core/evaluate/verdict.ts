@@ -1,13 +1,7 @@
 import type { Gate, Item, Phase } from "../config/checklist-schema.js";
 import type { LedgerEvent } from "../ledger/ledger.js";
 
-export type ItemStatus =
-  | "signed"
-  | "pending"
-  | "expired"
-  | "invalidated"
-  | "evidence_missing"
-  | "below_threshold";
+export type ItemStatus = "signed" | "pending" | "expired" | "invalidated" | "evidence_missing" | "below_threshold";
 
 export interface ItemVerdict {
   item: Item;

@@ -78,7 +78,17 @@ export function carryOver(ledger: Ledger, push: Push): { ledger: Ledger; invalid
     const files = touched.files.slice(0, MAX_FILES);
     const reason = `invalidated by ${pushKind(push.comparison)} ${short(push.toSha)}${touched.why}`;
     invalidated.push({ gate: gate.id, files, reason });
-    events.push({ kind: "invalidate", actor: push.actor, role: gate.owner, gate: gate.id, sha: push.toSha, at: push.at, method: "push", note: reason, files });
+    events.push({
+      kind: "invalidate",
+      actor: push.actor,
+      role: gate.owner,
+      gate: gate.id,
+      sha: push.toSha,
+      at: push.at,
+      method: "push",
+      note: reason,
+      files,
+    });
   }
   return { ledger: events.length > 0 ? appendEvents(ledger, events) : ledger, invalidated };
 }
@@ -107,9 +117,23 @@ export function bindSignoffs(
     const files = touched.files.slice(0, MAX_FILES);
     const reason = `invalidated: signed at ${short(signoff.sha)}, but the head is now ${short(input.toSha)}${touched.why}`;
     invalidated.push({ gate: gate.id, files, reason });
-    const items = signoff.item !== undefined ? [signoff.item] : gate.items.filter((i) => i.evidence?.link !== true && i.evidence?.metric === undefined).map((i) => i.id);
+    const items =
+      signoff.item !== undefined
+        ? [signoff.item]
+        : gate.items.filter((i) => i.evidence?.link !== true && i.evidence?.metric === undefined).map((i) => i.id);
     for (const item of items) {
-      events.push({ kind: "invalidate", actor: input.actor, role: gate.owner, gate: gate.id, item, sha: input.toSha, at: input.at, method: "push", note: reason, files });
+      events.push({
+        kind: "invalidate",
+        actor: input.actor,
+        role: gate.owner,
+        gate: gate.id,
+        item,
+        sha: input.toSha,
+        at: input.at,
+        method: "push",
+        note: reason,
+        files,
+      });
     }
   }
   return { events, invalidated };
@@ -121,7 +145,15 @@ export function bindSignoffs(
  */
 export function retarget(
   ledger: Ledger,
-  input: { checklist: Checklist; mode: RepoConfig["invalidate_on_retarget"]; from: string; to: string; sha: string; at: string; actor: string },
+  input: {
+    checklist: Checklist;
+    mode: RepoConfig["invalidate_on_retarget"];
+    from: string;
+    to: string;
+    sha: string;
+    at: string;
+    actor: string;
+  },
 ): { ledger: Ledger; invalidated: Invalidation[] } {
   if (input.mode === "none" || input.from === input.to) return { ledger, invalidated: [] };
   const state = replayLedger(input.checklist, ledger.events);
@@ -131,7 +163,16 @@ export function retarget(
   for (const gate of input.checklist.gates) {
     if (![...(state.get(gate.id)?.values() ?? [])].some((item) => item.signoff !== undefined)) continue;
     invalidated.push({ gate: gate.id, files: [], reason });
-    events.push({ kind: "invalidate", actor: input.actor, role: gate.owner, gate: gate.id, sha: input.sha, at: input.at, method: "push", note: reason });
+    events.push({
+      kind: "invalidate",
+      actor: input.actor,
+      role: gate.owner,
+      gate: gate.id,
+      sha: input.sha,
+      at: input.at,
+      method: "push",
+      note: reason,
+    });
   }
   return { ledger: events.length > 0 ? appendEvents(ledger, events) : ledger, invalidated };
 }
@@ -139,12 +180,15 @@ export function retarget(
 /** The rule a comparison from `base` calls for, or undefined when nothing can be touched. */
 function judgeComparison(push: Pick<Push, "mode" | "rewriteMode" | "comparison">, base: string): Judge | undefined {
   const { comparison } = push;
-  const rewrite = (why: string): Judge | undefined => (push.rewriteMode === "none" ? undefined : () => ({ why: `: ${why} (invalidate_on_rewrite: all)`, files: [] }));
+  const rewrite = (why: string): Judge | undefined =>
+    push.rewriteMode === "none" ? undefined : () => ({ why: `: ${why} (invalidate_on_rewrite: all)`, files: [] });
   switch (comparison.kind) {
     case "rewrite": {
       const removed = comparison.behindBy === 1 ? "1 commit" : `${comparison.behindBy} commits`;
       const added = comparison.aheadBy > 0 ? ` and added ${comparison.aheadBy}` : "";
-      return rewrite(`the new head does not contain ${short(base)}; history was rewritten (removed ${removed}${added}), so the changed files cannot be trusted`);
+      return rewrite(
+        `the new head does not contain ${short(base)}; history was rewritten (removed ${removed}${added}), so the changed files cannot be trusted`,
+      );
     }
     case "unknown":
       return rewrite(`GitHub could not compare ${short(base)} with the new head (${comparison.why})`);
@@ -157,7 +201,8 @@ function judgeComparison(push: Pick<Push, "mode" | "rewriteMode" | "comparison">
         const count = files.length === 1 ? "1 file" : `${files.length} files`;
         return () => ({ why: `: ${count} changed (${listFiles(files)})`, files });
       }
-      if (!comparison.complete) return rewrite(`${files.length} or more files changed, more than GitHub lists, so the gates' paths cannot be checked`);
+      if (!comparison.complete)
+        return rewrite(`${files.length} or more files changed, more than GitHub lists, so the gates' paths cannot be checked`);
       return (gate) => {
         const globs = gate.paths ?? [];
         const matching = files.filter((file) => matchesAny(globs, file));

@@ -1,7 +1,15 @@
 import { createHash } from "node:crypto";
 import { deflateSync, inflateSync } from "node:zlib";
 import { z } from "zod";
-import { archivedCount, PR_EVENT_KINDS, type Ledger, type LedgerArchiveRef, type LedgerEvent, type LedgerEventKind, type SignOffMethod } from "./ledger.js";
+import {
+  archivedCount,
+  PR_EVENT_KINDS,
+  type Ledger,
+  type LedgerArchiveRef,
+  type LedgerEvent,
+  type LedgerEventKind,
+  type SignOffMethod,
+} from "./ledger.js";
 
 /**
  * The ledger travels as one hidden HTML comment at the end of the App's check run `output.text`:
@@ -51,7 +59,16 @@ export class LedgerCapacityError extends Error {
   }
 }
 
-const METHOD_CODES: Record<SignOffMethod, string> = { tick: "t", command: "c", button: "b", review: "r", push: "p", recheck: "v", label: "l", system: "y" };
+const METHOD_CODES: Record<SignOffMethod, string> = {
+  tick: "t",
+  command: "c",
+  button: "b",
+  review: "r",
+  push: "p",
+  recheck: "v",
+  label: "l",
+  system: "y",
+};
 const KIND_CODES: Record<LedgerEventKind, string> = {
   signoff: "s",
   revoke: "r",
@@ -141,7 +158,8 @@ const WireSchema = z
       const length = wire[column].length;
       if (length !== n) problem(`column '${column}' has ${length} entries, expected ${n}`);
     }
-    if (wire.actorId !== undefined && wire.actorId.length !== n) problem(`column 'actorId' has ${wire.actorId.length} entries, expected ${n}`);
+    if (wire.actorId !== undefined && wire.actorId.length !== n)
+      problem(`column 'actorId' has ${wire.actorId.length} entries, expected ${n}`);
     for (const column of ["actor", "role", "gate", "item", "sha"] as const) {
       if (wire[column].some((i) => i >= wire.strings.length)) problem(`column '${column}' refers to a missing string`);
     }
@@ -193,7 +211,8 @@ export function archiveDigest(archiveBlock: string): string {
 export function decodeArchiveBlock(text: string, pr: number, ref: LedgerArchiveRef): LedgerEvent[] {
   const found = findBlock(text, ARCHIVE_START);
   if (found === undefined) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} holds no archive block`);
-  if (archiveDigest(found.block) !== ref.digest) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} does not match its digest`);
+  if (archiveDigest(found.block) !== ref.digest)
+    throw new LedgerCorruptError(`archive check run ${ref.checkRunId} does not match its digest`);
   const wire = parseWire(found);
   if (wire.archive !== undefined) throw new LedgerCorruptError(`archive check run ${ref.checkRunId} refers to further archives`);
   const ledger = checked(fromWire(wire));

@@ -53,7 +53,14 @@ export function parseCommands(body: string): Command[] {
   if (body.length > MAX_BODY_LENGTH) {
     // GitHub stores no longer comment, so this did not come from GitHub; say so if it looks like a command.
     if (!/^ {0,3}\/(?:signoff|revoke)/im.test(body)) return [];
-    return [{ kind: "invalid", line: 1, text: "", error: `the text is ${body.length} characters; GitHub allows at most ${MAX_BODY_LENGTH}, so Gatehouse does not read it.` }];
+    return [
+      {
+        kind: "invalid",
+        line: 1,
+        text: "",
+        error: `the text is ${body.length} characters; GitHub allows at most ${MAX_BODY_LENGTH}, so Gatehouse does not read it.`,
+      },
+    ];
   }
   const commands: Command[] = [];
   for (const line of classifyLines(body)) {
@@ -104,7 +111,9 @@ function parseCommand(kind: GateCommand["kind"], rest: string, line: number, tex
         return invalid(`“${quote(metric[1]!)}” is not a metric name (lowercase letters, digits and '_', e.g. \`uptime_percent\`).`);
       }
       if (value === undefined) {
-        return invalid(`“${quote(token)}”: a metric value must be a number, e.g. \`${name}=99.95\` (a % sign or a ratio like 3:1 is fine).`);
+        return invalid(
+          `“${quote(token)}”: a metric value must be a number, e.g. \`${name}=99.95\` (a % sign or a ratio like 3:1 is fine).`,
+        );
       }
       if (Object.hasOwn(command.metrics, name)) return invalid(`\`${name}\` is given twice; give each metric once.`);
       command.metrics[name] = value;
@@ -185,7 +194,8 @@ export function checkCommandTarget(command: GateCommand, checklist: Checklist): 
   const id = `${gate.id}.${item.id}`;
   const given = Object.keys(command.metrics);
   const threshold = item.evidence?.metric ? parseThreshold(item.evidence.metric) : undefined;
-  if (given.length > 0 && !item.evidence?.metric) return `\`${id}\` takes no metric, but ${list(given)} ${given.length === 1 ? "was" : "were"} given.`;
+  if (given.length > 0 && !item.evidence?.metric)
+    return `\`${id}\` takes no metric, but ${list(given)} ${given.length === 1 ? "was" : "were"} given.`;
   if (threshold && !given.includes(threshold.metric)) {
     return `\`${id}\` needs ${describeThreshold(threshold)}: write \`/signoff ${id} ${threshold.metric}=<value>\`.`;
   }

@@ -107,9 +107,7 @@ export function truncate(text: string, max: number): string {
 export function escapeHtml(text: string, options: EscapeOptions = {}): string {
   let plain = text.replace(INVISIBLE_CONTROLS, "").replace(WHITESPACE_RUNS, " ").trim();
   if (options.maxLength !== undefined) plain = truncate(plain, options.maxLength);
-  return breakAutolinks(
-    plain.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;"),
-  );
+  return breakAutolinks(plain.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;"));
 }
 
 /**

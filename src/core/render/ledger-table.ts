@@ -38,7 +38,9 @@ function ledgerTableRow(event: LedgerEvent): string {
     formatMetrics(event.metrics),
     event.note ? escapeMarkdown(event.note, { maxLength: 160 }) : undefined,
     event.files && event.files.length > 0
-      ? escapeMarkdown(`files: ${event.files.slice(0, 3).join(", ")}${event.files.length > 3 ? ` +${event.files.length - 3}` : ""}`, { maxLength: 200 })
+      ? escapeMarkdown(`files: ${event.files.slice(0, 3).join(", ")}${event.files.length > 3 ? ` +${event.files.length - 3}` : ""}`, {
+          maxLength: 200,
+        })
       : undefined,
   ].filter((x): x is string => Boolean(x));
   const cells = [

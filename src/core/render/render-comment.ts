@@ -55,11 +55,7 @@ const FULL: Detail = { guidance: true, settledBoxes: true, pendingBoxes: Infinit
  */
 export function renderComment(input: RenderCommentInput): string {
   const max = input.maxLength ?? COMMENT_MAX_LENGTH;
-  const levels: Detail[] = [
-    FULL,
-    { ...FULL, guidance: false },
-    { guidance: false, settledBoxes: false, pendingBoxes: Infinity },
-  ];
+  const levels: Detail[] = [FULL, { ...FULL, guidance: false }, { guidance: false, settledBoxes: false, pendingBoxes: Infinity }];
   for (const detail of levels) {
     const text = join(renderParts(input, detail));
     if (text.length <= max) return text;
@@ -96,7 +92,7 @@ export function renderComment(input: RenderCommentInput): string {
 }
 
 function join(parts: Parts): string {
-  return [parts.head, ...parts.gates.map((g) => g.text), parts.foot].join("\n\n") + "\n";
+  return `${[parts.head, ...parts.gates.map((g) => g.text), parts.foot].join("\n\n")}\n`;
 }
 
 function checkName(input: RenderCommentInput): string {
@@ -128,10 +124,7 @@ function renderHead(input: RenderCommentInput, folded: boolean): string {
   lines.push(`**${VERDICT_LABEL[verdict.status]}** · ${status}${sha}`);
   if (verdict.phase) {
     const phase = verdict.phase;
-    lines.push(
-      "",
-      `**Phase:** ${escapeMarkdown(phase.name, { maxLength: 100 })} — ${escapeMarkdown(phase.scope, { maxLength: 300 })}`,
-    );
+    lines.push("", `**Phase:** ${escapeMarkdown(phase.name, { maxLength: 100 })} — ${escapeMarkdown(phase.scope, { maxLength: 300 })}`);
   }
   for (const notice of input.notices ?? []) lines.push("", notice);
   if (folded) {
@@ -286,9 +279,7 @@ function renderGuidance(gate: GateVerdict): string[] {
  */
 function renderOwners(owners: string[], mention: boolean): string {
   if (owners.length === 0) return "_none configured_";
-  return owners
-    .map((owner) => (mention && OWNER_PATTERN.test(owner) ? owner : escapeMarkdown(owner, { maxLength: 80 })))
-    .join(", ");
+  return owners.map((owner) => (mention && OWNER_PATTERN.test(owner) ? owner : escapeMarkdown(owner, { maxLength: 80 }))).join(", ");
 }
 
 function plural(n: number, word: string): string {

@@ -46,7 +46,11 @@ export function renderVerdictReview(input: VerdictReviewInput): string {
 export function renderRefusal(environment: string, reason: string, details: string[] = []): string {
   const env = `**${escapeMarkdown(environment, { maxLength: 100 })}**`;
   const head = `${ICON.rejected} Gatehouse rejected the deployment to ${env}: ${escapeMarkdown(reason, { maxLength: 400 })}`;
-  return fit(head, details.map((d) => `- ${escapeMarkdown(d, { maxLength: 300 })}`), "");
+  return fit(
+    head,
+    details.map((d) => `- ${escapeMarkdown(d, { maxLength: 300 })}`),
+    "",
+  );
 }
 
 /** Head, as many detail lines as fit, then the footer; never longer than GitHub allows. */

@@ -10,12 +10,7 @@ export const CHECK_RUN_FIELD_MAX_LENGTH = 65_535;
  * n lines left out. The result is never longer than `budget` (JS string length, which counts
  * UTF-16 units and so never undercounts GitHub's characters).
  */
-export function fitLines(
-  lines: readonly string[],
-  budget: number,
-  omission: (omitted: number) => string,
-  separator = "\n",
-): string {
+export function fitLines(lines: readonly string[], budget: number, omission: (omitted: number) => string, separator = "\n"): string {
   const whole = lines.join(separator);
   if (whole.length <= budget) return whole;
   // prefix[k] = length of lines[0..k) joined with the separator.

@@ -50,8 +50,18 @@ describe("deployment protection rule", () => {
   afterEach(teardown);
 
   /** `runHead` is the commit the run was started for; GitHub deploys a pull_request run's test merge of it. */
-  const requestDeployment = (environment: string, runId: number, sha = HEAD, extra: { pulls?: PullRecord[]; event?: string; runHead?: string } = {}) => {
-    h.github.addWaitingRun({ id: runId, headSha: extra.runHead ?? sha, environments: [environment], ...(extra.event ? { event: extra.event } : {}) });
+  const requestDeployment = (
+    environment: string,
+    runId: number,
+    sha = HEAD,
+    extra: { pulls?: PullRecord[]; event?: string; runHead?: string } = {},
+  ) => {
+    h.github.addWaitingRun({
+      id: runId,
+      headSha: extra.runHead ?? sha,
+      environments: [environment],
+      ...(extra.event ? { event: extra.event } : {}),
+    });
     return h.deliver(deploymentProtectionRuleEvent({ environment, sha, runId, ...extra }));
   };
   const tick = (gate: string, item: string) => h.editChecklist(pr, OWNERS[gate]!, (b) => setBox(b, `${gate}.${item}`, true));
@@ -111,7 +121,9 @@ describe("deployment protection rule", () => {
     await tick("operations", "on-call");
     expect(h.github.reviewsOf(701)).toEqual([expect.objectContaining({ state: "approved" })]);
     // An environment the config does not list requires every gate: approved only now, too.
-    expect(h.github.reviewsOf(702)).toEqual([expect.objectContaining({ state: "approved", comment: expect.stringContaining('"qa" is not listed in environments') })]);
+    expect(h.github.reviewsOf(702)).toEqual([
+      expect.objectContaining({ state: "approved", comment: expect.stringContaining('"qa" is not listed in environments') }),
+    ]);
     expect(h.github.log.filter((r) => r.path.includes("/actions/runs?"))).toHaveLength(1);
 
     // A later event on the approved PR looks nothing up again.
@@ -208,7 +220,9 @@ describe("deployment protection rule", () => {
       await approveAll();
       await requestDeployment("production", 1103, HEAD);
       expect(h.github.reviewsOf(1103)).toEqual([expect.objectContaining({ state: "rejected" })]);
-      expect(h.github.reviewsOf(1103)[0]!.comment).toContain("commit aaaaaaa is an earlier commit of \\#&#8203;7 \\(now at bbbbbbb\\), not a head anyone signed off");
+      expect(h.github.reviewsOf(1103)[0]!.comment).toContain(
+        "commit aaaaaaa is an earlier commit of \\#&#8203;7 \\(now at bbbbbbb\\), not a head anyone signed off",
+      );
       await requestDeployment("production", 1104, MOVED);
       expect(h.github.reviewsOf(1104)).toEqual([expect.objectContaining({ state: "approved" })]);
     });

@@ -30,7 +30,11 @@ describe("merge queue: the group's check covers every PR the group carries", () 
     h.github.files.set(".github/gatehouse.yml", CONFIG);
     h.github.files.set(".github/checklists/launch.yml", CHECKLIST);
     pulls = {};
-    for (const [n, head] of [[4, sha("4")], [5, sha("5")], [6, sha("6")]] as const) {
+    for (const [n, head] of [
+      [4, sha("4")],
+      [5, sha("5")],
+      [6, sha("6")],
+    ] as const) {
       pulls[n] = h.github.addPull({ number: n, author: "dev", headSha: head, title: `Release part ${n}` });
       await h.deliver(pullRequestEvent("opened", pulls[n]!));
     }
@@ -58,7 +62,9 @@ describe("merge queue: the group's check covers every PR the group carries", () 
     expect(run).toMatchObject({ conclusion: "failure", app: { id: expect.any(Number) } });
     expect(run.output.title).toBe("#4 is not approved");
     expect(run.output.summary).toContain("This merge group carries 2 pull requests");
-    expect(run.output.summary).toMatch(/⛔ \[\\#&#8203;4\]\(<https:\/\/github\.com\/acme\/api\/pull\/4>\) at `4444444`: 0 of 1 required gate/);
+    expect(run.output.summary).toMatch(
+      /⛔ \[\\#&#8203;4\]\(<https:\/\/github\.com\/acme\/api\/pull\/4>\) at `4444444`: 0 of 1 required gate/,
+    );
     expect(run.output.summary).toMatch(/✅ \[\\#&#8203;5\]\(<[^>]+>\) at `5555555`: 1 of 1 required gate approved/);
   });
 
@@ -89,7 +95,11 @@ describe("merge queue: the group's check covers every PR the group carries", () 
 
   it(`fails closed, saying why, beyond ${MAX_GROUP_ENTRIES} queue entries`, async () => {
     await approve(5);
-    const entries = Array.from({ length: MAX_GROUP_ENTRIES + 1 }, (_, i) => ({ pr: 5, sha: (i + 1).toString(16).padStart(40, "e"), method: "squash" as const }));
+    const entries = Array.from({ length: MAX_GROUP_ENTRIES + 1 }, (_, i) => ({
+      pr: 5,
+      sha: (i + 1).toString(16).padStart(40, "e"),
+      method: "squash" as const,
+    }));
     const mark = h.github.mark();
     const run = await queue(5, entries);
     expect(run).toMatchObject({ conclusion: "failure", output: { title: "Merge group not checked" } });

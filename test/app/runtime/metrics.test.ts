@@ -30,7 +30,14 @@ describe("Metrics", () => {
   it("caps the installations a rate-limit gauge is kept for", async () => {
     const metrics = new Metrics();
     for (let id = 1; id <= 150; id++) {
-      metrics.request(String(id), { route: "/rate_limit", method: "GET", status: 200, seconds: 0.01, retries: 0, rateLimit: { resource: "core", remaining: id, limit: 5000 } });
+      metrics.request(String(id), {
+        route: "/rate_limit",
+        method: "GET",
+        status: 200,
+        seconds: 0.01,
+        retries: 0,
+        rateLimit: { resource: "core", remaining: id, limit: 5000 },
+      });
     }
     const gauges = parseExposition(await metrics.registry.metrics()).filter((s) => s.name === "gatehouse_github_rate_limit_remaining");
     expect(gauges).toHaveLength(101);
@@ -85,14 +92,31 @@ describe("serveMetrics", () => {
     const added: unknown[] = [];
     expect(serveMetrics({ addHandler: (h) => added.push(h) }, new Metrics(), {}, quiet)).toBeUndefined();
     expect(added).toHaveLength(1);
-    expect(() => serveMetrics({ addHandler: (h) => added.push(h) }, new Metrics(), { token: "t" }, quiet)).toThrow(/METRICS_TOKEN needs METRICS_PORT/);
+    expect(() => serveMetrics({ addHandler: (h) => added.push(h) }, new Metrics(), { token: "t" }, quiet)).toThrow(
+      /METRICS_TOKEN needs METRICS_PORT/,
+    );
     // A bare Probot (no server) throws from addHandler: there is nowhere to serve, and that is fine.
-    expect(() => serveMetrics({ addHandler: () => { throw new Error("No server instance"); } }, new Metrics(), {}, quiet)).not.toThrow();
+    expect(() =>
+      serveMetrics(
+        {
+          addHandler: () => {
+            throw new Error("No server instance");
+          },
+        },
+        new Metrics(),
+        {},
+        quiet,
+      ),
+    ).not.toThrow();
   });
 
   it("reads METRICS_PORT, METRICS_HOST and METRICS_TOKEN, and rejects a port that is not a number", () => {
     expect(metricsServing({})).toEqual({});
-    expect(metricsServing({ METRICS_PORT: "9464", METRICS_HOST: "10.0.0.1", METRICS_TOKEN: "t" })).toEqual({ port: 9464, host: "10.0.0.1", token: "t" });
+    expect(metricsServing({ METRICS_PORT: "9464", METRICS_HOST: "10.0.0.1", METRICS_TOKEN: "t" })).toEqual({
+      port: 9464,
+      host: "10.0.0.1",
+      token: "t",
+    });
     expect(() => metricsServing({ METRICS_PORT: "metrics" })).toThrow(/METRICS_PORT must be a port number/);
   });
 });

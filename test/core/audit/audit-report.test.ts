@@ -50,7 +50,13 @@ const trusted = (events: LedgerEvent[]): LedgerEvidence => ({ status: "trusted",
 describe("auditRecord", () => {
   it("finds no deviation in a release approved before it merged", () => {
     const record = auditRecord({ pr, ledger: trusted(approving), forged: [] }, rules);
-    expect(record).toMatchObject({ approvedAtMerge: true, verdictAtMerge: "all 3 required gates approved", ledger: "trusted", checkRunId: 77, deviations: [] });
+    expect(record).toMatchObject({
+      approvedAtMerge: true,
+      verdictAtMerge: "all 3 required gates approved",
+      ledger: "trusted",
+      checkRunId: 77,
+      deviations: [],
+    });
     expect(record.events).toHaveLength(7);
   });
 
@@ -60,7 +66,12 @@ describe("auditRecord", () => {
     expect(record.approvedAtMerge).toBe(false);
     expect(record.events).toHaveLength(7);
     expect(record.deviations).toEqual([
-      { kind: "merged_unapproved", sha: pr.mergeSha, at: pr.mergedAt, detail: expect.stringMatching(/^merged while not approved: 2 of 3 required gates approved; waiting for compliance/) },
+      {
+        kind: "merged_unapproved",
+        sha: pr.mergeSha,
+        at: pr.mergedAt,
+        detail: expect.stringMatching(/^merged while not approved: 2 of 3 required gates approved; waiting for compliance/),
+      },
     ]);
   });
 
@@ -74,7 +85,12 @@ describe("auditRecord", () => {
     const old = approving.map((e) => (e.item === "penetration-test" ? { ...e, at: "2026-02-01T10:00:00Z" } : e));
     const record = auditRecord({ pr, ledger: trusted(old), forged: [] }, rules);
     expect(record.deviations.map((d) => d.kind)).toEqual(["merged_unapproved", "signoff_expired"]);
-    expect(record.deviations[1]).toMatchObject({ gate: "security", item: "penetration-test", at: "2026-02-01T10:00:00Z", detail: "required item's sign-off by @sam had expired on 2026-05-02 (valid 90d) when the PR merged" });
+    expect(record.deviations[1]).toMatchObject({
+      gate: "security",
+      item: "penetration-test",
+      at: "2026-02-01T10:00:00Z",
+      detail: "required item's sign-off by @sam had expired on 2026-05-02 (valid 90d) when the PR merged",
+    });
   });
 
   it("reports every invalidation, even when the gate was signed again before the merge", () => {
@@ -92,7 +108,13 @@ describe("auditRecord", () => {
     const record = auditRecord({ pr, ledger: trusted([invalidation, ...approving]), forged: [] }, rules);
     expect(record.approvedAtMerge).toBe(true);
     expect(record.deviations).toEqual([
-      { kind: "signoff_invalidated", gate: "security", sha: "b".repeat(40), at: "2026-05-30T09:00:00Z", detail: "invalidated by push bbbbbbb: src/auth/** changed (files: src/auth/login.ts)" },
+      {
+        kind: "signoff_invalidated",
+        gate: "security",
+        sha: "b".repeat(40),
+        at: "2026-05-30T09:00:00Z",
+        detail: "invalidated by push bbbbbbb: src/auth/** changed (files: src/auth/login.ts)",
+      },
     ]);
   });
 
@@ -104,7 +126,9 @@ describe("auditRecord", () => {
       'check run 9 named "Gatehouse" on aaaaaaa was created by github-actions (app 15368), not app 4242; it was not read',
     ]);
     const corrupt = auditRecord({ pr, ledger: { status: "corrupt", checkRunId: 5, error: "bad base64" }, forged: [] }, rules);
-    expect(corrupt.deviations[0]!.detail).toBe("merged while not approved: the ledger in check run 5 on aaaaaaa cannot be read: bad base64");
+    expect(corrupt.deviations[0]!.detail).toBe(
+      "merged while not approved: the ledger in check run 5 on aaaaaaa cannot be read: bad base64",
+    );
   });
 });
 
@@ -122,7 +146,14 @@ describe("formats", () => {
       auditRecord(
         {
           pr: hostile,
-          ledger: trusted([signed("promotion", "uptime", "olga", "2026-05-31T10:00:00Z", { method: "command", metrics: { uptime_percent: 99.95 }, url: "https://grafana.example.com/d/a|b", note: "see [here](javascript:alert(1))" })]),
+          ledger: trusted([
+            signed("promotion", "uptime", "olga", "2026-05-31T10:00:00Z", {
+              method: "command",
+              metrics: { uptime_percent: 99.95 },
+              url: "https://grafana.example.com/d/a|b",
+              note: "see [here](javascript:alert(1))",
+            }),
+          ]),
           forged: [],
         },
         rules,

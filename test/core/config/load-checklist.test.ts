@@ -128,7 +128,7 @@ describe("loadChecklist: every bad input is located and explained", () => {
   });
 
   it("a bad glob", () => {
-    expect(problems(withLine(7, "    paths: [src/auth/**, \"src/{a,b\"]"))).toEqual([
+    expect(problems(withLine(7, '    paths: [src/auth/**, "src/{a,b"]'))).toEqual([
       'launch.yml:7:26: gate "security": path "src/{a,b" is not a usable glob: "{" is not closed. Globs are relative to the repo root, e.g. "src/auth/**" or "**/*.tf".',
     ]);
   });
@@ -172,13 +172,18 @@ describe("loadChecklist: every bad input is located and explained", () => {
   });
 
   it("a duplicate phase id", () => {
-    expect(problems(yaml(...VALID, "  - id: pilot", "    name: Again", "    scope: All", "    requires: { gates: [operations] }"))).toEqual([
-      'launch.yml:30:9: duplicate phase id "pilot" (first used on line 24). Phase ids must be unique; rename or remove one of them.',
-    ]);
+    expect(problems(yaml(...VALID, "  - id: pilot", "    name: Again", "    scope: All", "    requires: { gates: [operations] }"))).toEqual(
+      ['launch.yml:30:9: duplicate phase id "pilot" (first used on line 24). Phase ids must be unique; rename or remove one of them.'],
+    );
   });
 
   it("lists every problem at once, top to bottom", () => {
     const text = withLine(13, "        expires_after: soon").replace("id: operations", "id: security").replace("[security]", "[nope]");
-    expect(problems(text).map((p) => p.split(": ")[0])).toEqual(["launch.yml:13:24", "launch.yml:15:9", "launch.yml:28:15", "launch.yml:29:15"]);
+    expect(problems(text).map((p) => p.split(": ")[0])).toEqual([
+      "launch.yml:13:24",
+      "launch.yml:15:9",
+      "launch.yml:28:15",
+      "launch.yml:29:15",
+    ]);
   });
 });

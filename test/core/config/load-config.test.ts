@@ -83,7 +83,9 @@ describe("loadConfig", () => {
   });
 
   it("reports unknown fields, wrong types and bad choices together", () => {
-    expect(repo("checklist: pre-production", "allow_authors: true", "gate_checks: yes", "notify: slack", "release:", "  branches: main")).toEqual([
+    expect(
+      repo("checklist: pre-production", "allow_authors: true", "gate_checks: yes", "notify: slack", "release:", "  branches: main"),
+    ).toEqual([
       `${FILE}:2:1: unknown field "allow_authors" (did you mean "allow_author"?). Allowed fields: _extends, checklist, phase, owners, release, allow_author, release_managers, invalidate_on_push, invalidate_on_rewrite, invalidate_on_retarget, gate_checks, notify, environments. Fix the spelling or remove it.`,
       `${FILE}:3:14: "gate_checks" must be true or false, not the text "yes". Write true or false without quotes.`,
       `${FILE}:4:9: "notify" must be one of "mention", "request_review", "none", not the text "slack".`,
@@ -91,7 +93,7 @@ describe("loadConfig", () => {
     ]);
   });
 
-  it("explains an environment that is neither \"all\" nor a list", () => {
+  it('explains an environment that is neither "all" nor a list', () => {
     expect(repo("environments:", "  production: everything")).toEqual([
       `${FILE}:2:15: "environments.production" must be "all" or a list, not the text "everything".`,
     ]);
@@ -116,7 +118,12 @@ describe("loadConfig", () => {
   });
 
   it("reports YAML syntax errors in every layer", () => {
-    expect(problems([{ file: ORG, text: "owners:\n\tsecurity: []\n" }, { file: FILE, text: "phase: 'pilot\n" }])).toEqual([
+    expect(
+      problems([
+        { file: ORG, text: "owners:\n\tsecurity: []\n" },
+        { file: FILE, text: "phase: 'pilot\n" },
+      ]),
+    ).toEqual([
       `${ORG}:2:1: YAML syntax error: Tabs are not allowed as indentation. Indent with spaces, not tabs.`,
       `${FILE}:2:1: YAML syntax error: Missing closing 'quote. Add the missing character or quote the whole value.`,
     ]);
@@ -158,9 +165,12 @@ describe("loadConfig: _extends layers", () => {
   });
 
   it("blames the last layer when both set the same key", () => {
-    expect(problems([{ file: ORG, text: "allow_author: 1\n" }, { file: FILE, text: "allow_author: maybe\n" }])).toEqual([
-      `${FILE}:1:15: "allow_author" must be true or false, not the text "maybe". Write true or false without quotes.`,
-    ]);
+    expect(
+      problems([
+        { file: ORG, text: "allow_author: 1\n" },
+        { file: FILE, text: "allow_author: maybe\n" },
+      ]),
+    ).toEqual([`${FILE}:1:15: "allow_author" must be true or false, not the text "maybe". Write true or false without quotes.`]);
   });
 
   it("locates cross-check problems in the right layer too", () => {
@@ -211,7 +221,13 @@ describe("checkConfigAgainstChecklist", () => {
     const noPhases = shippedChecklist("ai-vendor-risk")!;
     const config = loadConfig([{ file: FILE, text: "phase: pilot\n" }]);
     expect(checkConfigAgainstChecklist(config, noPhases).filter((p) => p.message.startsWith("phase"))).toEqual<Problem[]>([
-      { file: FILE, line: 0, col: 0, message: 'phase "pilot" is set, but checklist "ai-vendor-risk" defines no phases. Remove phase.', path: ["phase"] },
+      {
+        file: FILE,
+        line: 0,
+        col: 0,
+        message: 'phase "pilot" is set, but checklist "ai-vendor-risk" defines no phases. Remove phase.',
+        path: ["phase"],
+      },
     ]);
   });
 

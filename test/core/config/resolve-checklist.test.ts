@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { isRepoChecklistPath, SHIPPED_CHECKLIST_IDS, shippedChecklist, unknownChecklistMessage } from "../../../src/core/config/resolve-checklist.js";
+import {
+  isRepoChecklistPath,
+  SHIPPED_CHECKLIST_IDS,
+  shippedChecklist,
+  unknownChecklistMessage,
+} from "../../../src/core/config/resolve-checklist.js";
 
 describe("shippedChecklist", () => {
   it("returns the parsed shipped checklists, once", () => {

@@ -2,10 +2,7 @@ import { describe, expect, it } from "vitest";
 import { closest, describePath, describeValue } from "../../../src/core/config/schema-problems.js";
 
 const checklist = {
-  gates: [
-    { id: "security", items: [{ id: "waf" }, { title: "no id" }], paths: ["a"] },
-    { items: [] },
-  ],
+  gates: [{ id: "security", items: [{ id: "waf" }, { title: "no id" }], paths: ["a"] }, { items: [] }],
   phases: [{ id: "pilot", requires: { gates: ["security"] } }],
 };
 

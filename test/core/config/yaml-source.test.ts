@@ -28,7 +28,9 @@ describe("parseYaml", () => {
   it("returns the plain value", () => {
     expect(parseYaml(text, "f.yml").value).toEqual({
       id: "launch",
-      gates: [{ id: "security", owner: "security", paths: ["src/**", "infra/**"], description: null, items: [{ id: "waf", title: "WAF" }] }],
+      gates: [
+        { id: "security", owner: "security", paths: ["src/**", "infra/**"], description: null, items: [{ id: "waf", title: "WAF" }] },
+      ],
     });
   });
 
@@ -60,7 +62,9 @@ describe("parseYaml", () => {
   });
 
   it("reports syntax errors with file:line:col and advice", () => {
-    expect(problems("a: 1\nb:\n\tc: 2\n")).toEqual(["f.yml:3:1: YAML syntax error: Tabs are not allowed as indentation. Indent with spaces, not tabs."]);
+    expect(problems("a: 1\nb:\n\tc: 2\n")).toEqual([
+      "f.yml:3:1: YAML syntax error: Tabs are not allowed as indentation. Indent with spaces, not tabs.",
+    ]);
     expect(problems("title: 'unclosed\n")).toEqual([
       "f.yml:2:1: YAML syntax error: Missing closing 'quote. Add the missing character or quote the whole value.",
     ]);
@@ -70,7 +74,7 @@ describe("parseYaml", () => {
   });
 
   it("names a duplicate key", () => {
-    expect(problems("owners:\n  security: [\"@a/b\"]\n  security: [\"@a/c\"]\n")).toEqual([
+    expect(problems('owners:\n  security: ["@a/b"]\n  security: ["@a/c"]\n')).toEqual([
       'f.yml:3:3: duplicate key "security": a key may appear only once in a mapping. Remove or merge the repeated key.',
     ]);
   });
@@ -82,7 +86,12 @@ describe("parseYaml", () => {
 
   it("stops alias bombs", () => {
     const lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (let i = 0; i < 8; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`);
+    for (let i = 0; i < 8; i++)
+      lines.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(", ")}]`,
+      );
     expect(problems(lines.join("\n"))[0]).toMatch(/^f\.yml:1:1: YAML error: .*alias/i);
   });
 });

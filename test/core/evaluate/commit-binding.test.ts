@@ -17,7 +17,10 @@ describe("bindCommit", () => {
 
   it("covers nothing else, and says which commits it would cover", () => {
     expect(bindCommit(open, OTHER)).toEqual({ bound: false, approvedAt: HEAD, reason: "#7's sign-offs hold for aaaaaaa, not for ddddddd" });
-    expect(bindCommit(merged, OTHER)).toMatchObject({ bound: false, reason: "#7's sign-offs hold for aaaaaaa and the commit it merged as, ccccccc, not for ddddddd" });
+    expect(bindCommit(merged, OTHER)).toMatchObject({
+      bound: false,
+      reason: "#7's sign-offs hold for aaaaaaa and the commit it merged as, ccccccc, not for ddddddd",
+    });
   });
 
   it("never lends the merge commit to an earlier head's verdict", () => {

@@ -7,7 +7,10 @@ import { HEAD, launchChecklist, launchConfig, releasePr, revoke, signoff } from 
 const NOW = new Date("2026-11-27T12:00:00.000Z");
 const PENTEST_URL = "https://example.com/pentest-2026.pdf";
 
-function run(events: LedgerEvent[], options: { config?: Record<string, unknown>; gates?: string[]; now?: Date; author?: string } = {}): Verdict {
+function run(
+  events: LedgerEvent[],
+  options: { config?: Record<string, unknown>; gates?: string[]; now?: Date; author?: string } = {},
+): Verdict {
   return evaluate({
     checklist: launchChecklist,
     config: launchConfig(options.config),
@@ -120,7 +123,10 @@ describe("evaluate: statuses and reasons", () => {
 describe("evaluate: revoke and invalidate", () => {
   it("clears one item on an item revoke, with who, when and why", () => {
     const v = run([...everythingSigned, revoke("security", "waf", { note: "WAF rules not deployed yet" })]);
-    expect(item(v, "security", "waf")).toMatchObject({ status: "pending", reason: "revoked by @carol on 2026-11-26: WAF rules not deployed yet" });
+    expect(item(v, "security", "waf")).toMatchObject({
+      status: "pending",
+      reason: "revoked by @carol on 2026-11-26: WAF rules not deployed yet",
+    });
     expect(item(v, "security", "rate-limits").status).toBe("signed");
     expect(v.status).toBe("pending");
     expect(v.reason).toBe("2 of 3 required gates approved; waiting for security");
@@ -133,7 +139,11 @@ describe("evaluate: revoke and invalidate", () => {
   });
 
   it("counts a sign-off given again after a revoke", () => {
-    const v = run([signoff("security", "waf"), revoke("security", "waf"), signoff("security", "waf", { actor: "frank", at: "2026-11-27T08:00:00.000Z" })]);
+    const v = run([
+      signoff("security", "waf"),
+      revoke("security", "waf"),
+      signoff("security", "waf", { actor: "frank", at: "2026-11-27T08:00:00.000Z" }),
+    ]);
     expect(item(v, "security", "waf")).toMatchObject({ status: "signed", reason: "signed by @frank on 2026-11-27 at abc1234" });
   });
 
@@ -219,7 +229,9 @@ describe("evaluate: expiry", () => {
 
 describe("evaluate: phases", () => {
   it("requires only the phase's gates; the others become optional with a reason", () => {
-    const v = run([signoff("security", undefined), signoff("security", "penetration-test", { url: PENTEST_URL })], { config: { phase: "poc" } });
+    const v = run([signoff("security", undefined), signoff("security", "penetration-test", { url: PENTEST_URL })], {
+      config: { phase: "poc" },
+    });
     expect(v.phase?.name).toBe("Proof of Concept");
     expect(v.status).toBe("approved");
     expect(v.reason).toBe("1 of 1 required gate approved");
@@ -234,7 +246,11 @@ describe("evaluate: phases", () => {
   it("requires a phase's extra items, which makes their gate required for those items only", () => {
     const v = run(everythingSigned, { config: { phase: "production" } });
     expect(v.requiredGates).toBe(4);
-    expect(gate(v, "promotion")).toMatchObject({ required: true, status: "pending", reason: "waiting for @acme/sre, @dana: 0 of 1 item signed" });
+    expect(gate(v, "promotion")).toMatchObject({
+      required: true,
+      status: "pending",
+      reason: "waiting for @acme/sre, @dana: 0 of 1 item signed",
+    });
     expect(item(v, "promotion", "uptime").required).toBe(true);
     expect(item(v, "promotion", "error-rate").required).toBe(false);
     expect(v.reason).toBe("3 of 4 required gates approved; waiting for promotion");
@@ -258,7 +274,13 @@ describe("evaluate: phases", () => {
       ...launchChecklist,
       phases: [{ ...launchChecklist.phases[0]!, requires: { gates: ["security", "legal"], items: ["security.sbom"] } }],
     };
-    const v = evaluate({ checklist: broken, config: launchConfig({ phase: "poc" }), ledger: { version: 1, pr: 42, events: [] }, pr: releasePr, now: NOW });
+    const v = evaluate({
+      checklist: broken,
+      config: launchConfig({ phase: "poc" }),
+      ledger: { version: 1, pr: 42, events: [] },
+      pr: releasePr,
+      now: NOW,
+    });
     expect(v.status).toBe("error");
     expect(v.reason).toBe(`phase 'poc' requires unknown gate "legal"; phase 'poc' requires unknown item "security.sbom"`);
   });
@@ -269,12 +291,19 @@ describe("evaluate: a subset of gates", () => {
     const v = run([signoff("security", undefined), signoff("security", "penetration-test", { url: PENTEST_URL })], { gates: ["security"] });
     expect(v.status).toBe("approved");
     expect(v.requiredGates).toBe(1);
-    expect(gate(v, "operations")).toMatchObject({ status: "optional", reason: "optional: only security checked here; 0 of 2 items signed" });
+    expect(gate(v, "operations")).toMatchObject({
+      status: "optional",
+      reason: "optional: only security checked here; 0 of 2 items signed",
+    });
   });
 
   it("requires a selected gate even when the checklist marks it optional", () => {
     const v = run([], { gates: ["promotion"] });
-    expect(gate(v, "promotion")).toMatchObject({ required: true, status: "pending", reason: "waiting for @acme/sre, @dana: 0 of 2 items signed" });
+    expect(gate(v, "promotion")).toMatchObject({
+      required: true,
+      status: "pending",
+      reason: "waiting for @acme/sre, @dana: 0 of 2 items signed",
+    });
   });
 
   it("is an error when a selected gate does not exist", () => {

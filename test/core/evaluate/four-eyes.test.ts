@@ -16,9 +16,21 @@ const sign = (actor: string, actorId?: number): LedgerEvent => ({
   at: "2026-11-26T12:00:00.000Z",
   method: "tick",
 });
-const pushed = (actor: string, actorId?: number): LedgerEvent => ({ kind: "pushed", actor, ...(actorId !== undefined ? { actorId } : {}), role: "", gate: "", sha: HEAD, at: "2026-11-26T13:00:00.000Z", method: "push" });
+const pushed = (actor: string, actorId?: number): LedgerEvent => ({
+  kind: "pushed",
+  actor,
+  ...(actorId !== undefined ? { actorId } : {}),
+  role: "",
+  gate: "",
+  sha: HEAD,
+  at: "2026-11-26T13:00:00.000Z",
+  method: "push",
+});
 
-function waf(events: LedgerEvent[], options: { contributors?: { login: string; id?: number; as: "author" | "committer" }[]; allow?: boolean } = {}) {
+function waf(
+  events: LedgerEvent[],
+  options: { contributors?: { login: string; id?: number; as: "author" | "committer" }[]; allow?: boolean } = {},
+) {
   const verdict = evaluate({
     checklist: launchChecklist,
     config: launchConfig(options.allow ? { allow_author: true } : {}),
@@ -46,8 +58,13 @@ describe("four eyes", () => {
 
   it("a sign-off by a pusher (from the ledger) or a commit author does not count", () => {
     expect(waf([sign("sam", 5)]).status).toBe("signed");
-    expect(waf([sign("sam", 5), pushed("sam", 5)])).toMatchObject({ status: "pending", reason: expect.stringContaining("who pushed commits to this pull request, which does not count") });
-    expect(waf([sign("sam")], { contributors: [{ login: "sam", as: "author" }] }).reason).toContain("who authored commits of this pull request");
+    expect(waf([sign("sam", 5), pushed("sam", 5)])).toMatchObject({
+      status: "pending",
+      reason: expect.stringContaining("who pushed commits to this pull request, which does not count"),
+    });
+    expect(waf([sign("sam")], { contributors: [{ login: "sam", as: "author" }] }).reason).toContain(
+      "who authored commits of this pull request",
+    );
   });
 
   it("allow_author lets them sign", () => {

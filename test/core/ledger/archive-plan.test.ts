@@ -1,11 +1,30 @@
 import { describe, expect, it } from "vitest";
 import { planArchive } from "../../../src/core/ledger/archive-plan.js";
-import { decodeArchiveBlock, decodeLedger, decodeLedgerBlock, encodeLedger, joinArchive, LedgerCapacityError, LedgerCorruptError, LEDGER_BLOCK_BUDGET } from "../../../src/core/ledger/ledger-codec.js";
+import {
+  decodeArchiveBlock,
+  decodeLedger,
+  decodeLedgerBlock,
+  encodeLedger,
+  joinArchive,
+  LedgerCapacityError,
+  LedgerCorruptError,
+  LEDGER_BLOCK_BUDGET,
+} from "../../../src/core/ledger/ledger-codec.js";
 import type { Ledger, LedgerEvent } from "../../../src/core/ledger/ledger.js";
 
 const SHA = "a".repeat(40);
 function event(n: number, note: string): LedgerEvent {
-  return { kind: "signoff", actor: "sam", role: "security", gate: "security", item: "waf", sha: SHA, at: new Date(Date.UTC(2026, 10, 25, 0, 0, n)).toISOString(), method: "command", note };
+  return {
+    kind: "signoff",
+    actor: "sam",
+    role: "security",
+    gate: "security",
+    item: "waf",
+    sha: SHA,
+    at: new Date(Date.UTC(2026, 10, 25, 0, 0, n)).toISOString(),
+    method: "command",
+    note,
+  };
 }
 /** Distinct text that deflate cannot shrink much. */
 function noise(n: number, length: number): string {
@@ -53,7 +72,16 @@ describe("system events", () => {
       pr: 2,
       events: [
         { ...event(0, "n"), kind: "expire", method: "system", actor: "gatehouse" },
-        { kind: "reevaluate", actor: "gatehouse", role: "", gate: "*", sha: SHA, at: "2026-11-25T00:00:00.000Z", method: "system", note: "config" },
+        {
+          kind: "reevaluate",
+          actor: "gatehouse",
+          role: "",
+          gate: "*",
+          sha: SHA,
+          at: "2026-11-25T00:00:00.000Z",
+          method: "system",
+          note: "config",
+        },
       ],
     };
     expect(decodeLedgerBlock(encodeLedger(ledger))).toEqual({ pr: 2, events: ledger.events, archive: [] });

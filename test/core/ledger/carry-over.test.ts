@@ -91,13 +91,22 @@ describe("carryOver, invalidate_on_push: paths", () => {
       ],
     };
     const judge = (ledger: Ledger) =>
-      evaluate({ checklist: launchChecklist, config: launchConfig(), ledger, pr: { ...releasePr, headSha: NEXT_HEAD }, now: new Date("2026-11-27T00:00:00Z") });
+      evaluate({
+        checklist: launchChecklist,
+        config: launchConfig(),
+        ledger,
+        pr: { ...releasePr, headSha: NEXT_HEAD },
+        now: new Date("2026-11-27T00:00:00Z"),
+      });
     expect(judge(everything).status).toBe("approved");
     const { ledger } = carryOver(everything, push(["infra/main.tf"]));
     const verdict = judge(decodeLedger(encodeLedger(ledger))!);
     expect(verdict.status).toBe("pending");
     const security = verdict.gates.find((g) => g.gate.id === "security")!;
-    expect(security.items[0]).toMatchObject({ status: "invalidated", reason: "invalidated by push fedcba9: infra/** changed (infra/main.tf)" });
+    expect(security.items[0]).toMatchObject({
+      status: "invalidated",
+      reason: "invalidated by push fedcba9: infra/** changed (infra/main.tf)",
+    });
   });
 });
 
@@ -155,7 +164,10 @@ describe("carryOver: repeated and racing pushes", () => {
   it("invalidates again on a later push", () => {
     const once = carryOver(signed, push(["src/auth/login.ts"])).ledger;
     const resigned: Ledger = { ...once, events: [...once.events, signoff("security", "waf", { sha: NEXT_HEAD })] };
-    const later = carryOver(resigned, push(["src/auth/token.ts"], "paths", { fromSha: NEXT_HEAD, toSha: "1111111222222233333334444444555555566666" }));
+    const later = carryOver(
+      resigned,
+      push(["src/auth/token.ts"], "paths", { fromSha: NEXT_HEAD, toSha: "1111111222222233333334444444555555566666" }),
+    );
     expect(later.invalidated.map((i) => i.reason)).toEqual(["invalidated by push 1111111: src/auth/** changed (src/auth/token.ts)"]);
   });
 });
@@ -206,7 +218,11 @@ describe("carryOver: only a fast-forward with a complete file list is judged by 
   });
 
   it("a rewrite keeps gates whose sign-offs were all given on the new head itself", () => {
-    const onHead: Ledger = { version: 1, pr: 42, events: [signoff("security", "waf", { sha: NEXT_HEAD }), signoff("operations", undefined, { actor: "dana" })] };
+    const onHead: Ledger = {
+      version: 1,
+      pr: 42,
+      events: [signoff("security", "waf", { sha: NEXT_HEAD }), signoff("operations", undefined, { actor: "dana" })],
+    };
     const { invalidated } = carryOver(onHead, { ...push([]), comparison: { kind: "rewrite", aheadBy: 0, behindBy: 1 } });
     expect(invalidated.map((i) => i.gate)).toEqual(["operations"]);
   });
@@ -217,32 +233,63 @@ describe("bindSignoffs: a sign-off given on a commit that is no longer the head"
     bindSignoffs(events, { ...push([]), comparison, seenSha: HEAD, ...fields });
 
   it("counts when the head fast-forwarded without touching the gate's paths", () => {
-    expect(bind([signoff("security", "waf")], { kind: "fast-forward", files: ["README.md"], complete: true })).toEqual({ events: [], invalidated: [] });
+    expect(bind([signoff("security", "waf")], { kind: "fast-forward", files: ["README.md"], complete: true })).toEqual({
+      events: [],
+      invalidated: [],
+    });
   });
 
   it("is invalidated, item by item, when the gate's paths changed since the commit it was given on", () => {
-    const { events, invalidated } = bind([signoff("security", "waf")], { kind: "fast-forward", files: ["src/auth/login.ts"], complete: true });
-    expect(invalidated[0]!.reason).toBe("invalidated: signed at abc1234, but the head is now fedcba9: src/auth/** changed (src/auth/login.ts)");
-    expect(events).toEqual([expect.objectContaining({ kind: "invalidate", gate: "security", item: "waf", sha: NEXT_HEAD, files: ["src/auth/login.ts"] })]);
+    const { events, invalidated } = bind([signoff("security", "waf")], {
+      kind: "fast-forward",
+      files: ["src/auth/login.ts"],
+      complete: true,
+    });
+    expect(invalidated[0]!.reason).toBe(
+      "invalidated: signed at abc1234, but the head is now fedcba9: src/auth/** changed (src/auth/login.ts)",
+    );
+    expect(events).toEqual([
+      expect.objectContaining({ kind: "invalidate", gate: "security", item: "waf", sha: NEXT_HEAD, files: ["src/auth/login.ts"] }),
+    ]);
   });
 
   it("a whole-gate sign-off is invalidated on exactly the items it signed, so other owners' sign-offs stand", () => {
     const { events } = bind([signoff("security")], { kind: "rewrite", aheadBy: 1, behindBy: 1 });
     expect(events.map((e) => e.item)).toEqual(["waf", "rate-limits", "bug-bounty"]);
-    const ledger: Ledger = { version: 1, pr: 42, events: [signoff("security", "penetration-test", { sha: NEXT_HEAD, url: "https://x" }), signoff("security"), ...events] };
-    const verdict = evaluate({ checklist: launchChecklist, config: launchConfig(), ledger, pr: { ...releasePr, headSha: NEXT_HEAD }, now: new Date("2026-11-27T00:00:00Z") });
+    const ledger: Ledger = {
+      version: 1,
+      pr: 42,
+      events: [signoff("security", "penetration-test", { sha: NEXT_HEAD, url: "https://x" }), signoff("security"), ...events],
+    };
+    const verdict = evaluate({
+      checklist: launchChecklist,
+      config: launchConfig(),
+      ledger,
+      pr: { ...releasePr, headSha: NEXT_HEAD },
+      now: new Date("2026-11-27T00:00:00Z"),
+    });
     const items = verdict.gates.find((g) => g.gate.id === "security")!.items;
     expect(items.find((i) => i.item.id === "penetration-test")!.status).toBe("signed");
     expect(items.find((i) => i.item.id === "waf")!.status).toBe("invalidated");
   });
 
   it("leaves sign-offs on the head and revokes alone", () => {
-    expect(bind([signoff("security", "waf", { sha: NEXT_HEAD }), revoke("security")], { kind: "rewrite", aheadBy: 1, behindBy: 1 }).events).toEqual([]);
+    expect(
+      bind([signoff("security", "waf", { sha: NEXT_HEAD }), revoke("security")], { kind: "rewrite", aheadBy: 1, behindBy: 1 }).events,
+    ).toEqual([]);
   });
 });
 
 describe("retarget", () => {
-  const input = { checklist: launchChecklist, mode: "all" as const, from: "release/1.0", to: "main", sha: NEXT_HEAD, at: "2026-11-26T10:00:00.000Z", actor: "dev" };
+  const input = {
+    checklist: launchChecklist,
+    mode: "all" as const,
+    from: "release/1.0",
+    to: "main",
+    sha: NEXT_HEAD,
+    at: "2026-11-26T10:00:00.000Z",
+    actor: "dev",
+  };
 
   it("invalidates every gate with standing sign-offs, saying which base it moved from and to", () => {
     const { ledger, invalidated } = retarget(signed, input);

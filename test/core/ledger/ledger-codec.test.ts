@@ -15,7 +15,16 @@ const ledger: Ledger = {
   version: 1,
   pr: 42,
   events: [
-    { kind: "signoff", actor: "alice", role: "security", gate: "security", item: "waf", sha: SHA, at: "2026-11-25T10:00:00.000Z", method: "tick" },
+    {
+      kind: "signoff",
+      actor: "alice",
+      role: "security",
+      gate: "security",
+      item: "waf",
+      sha: SHA,
+      at: "2026-11-25T10:00:00.000Z",
+      method: "tick",
+    },
     {
       kind: "signoff",
       actor: "alice",
@@ -29,9 +38,29 @@ const ledger: Ledger = {
       note: "report attached",
       url: "https://example.com/pentest/2026.pdf",
     },
-    { kind: "signoff", actor: "dana", role: "operations", gate: "promotion", item: "uptime", sha: SHA, at: "2026-11-25T12:00:00+02:00", method: "command", metrics: { uptime_percent: 99.95, p99_ms: 120 } },
+    {
+      kind: "signoff",
+      actor: "dana",
+      role: "operations",
+      gate: "promotion",
+      item: "uptime",
+      sha: SHA,
+      at: "2026-11-25T12:00:00+02:00",
+      method: "command",
+      metrics: { uptime_percent: 99.95, p99_ms: 120 },
+    },
     { kind: "signoff", actor: "erin", role: "compliance", gate: "compliance", sha: SHA, at: "2026-11-26T08:00:00.000Z", method: "button" },
-    { kind: "revoke", actor: "carol", role: "security", gate: "security", item: "waf", sha: SHA, at: "2026-11-26T09:00:00.000Z", method: "review", note: "WAF rules not deployed yet" },
+    {
+      kind: "revoke",
+      actor: "carol",
+      role: "security",
+      gate: "security",
+      item: "waf",
+      sha: SHA,
+      at: "2026-11-26T09:00:00.000Z",
+      method: "review",
+      note: "WAF rules not deployed yet",
+    },
     {
       kind: "invalidate",
       actor: "gatehouse[bot]",
@@ -81,7 +110,12 @@ function busyLedger(count: number, noteLength = 0): Ledger {
     time += Math.floor(next() * 600_000);
     if (next() < 0.04 && push < shas.length - 1) push++;
     const gate = pick(gates);
-    const note = noteLength > 0 ? Array.from({ length: noteLength }, () => String.fromCharCode(33 + Math.floor(next() * 90))).join("") : next() < 0.1 ? `looks good ${n}` : undefined;
+    const note =
+      noteLength > 0
+        ? Array.from({ length: noteLength }, () => String.fromCharCode(33 + Math.floor(next() * 90))).join("")
+        : next() < 0.1
+          ? `looks good ${n}`
+          : undefined;
     events.push({
       kind: next() < 0.9 ? "signoff" : "revoke",
       actor: pick(actors),

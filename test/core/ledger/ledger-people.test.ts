@@ -12,11 +12,50 @@ const withPeople: Ledger = {
   version: 1,
   pr: 42,
   events: [
-    { kind: "signoff", actor: "sam", actorId: 583231, role: "security", gate: "security", item: "waf", sha: SHA, at: "2026-11-25T10:00:00.000Z", method: "tick" },
+    {
+      kind: "signoff",
+      actor: "sam",
+      actorId: 583231,
+      role: "security",
+      gate: "security",
+      item: "waf",
+      sha: SHA,
+      at: "2026-11-25T10:00:00.000Z",
+      method: "tick",
+    },
     { kind: "pushed", actor: "dev", actorId: 1234, role: "", gate: "", sha: SHA, at: "2026-11-25T10:01:00.000Z", method: "push" },
-    { kind: "unlabel", actor: "mona", actorId: 77, role: "maintain", gate: "", sha: SHA, at: "2026-11-25T10:02:00.000Z", method: "label", note: 'removed the release label "release"' },
-    { kind: "relabel", actor: "mallory|<b>", role: "write", gate: "", sha: SHA, at: "2026-11-25T10:03:00.000Z", method: "label", note: "put | back <script>" },
-    { kind: "revoke", actor: "gatehouse", role: "security", gate: "security", item: "waf", sha: SHA, at: "2026-11-25T10:04:00.000Z", method: "recheck", note: "no longer an owner" },
+    {
+      kind: "unlabel",
+      actor: "mona",
+      actorId: 77,
+      role: "maintain",
+      gate: "",
+      sha: SHA,
+      at: "2026-11-25T10:02:00.000Z",
+      method: "label",
+      note: 'removed the release label "release"',
+    },
+    {
+      kind: "relabel",
+      actor: "mallory|<b>",
+      role: "write",
+      gate: "",
+      sha: SHA,
+      at: "2026-11-25T10:03:00.000Z",
+      method: "label",
+      note: "put | back <script>",
+    },
+    {
+      kind: "revoke",
+      actor: "gatehouse",
+      role: "security",
+      gate: "security",
+      item: "waf",
+      sha: SHA,
+      at: "2026-11-25T10:04:00.000Z",
+      method: "recheck",
+      note: "no longer an owner",
+    },
   ],
 };
 
@@ -26,9 +65,36 @@ describe("ledger: people and PR events", () => {
   });
 
   it("still decodes a ledger written before ids (no actorId column) and writes id-less ledgers as before", () => {
-    const old: Ledger = { version: 1, pr: 42, events: [{ kind: "signoff", actor: "sam", role: "security", gate: "security", item: "waf", sha: SHA, at: "2026-11-25T10:00:00.000Z", method: "tick" }] };
+    const old: Ledger = {
+      version: 1,
+      pr: 42,
+      events: [
+        {
+          kind: "signoff",
+          actor: "sam",
+          role: "security",
+          gate: "security",
+          item: "waf",
+          sha: SHA,
+          at: "2026-11-25T10:00:00.000Z",
+          method: "tick",
+        },
+      ],
+    };
     // The v1 block an earlier Gatehouse wrote for this ledger.
-    const wire = { pr: 42, strings: ["sam", "security", "waf", SHA], kind: "s", method: "t", actor: [0], role: [1], gate: [1], item: [2], sha: [3], at: [Date.parse("2026-11-25T10:00:00.000Z")], extra: [] };
+    const wire = {
+      pr: 42,
+      strings: ["sam", "security", "waf", SHA],
+      kind: "s",
+      method: "t",
+      actor: [0],
+      role: [1],
+      gate: [1],
+      item: [2],
+      sha: [3],
+      at: [Date.parse("2026-11-25T10:00:00.000Z")],
+      extra: [],
+    };
     const block = `<!-- gatehouse-ledger:v1:json:${Buffer.from(JSON.stringify(wire)).toString("base64url")} -->`;
     expect(decodeLedger(block)).toEqual(old);
     const [, enc, payload] = /v1:(json|gz):([\w-]+)/.exec(encodeLedger(old))!;

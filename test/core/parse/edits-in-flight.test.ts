@@ -22,7 +22,9 @@ describe("keepEditsInFlight", () => {
 
   it("keeps an untick in flight too, and changes nothing when GitHub holds what Gatehouse knew", () => {
     const known = body(line("a.b", true));
-    expect(keepEditsInFlight(body(line("a.b", true, "B — signed")), known, body(line("a.b", false)))).toBe(body(line("a.b", false, "B — signed")));
+    expect(keepEditsInFlight(body(line("a.b", true, "B — signed")), known, body(line("a.b", false)))).toBe(
+      body(line("a.b", false, "B — signed")),
+    );
     const rendered = body(line("a.b", true, "B — signed"));
     expect(keepEditsInFlight(rendered, known, known)).toBe(rendered);
   });

@@ -15,7 +15,6 @@ describe("merge queue refs and messages", () => {
   });
 });
 
-
 describe("mergeQueuePullRequest", () => {
   it("reads the PR number of a merge queue branch, with or without refs/heads/", () => {
     expect(mergeQueuePullRequest("refs/heads/gh-readonly-queue/main/pr-12-0123abcd")).toBe(12);
@@ -23,7 +22,15 @@ describe("mergeQueuePullRequest", () => {
   });
 
   it("refuses other refs", () => {
-    for (const ref of ["refs/heads/main", "gh-readonly-queue/pr-1-ab", "gh-readonly-queue//pr-1-ab", "xgh-readonly-queue/main/pr-1-ab", "gh-readonly-queue/main/pr-1-xyz", "gh-readonly-queue/main/pr-1-ab/x", "gh-readonly-queue/main/pr--ab"]) {
+    for (const ref of [
+      "refs/heads/main",
+      "gh-readonly-queue/pr-1-ab",
+      "gh-readonly-queue//pr-1-ab",
+      "xgh-readonly-queue/main/pr-1-ab",
+      "gh-readonly-queue/main/pr-1-xyz",
+      "gh-readonly-queue/main/pr-1-ab/x",
+      "gh-readonly-queue/main/pr--ab",
+    ]) {
       expect(mergeQueuePullRequest(ref), ref).toBeUndefined();
     }
   });

@@ -30,15 +30,31 @@ describe("parseCommands", () => {
   });
 
   it("accepts URLs in angle brackets, as Markdown links, and with trailing punctuation", () => {
-    expect(only("/signoff security.penetration-test <https://example.com/r?a=1&b=2>")).toMatchObject({ url: "https://example.com/r?a=1&b=2" });
+    expect(only("/signoff security.penetration-test <https://example.com/r?a=1&b=2>")).toMatchObject({
+      url: "https://example.com/r?a=1&b=2",
+    });
     expect(only("/signoff security.penetration-test [report](https://example.com/r).")).toMatchObject({ url: "https://example.com/r" });
-    expect(only("/signoff security.penetration-test see https://example.com/r.")).toMatchObject({ url: "https://example.com/r", note: "see" });
-    expect(only("/signoff security.penetration-test (https://en.wikipedia.org/wiki/Foo_(bar))")).toMatchObject({ note: "(https://en.wikipedia.org/wiki/Foo_(bar))" });
-    expect(only("/signoff x.y https://a.example/one https://b.example/two")).toMatchObject({ url: "https://a.example/one", note: "https://b.example/two" });
+    expect(only("/signoff security.penetration-test see https://example.com/r.")).toMatchObject({
+      url: "https://example.com/r",
+      note: "see",
+    });
+    expect(only("/signoff security.penetration-test (https://en.wikipedia.org/wiki/Foo_(bar))")).toMatchObject({
+      note: "(https://en.wikipedia.org/wiki/Foo_(bar))",
+    });
+    expect(only("/signoff x.y https://a.example/one https://b.example/two")).toMatchObject({
+      url: "https://a.example/one",
+      note: "https://b.example/two",
+    });
   });
 
   it("parses metric values: decimals, negatives, percentages and ratios", () => {
-    expect((only("/signoff promotion.initial-uptime uptime_percent=99.95 error_rate_percent=-0.5 roi_ratio=3.5:1 sat=85% x=.5 big=1e3") as GateCommand).metrics).toEqual({
+    expect(
+      (
+        only(
+          "/signoff promotion.initial-uptime uptime_percent=99.95 error_rate_percent=-0.5 roi_ratio=3.5:1 sat=85% x=.5 big=1e3",
+        ) as GateCommand
+      ).metrics,
+    ).toEqual({
       uptime_percent: 99.95,
       error_rate_percent: -0.5,
       roi_ratio: 3.5,
@@ -49,7 +65,12 @@ describe("parseCommands", () => {
   });
 
   it("lowercases the command word, ids and metric names", () => {
-    expect(only("/SignOff Security.WAF Uptime_Percent=99.9")).toMatchObject({ kind: "signoff", gate: "security", item: "waf", metrics: { uptime_percent: 99.9 } });
+    expect(only("/SignOff Security.WAF Uptime_Percent=99.9")).toMatchObject({
+      kind: "signoff",
+      gate: "security",
+      item: "waf",
+      metrics: { uptime_percent: 99.9 },
+    });
     expect(only("/REVOKE security")).toMatchObject({ kind: "revoke", gate: "security" });
   });
 
@@ -66,7 +87,14 @@ describe("parseCommands", () => {
   });
 
   it("finds several commands in one body, with their line numbers", () => {
-    const body = ["Checked everything.", "", "/signoff security.waf", "  /signoff security.rate-limits 600 rpm", "/revoke infrastructure.cdn wrong PR", "Thanks!"].join("\r\n");
+    const body = [
+      "Checked everything.",
+      "",
+      "/signoff security.waf",
+      "  /signoff security.rate-limits 600 rpm",
+      "/revoke infrastructure.cdn wrong PR",
+      "Thanks!",
+    ].join("\r\n");
     expect(parseCommands(body).map((c) => [c.kind, c.line, (c as GateCommand).item])).toEqual([
       ["signoff", 3, "waf"],
       ["signoff", 4, "rate-limits"],
@@ -147,7 +175,11 @@ describe("parseCommands", () => {
   });
 
   it("keeps valid commands next to an invalid one", () => {
-    expect(parseCommands("/signoff security.waf\n/signoff\n/revoke security.cdn").map((c) => c.kind)).toEqual(["signoff", "invalid", "revoke"]);
+    expect(parseCommands("/signoff security.waf\n/signoff\n/revoke security.cdn").map((c) => c.kind)).toEqual([
+      "signoff",
+      "invalid",
+      "revoke",
+    ]);
   });
 });
 
@@ -187,7 +219,12 @@ describe("parseCommands on text longer than GitHub stores", () => {
 
   it("refuses a body over 65,536 characters with a message, and ignores one without commands", () => {
     expect(parseCommands(`/signoff a.b\n${"x".repeat(65_536)}`)).toEqual([
-      { kind: "invalid", line: 1, text: "", error: "the text is 65549 characters; GitHub allows at most 65536, so Gatehouse does not read it." },
+      {
+        kind: "invalid",
+        line: 1,
+        text: "",
+        error: "the text is 65549 characters; GitHub allows at most 65536, so Gatehouse does not read it.",
+      },
     ]);
     expect(parseCommands("x".repeat(65_537))).toEqual([]);
   });

@@ -18,8 +18,7 @@ const BEFORE = [
   "Footer text",
 ].join("\n");
 
-const tick = (body: string, item: string) =>
-  body.replace(new RegExp(`- \\[ \\](.*security\\.${item} -->)`), "- [x]$1");
+const tick = (body: string, item: string) => body.replace(new RegExp(`- \\[ \\](.*security\\.${item} -->)`), "- [x]$1");
 
 describe("diffTicks", () => {
   it("reports a tick and an untick", () => {
@@ -50,7 +49,9 @@ describe("diffTicks", () => {
   });
 
   it("ignores trailing and repeated whitespace", () => {
-    const spaced = BEFORE.split("\n").map((l) => `${l.replace("] ", "]   ")}   \t`).join("\n");
+    const spaced = BEFORE.split("\n")
+      .map((l) => `${l.replace("] ", "]   ")}   \t`)
+      .join("\n");
     expect(diffTicks(BEFORE, spaced)).toEqual({ ticked: [], unticked: [] });
     expect(diffTicks(spaced, tick(BEFORE, "secret-rotation")).ticked).toEqual([{ gate: "security", item: "secret-rotation" }]);
   });
@@ -110,7 +111,9 @@ describe("diffTicks", () => {
   });
 
   it("handles nested and ordered lists", () => {
-    const nested = ["* Gate", `    - [ ] Nested ${itemMarker("ops", "alerts")}`, `  1. [ ] Ordered ${itemMarker("ops", "runbooks")}`].join("\n");
+    const nested = ["* Gate", `    - [ ] Nested ${itemMarker("ops", "alerts")}`, `  1. [ ] Ordered ${itemMarker("ops", "runbooks")}`].join(
+      "\n",
+    );
     const after = nested.replace("- [ ] Nested", "- [x] Nested").replace("1. [ ] Ordered", "1. [x] Ordered");
     expect(diffTicks(nested, after).ticked).toEqual([
       { gate: "ops", item: "alerts" },
@@ -129,7 +132,13 @@ describe("diffTicks", () => {
       ...launchChecklist,
       gates: launchChecklist.gates.map((g) =>
         g.id === "infrastructure"
-          ? { ...g, items: [{ ...g.items[0]!, title: "@acme/everyone <img src=x> [click](http://evil) <!-- gatehouse:item security.waf -->" }, g.items[1]!] }
+          ? {
+              ...g,
+              items: [
+                { ...g.items[0]!, title: "@acme/everyone <img src=x> [click](http://evil) <!-- gatehouse:item security.waf -->" },
+                g.items[1]!,
+              ],
+            }
           : g,
       ),
     };

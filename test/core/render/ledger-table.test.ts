@@ -8,8 +8,27 @@ describe("ledger table: system events", () => {
       version: 1,
       pr: 1,
       events: [
-        { kind: "expire", actor: "gatehouse", role: "security", gate: "security", item: "penetration-test", sha, at: "2026-11-25T12:00:00.000Z", method: "system", note: "expired <img src=x> | [x]" },
-        { kind: "reevaluate", actor: "gatehouse", role: "", gate: "*", sha, at: "2026-11-26T12:00:00.000Z", method: "system", note: "re-evaluated after a config change at abcdef123456: was success, now pending" },
+        {
+          kind: "expire",
+          actor: "gatehouse",
+          role: "security",
+          gate: "security",
+          item: "penetration-test",
+          sha,
+          at: "2026-11-25T12:00:00.000Z",
+          method: "system",
+          note: "expired <img src=x> | [x]",
+        },
+        {
+          kind: "reevaluate",
+          actor: "gatehouse",
+          role: "",
+          gate: "*",
+          sha,
+          at: "2026-11-26T12:00:00.000Z",
+          method: "system",
+          note: "re-evaluated after a config change at abcdef123456: was success, now pending",
+        },
       ],
     });
     expect(rows[0]).toContain("🔄 re-evaluated");

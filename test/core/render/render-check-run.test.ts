@@ -10,12 +10,18 @@ const ledger = (events: LedgerEvent[]): Ledger => ({ version: 1, pr: 42, events 
 
 const events = [
   signoffEvent("security", "waf", { actor: "alice", at: "2026-11-24T09:00:00.000Z" }),
-  signoffEvent("security", "penetration-test", { actor: "bob", method: "command", url: "https://example.com/pt.pdf", at: "2026-11-24T10:00:00.000Z" }),
+  signoffEvent("security", "penetration-test", {
+    actor: "bob",
+    method: "command",
+    url: "https://example.com/pt.pdf",
+    at: "2026-11-24T10:00:00.000Z",
+  }),
   signoffEvent("infrastructure", undefined, { actor: "pat", method: "button", at: "2026-11-25T08:00:00.000Z" }),
 ];
 
 function fieldsFit(output: { title: string; summary: string; text: string }) {
-  for (const field of ["title", "summary", "text"] as const) expect(output[field].length, field).toBeLessThanOrEqual(CHECK_RUN_FIELD_MAX_LENGTH);
+  for (const field of ["title", "summary", "text"] as const)
+    expect(output[field].length, field).toBeLessThanOrEqual(CHECK_RUN_FIELD_MAX_LENGTH);
 }
 
 describe("renderCheckRun", () => {
@@ -23,9 +29,15 @@ describe("renderCheckRun", () => {
     const pending = handVerdict(launchChecklist, { signed: { "infrastructure.multi-region": {}, "infrastructure.cdn": {} } });
     expect(renderCheckRun({ verdict: pending, ledger: ledger([]), checklist: launchChecklist }).title).toBe("1 of 2 gates approved");
     const approved = handVerdict(launchChecklist, {
-      signed: Object.fromEntries(["infrastructure.multi-region", "infrastructure.cdn", "security.waf", "security.rate-limits", "security.penetration-test"].map((k) => [k, {}])),
+      signed: Object.fromEntries(
+        ["infrastructure.multi-region", "infrastructure.cdn", "security.waf", "security.rate-limits", "security.penetration-test"].map(
+          (k) => [k, {}],
+        ),
+      ),
     });
-    expect(renderCheckRun({ verdict: approved, ledger: ledger([]), checklist: launchChecklist }).title).toBe("All 2 required gates approved");
+    expect(renderCheckRun({ verdict: approved, ledger: ledger([]), checklist: launchChecklist }).title).toBe(
+      "All 2 required gates approved",
+    );
     const error = { ...pending, status: "error" as const, reason: "phase 'pilot' is not in checklist 'pre-production'" };
     const run = renderCheckRun({ verdict: error, ledger: ledger([]), checklist: launchChecklist });
     expect(run.title).toBe("Configuration error");
@@ -89,7 +101,9 @@ describe("renderCheckRun", () => {
     const huge = Array.from({ length: 4000 }, (_, i) =>
       signoffEvent("security", "waf", { note: `${i}-${Math.sin(i).toString(36)}-${Math.cos(i * 7).toString(36)}`.repeat(3) }),
     );
-    expect(() => renderCheckRun({ verdict: handVerdict(launchChecklist), ledger: ledger(huge), checklist: launchChecklist })).toThrow(LedgerCapacityError);
+    expect(() => renderCheckRun({ verdict: handVerdict(launchChecklist), ledger: ledger(huge), checklist: launchChecklist })).toThrow(
+      LedgerCapacityError,
+    );
   });
 
   it("escapes titles, owners, notes and actors", () => {
@@ -102,7 +116,9 @@ describe("renderCheckRun", () => {
     const verdict = handVerdict(checklist, { owners: { security: ["@acme/everyone"] } });
     const run = renderCheckRun({
       verdict,
-      ledger: ledger([signoffEvent("security", "waf", { actor: "mallory", note: hostile, url: "javascript:alert(1)", sha: "<b>not-a-sha</b>" })]),
+      ledger: ledger([
+        signoffEvent("security", "waf", { actor: "mallory", note: hostile, url: "javascript:alert(1)", sha: "<b>not-a-sha</b>" }),
+      ]),
       checklist,
     });
     for (const field of [run.summary, run.text]) {
@@ -118,7 +134,12 @@ describe("renderCheckRun", () => {
     const checklist = ChecklistSchema.parse({
       id: "wide",
       title: "Wide",
-      gates: Array.from({ length: 3000 }, (_, g) => ({ id: `gate-${g}`, title: `A gate with a fairly long title number ${g}`, owner: "ops", items: [{ id: "a", title: "A" }] })),
+      gates: Array.from({ length: 3000 }, (_, g) => ({
+        id: `gate-${g}`,
+        title: `A gate with a fairly long title number ${g}`,
+        owner: "ops",
+        items: [{ id: "a", title: "A" }],
+      })),
     });
     const run = renderCheckRun({ verdict: handVerdict(checklist), ledger: ledger([]), checklist });
     fieldsFit(run);
@@ -146,7 +167,12 @@ describe("configuration errors", () => {
   });
 
   it("lists as many problems as fit and counts the rest", () => {
-    const lots = Array.from({ length: 5000 }, (_, i) => ({ file: "checklists/big.yml", line: i + 1, col: 3, message: `item id "Bad ${i}" must be lowercase letters` }));
+    const lots = Array.from({ length: 5000 }, (_, i) => ({
+      file: "checklists/big.yml",
+      line: i + 1,
+      col: 3,
+      message: `item id "Bad ${i}" must be lowercase letters`,
+    }));
     const summary = renderProblems(lots);
     expect(summary.length).toBeLessThanOrEqual(CHECK_RUN_FIELD_MAX_LENGTH);
     expect(summary).toContain("checklists/big.yml:1:3:");

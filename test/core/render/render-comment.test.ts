@@ -22,9 +22,17 @@ const mentions = (body: string) => body.match(/(?<![\w`])@[A-Za-z0-9][\w/-]*/g) 
 
 describe("renderComment", () => {
   const verdict = handVerdict(launchChecklist, {
-    signed: { "security.waf": { actor: "alice", at: "2026-11-25T09:30:00.000Z" }, "infrastructure.multi-region": { actor: "pat" }, "infrastructure.cdn": { actor: "pat" } },
+    signed: {
+      "security.waf": { actor: "alice", at: "2026-11-25T09:30:00.000Z" },
+      "infrastructure.multi-region": { actor: "pat" },
+      "infrastructure.cdn": { actor: "pat" },
+    },
     statuses: {
-      "security.penetration-test": { status: "expired", reason: "expired 3d ago (signed by @bob on 2026-05-01)", signoff: { actor: "bob" } },
+      "security.penetration-test": {
+        status: "expired",
+        reason: "expired 3d ago (signed by @bob on 2026-05-01)",
+        signoff: { actor: "bob" },
+      },
       "security.rate-limits": { status: "invalidated", reason: "invalidated by push abc1234: src/auth/** changed" },
     },
   });
@@ -42,9 +50,7 @@ describe("renderComment", () => {
 
   it("has one box per item, ticked exactly when the item is signed, with its marker at the end", () => {
     const found = boxes(body);
-    expect([...found.keys()].sort()).toEqual(
-      launchChecklist.gates.flatMap((g) => g.items.map((i) => `${g.id}.${i.id}`)).sort(),
-    );
+    expect([...found.keys()].sort()).toEqual(launchChecklist.gates.flatMap((g) => g.items.map((i) => `${g.id}.${i.id}`)).sort());
     expect(found.get("security.waf")).toMatch(/^- \[x\] Web application firewall — signed by @&#8203;alice on 2026-11-25 <!--/);
     expect(found.get("security.rate-limits")).toMatch(/^- \[ \] /);
     expect(found.get("security.penetration-test")).toMatch(/^- \[ \] .*⌛ expired 3d ago/);
@@ -98,7 +104,8 @@ describe("renderComment", () => {
     expect(footer).toContain("`/signoff gate.item [note or URL] [metric=value]`");
     expect(footer).toContain("`/revoke gate.item [reason]`");
     expect(footer).toMatch(/_Sign off my gates_ on the \*\*Gatehouse\*\* check run/);
-    const examples = [...footer.matchAll(/`(\/signoff [a-z0-9_-]+\.[a-z0-9_-]+[^`]*)`/g)].map((m) => m[1]!)
+    const examples = [...footer.matchAll(/`(\/signoff [a-z0-9_-]+\.[a-z0-9_-]+[^`]*)`/g)]
+      .map((m) => m[1]!)
       .filter((example) => !example.startsWith("/signoff gate.item"));
     expect(examples).toEqual([
       "/signoff security.rate-limits",

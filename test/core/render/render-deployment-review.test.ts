@@ -25,7 +25,7 @@ describe("deployment review comments", () => {
     const comment = renderVerdictReview({ environment: "production", ...judge("production", securitySigned), pr });
     expect(comment).toBe(
       [
-        "⏳ Gatehouse is holding the deployment to **production**: [\\#&#8203;42](<https://github.com/acme/api/pull/42>) is not approved yet: 1 of 3 required gates approved; waiting for operations, compliance \\(environments.production is \"all\": every required gate counts\\).",
+        '⏳ Gatehouse is holding the deployment to **production**: [\\#&#8203;42](<https://github.com/acme/api/pull/42>) is not approved yet: 1 of 3 required gates approved; waiting for operations, compliance \\(environments.production is "all": every required gate counts\\).',
         "",
         "- Observability &amp; Operations: waiting for @&#8203;acme/sre, @&#8203;dana: 0 of 2 items signed",
         "- Compliance Readiness: waiting for @&#8203;acme/grc: 0 of 2 items signed",
@@ -45,12 +45,24 @@ describe("deployment review comments", () => {
     const big = ChecklistSchema.parse({ id: "big", title: "Big", gates });
     const bigConfig = launchConfig({ checklist: "big", environments: {} });
     const verdict = evaluate({ checklist: big, config: bigConfig, ledger: { version: 1, pr: 42, events: [] }, pr: releasePr, now: NOW });
-    const comment = renderVerdictReview({ environment: "e".repeat(500), state: "pending", verdict, selection: environmentGates(bigConfig, "prod"), pr });
+    const comment = renderVerdictReview({
+      environment: "e".repeat(500),
+      state: "pending",
+      verdict,
+      selection: environmentGates(bigConfig, "prod"),
+      pr,
+    });
     expect(comment.length).toBeLessThanOrEqual(DEPLOYMENT_COMMENT_MAX_LENGTH);
     expect(comment).toMatch(/- …and \d+ more; see the checklist\n\nOwners sign off/);
 
-    const refusal = renderRefusal("prod", "the Gatehouse configuration is invalid", Array.from({ length: 50 }, (_, i) => `file.yml:${i}:1: ${"problem ".repeat(20)}`));
+    const refusal = renderRefusal(
+      "prod",
+      "the Gatehouse configuration is invalid",
+      Array.from({ length: 50 }, (_, i) => `file.yml:${i}:1: ${"problem ".repeat(20)}`),
+    );
     expect(refusal.length).toBeLessThanOrEqual(DEPLOYMENT_COMMENT_MAX_LENGTH);
-    expect(refusal).toMatch(/^⛔ Gatehouse rejected the deployment to \*\*prod\*\*: the Gatehouse configuration is invalid\n\n- file\.yml:0:1:/);
+    expect(refusal).toMatch(
+      /^⛔ Gatehouse rejected the deployment to \*\*prod\*\*: the Gatehouse configuration is invalid\n\n- file\.yml:0:1:/,
+    );
   });
 });

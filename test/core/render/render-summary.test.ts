@@ -30,7 +30,9 @@ describe("renderJobSummary", () => {
 
   it("lists who signed what, when, on which commit, with what evidence", () => {
     expect(summary).toContain("| `security.waf` | @&#8203;alice | 2026-11-24 09:15 UTC | `1111111` | – |");
-    expect(summary).toContain("| `security.penetration-test` | @&#8203;bob | 2026-11-24 10:00 UTC | `abc1234` | [link](<https://example.com/pt.pdf>) |");
+    expect(summary).toContain(
+      "| `security.penetration-test` | @&#8203;bob | 2026-11-24 10:00 UTC | `abc1234` | [link](<https://example.com/pt.pdf>) |",
+    );
   });
 
   it("includes the ledger, latest first", () => {
@@ -46,7 +48,13 @@ describe("renderJobSummary", () => {
 
   it("stays within its limit, cutting the ledger first", () => {
     const many = Array.from({ length: 3000 }, (_, i) => signoffEvent("security", "waf", { note: `note ${i} `.repeat(10) }));
-    const text = renderJobSummary({ verdict, ledger: { version: 1, pr: 42, events: many }, prUrl: "https://github.com/acme/app/pull/42", prNumber: 42, maxLength: 20_000 });
+    const text = renderJobSummary({
+      verdict,
+      ledger: { version: 1, pr: 42, events: many },
+      prUrl: "https://github.com/acme/app/pull/42",
+      prNumber: 42,
+      maxLength: 20_000,
+    });
     expect(text.length).toBeLessThanOrEqual(20_000);
     expect(text).toContain("| `security.penetration-test` |");
     expect(text).toMatch(/_…and \d+ earlier events\._/);
