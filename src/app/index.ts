@@ -1,3 +1,7 @@
+/**
+ * src/app is the Probot App: handlers/ (one file per webhook family), sync/ (the release sync
+ * pipeline) and runtime/ (what lives across events). This file wires them together.
+ */
 import type { ApplicationFunction, ApplicationFunctionOptions, Context, Probot } from "probot";
 import type { RetryPolicy } from "../github/secondary-rate-limit.js";
 import type { WriteSpacingOptions } from "../github/write-spacing.js";

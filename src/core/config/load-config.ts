@@ -1,3 +1,7 @@
+/**
+ * src/core/config owns what a repository configures: the config and checklist schemas, YAML
+ * loading with positions, `_extends` layers, and problems reported as file:line:col.
+ */
 import type { Checklist } from "./checklist-schema.js";
 import { CONFIG_PATH, OWNER_PATTERN, RepoConfigSchema, type RepoConfig } from "./config-schema.js";
 import { globProblem } from "./glob.js";

@@ -1,3 +1,7 @@
+/**
+ * src/core/evaluate owns verdicts: which gates a release needs, whether each is approved at a
+ * commit (thresholds, expiry, four eyes, commit binding), and the reason shown for each.
+ */
 import type { Checklist, Gate, Item, Phase } from "../config/checklist-schema.js";
 import type { RepoConfig } from "../config/config-schema.js";
 import { formatDuration, parseDuration } from "../config/duration.js";

@@ -1,4 +1,7 @@
 /**
+ * src/core/ledger owns the sign-off history: its events, the codec and archive plan that store it
+ * in check runs, replay, and carry-over from one commit to the next.
+ *
  * The ledger: an append-only list of events about one release PR. The authoritative copy
  * lives in the App's own check run (see ledger-codec.ts); everything else is a view of it.
  */

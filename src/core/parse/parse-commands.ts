@@ -1,3 +1,7 @@
+/**
+ * src/core/parse owns reading what users write: ticks, commands, markdown blocks and merge queue
+ * refs, each in linear time with a size cap.
+ */
 import { ID_PATTERN, type Checklist } from "../config/checklist-schema.js";
 import { escapeMarkdown } from "../render/escape.js";
 import { classifyLines, MAX_BODY_LENGTH } from "./markdown-blocks.js";

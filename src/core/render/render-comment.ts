@@ -1,3 +1,7 @@
+/**
+ * src/core/render owns everything Gatehouse writes for people: the comment, check runs, job
+ * summaries and deployment reviews, with every user or config string escaped and fitted to GitHub's limits.
+ */
 import type { Checklist } from "../config/checklist-schema.js";
 import { COMMENT_MARKER, itemMarker } from "./comment-markers.js";
 import { OWNER_PATTERN } from "../config/config-schema.js";
