@@ -42,7 +42,9 @@ await server.close();
 const profile = JSON.parse(readFileSync(out, "utf8")) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfMs = new Map<number, number>();
-profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+profile.samples.forEach((id, i) => {
+  selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+});
 const total = [...selfMs.values()].reduce((a, b) => a + b, 0);
 const idle = [...selfMs]
   .filter(([id]) => ["(idle)", "(program)"].includes(byId.get(id)!.callFrame.functionName))
