@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/core/config/load-config.js";
 import { shippedChecklist } from "../../src/core/config/resolve-checklist.js";
+import { evaluate } from "../../src/core/evaluate/evaluate.js";
 import { issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
 import { boxState, CONFIG, createHarness, OWNERS, setBox, teardown, type Harness } from "./harness.js";
 
@@ -70,6 +72,23 @@ describe("four eyes: nobody who wrote the change approves it", () => {
       await h.editChecklist(pr(), OWNERS.security!, (b) => setBox(b, "security.waf", true));
       expect(boxState(h.checklistComment(3).body, "security.waf")).toBe(false);
       expect(h.checklistComment(3).body).toContain("authored commits of this pull request");
+    });
+
+    it("records commit authors in the ledger, so the Action and the deployment rule bar them too", async () => {
+      await h.editChecklist(pr(), OWNERS.security!, (b) => setBox(b, "security.waf", true));
+      h.github.pushCommit(3, B, OWNERS.security!, "dev");
+      h.github.compares.set(`${A}...${B}`, ["docs/notes.md"]);
+      await h.deliver(pullRequestEvent("synchronize", pr(), { before: A, after: B }, "dev"));
+      const ledger = h.ledger(B);
+      expect(ledger.events.filter((e) => e.kind === "pushed").map((e) => [e.actor, e.note])).toEqual([
+        ["dev", undefined],
+        [OWNERS.security, "authored commits of this pull request"],
+      ]);
+      // What the Action judges: the ledger alone, without the PR's commit list.
+      const facts = { number: 3, author: "dev", headSha: B, baseRef: "main", labels: ["release"] };
+      const config = loadConfig([{ file: ".github/gatehouse.yml", text: CONFIG }]);
+      const security = evaluate({ checklist, config, ledger, pr: facts, now: h.clock.now }).gates.find((g) => g.gate.id === "security")!;
+      expect(security.items.find((i) => i.item.id === "waf")!.status).not.toBe("signed");
     });
 
     it("an owner's sign-off stops counting once they push to the PR", async () => {

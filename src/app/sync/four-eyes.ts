@@ -8,6 +8,7 @@ import { listPullContributors } from "../../github/pull-people.js";
 import type { TeamMembership } from "../../github/team-membership.js";
 import type { PrState } from "../runtime/pr-state.js";
 import { isOwner } from "./authorize.js";
+import { mayBeSamePerson } from "../../core/evaluate/four-eyes.js";
 import type { Change } from "./sync-types.js";
 
 /** The PR's commit authors and committers: read once per head, then kept with the PR's state. */
@@ -41,6 +42,42 @@ export function pushedEvents(ledger: Ledger, push: { pusher: string; pusherId?: 
       method: "push",
     },
   ];
+}
+
+/**
+ * `pushed` events for the PR's commit authors and committers not yet in the ledger, so every
+ * reader of the ledger (the Action, the deployment rule, the audit) bars them as the App does,
+ * without reading the commit list itself.
+ */
+export function contributorEvents(
+  ledger: Ledger,
+  people: readonly Contributor[],
+  at: { sha: string; at: string; opener: { login: string; id?: number } },
+): LedgerEvent[] {
+  // The opener is barred by the PR itself; every reader knows who opened it.
+  const recorded: { login: string; id?: number }[] = [at.opener];
+  recorded.push(
+    ...ledger.events
+      .filter((e) => e.kind === "pushed")
+      .map((e) => ({ login: e.actor, ...(e.actorId !== undefined ? { id: e.actorId } : {}) })),
+  );
+  const events: LedgerEvent[] = [];
+  for (const person of people) {
+    if (recorded.some((r) => mayBeSamePerson(r, person))) continue;
+    recorded.push(person);
+    events.push({
+      kind: "pushed",
+      actor: person.login,
+      ...(person.id !== undefined ? { actorId: person.id } : {}),
+      role: "",
+      gate: "",
+      sha: at.sha,
+      at: at.at,
+      method: "push",
+      note: person.as === "author" ? "authored commits of this pull request" : "committed commits of this pull request",
+    });
+  }
+  return events;
 }
 
 /**

@@ -17,7 +17,7 @@ import { prKey, type PrState } from "../runtime/pr-state.js";
 import type { LoadedConfig } from "../runtime/config-cache.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { loadPrState } from "./state-loader.js";
-import { headContributors, pushedEvents, recheckSigners } from "./four-eyes.js";
+import { contributorEvents, headContributors, pushedEvents, recheckSigners } from "./four-eyes.js";
 import type { SyncOutcome, SyncRequest } from "./sync-types.js";
 
 /**
@@ -225,7 +225,16 @@ async function applyFourEyes(
   }
   if (batch.some((r) => r.change !== undefined) || ledger.events.some((e) => e.kind === "signoff")) {
     state = await headContributors(merged.gh, merged.repo, pr, state);
-    pr = { ...pr, contributors: state.contributors?.people ?? [] };
+    const people = state.contributors?.people ?? [];
+    pr = { ...pr, contributors: people };
+    ledger = appendEvents(
+      ledger,
+      contributorEvents(ledger, people, {
+        sha: pr.headSha,
+        at: input.now.toISOString(),
+        opener: { login: pr.author, ...(pr.authorId !== undefined ? { id: pr.authorId } : {}) },
+      }),
+    );
   }
   return { state, ledger, pr, changed };
 }

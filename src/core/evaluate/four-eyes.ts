@@ -32,7 +32,8 @@ export function contributionOf(person: Person, pr: PullRequestFacts, events: rea
   }
   for (const e of events) {
     if (e.kind === "pushed" && mayBeSamePerson(person, { login: e.actor, ...(e.actorId !== undefined ? { id: e.actorId } : {}) })) {
-      return "pushed commits to this pull request";
+      // Commit authors the App recorded carry what they did as the note.
+      return e.note ?? "pushed commits to this pull request";
     }
   }
   return undefined;
