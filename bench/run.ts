@@ -37,7 +37,8 @@ const server = await serveStandIn(repo.github, { onServed: recorder.onServed });
 const githubUrl = server.url;
 
 async function withApp<T>(options: { entry?: string; env?: Record<string, string> }, use: (app: AppProcess) => Promise<T>): Promise<T> {
-  const app = await startApp({ githubUrl, appId: APP_ID, ...options });
+  // Each scenario starts the App afresh; its start-up sweep of every open PR would run into the measurement.
+  const app = await startApp({ githubUrl, appId: APP_ID, ...options, env: { GATEHOUSE_STARTUP_SWEEP: "off", ...options.env } });
   try {
     return await use(app);
   } finally {

@@ -21,6 +21,7 @@ import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime/runt
 import { EVENT_DEADLINE_MS, withDeadline } from "./runtime/event-deadline.js";
 import { syncBatch } from "./sync/release-sync.js";
 import { commentWindowFromEnv } from "./runtime/comment-window-env.js";
+import { startupSweepFromEnv } from "./runtime/startup-sweep-env.js";
 import { onCommandComment, onReviewSubmitted } from "./handlers/signoff-commands.js";
 
 export interface GatehouseOptions extends RuntimeOptions {
@@ -88,7 +89,7 @@ const app: ApplicationFunction = (probot, options) =>
   gatehouse({
     appId: Number(process.env.APP_ID),
     metricsServing: metricsServing(process.env),
-    sweepOnStart: true,
+    sweepOnStart: startupSweepFromEnv(process.env.GATEHOUSE_STARTUP_SWEEP),
     ...commentWindowFromEnv(process.env.GATEHOUSE_COMMENT_WINDOW_SECONDS),
   })(probot, options);
 export default app;
