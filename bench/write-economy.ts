@@ -42,7 +42,7 @@ export interface EconomyMeasurement {
   /** events/s that 1 write/s per installation allows at this many writes per tick. */
   pacingBound: number;
   allSigned: boolean;
-  /** Every final comment shows every tick ticked. */
+  /** Every final comment shows every tick ticked, with who signed it (the deferred re-render happened). */
   commentsShowAll: boolean;
   /** The App's CPU time (user + system) per event over the stream, in ms. */
   cpuMsPerEvent: number;
@@ -131,7 +131,13 @@ export async function measureTicks(
       const signed = new Set(ledgerOn(repo.github, s.pr.head.sha).events.map((e) => `${e.gate}.${e.item}`));
       return items.every((i) => signed.has(i.ref));
     }),
-    commentsShowAll: subjects.every((s) => items.every((i) => boxState(checklistComment(repo.github, s.pr.number).body, i.ref))),
+    // Ticked, and re-rendered from the ledger: the line names who signed.
+    commentsShowAll: subjects.every((s) => {
+      const lines = checklistComment(repo.github, s.pr.number).body.split("\n");
+      return items.every(
+        (i) => boxState(lines.join("\n"), i.ref) && lines.some((l) => l.includes(`gatehouse:item ${i.ref} `) && l.includes("signed by")),
+      );
+    }),
     cpuMsPerEvent: cpu / ticks,
     callsPerEvent: served.length / ticks,
     stream: sent.sort((a, b) => a.n - b.n).map((s) => s.event),
