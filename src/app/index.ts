@@ -15,6 +15,11 @@ import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime/runt
 import { syncBatch } from "./sync/release-sync.js";
 import { commentWindowFromEnv } from "./runtime/comment-window-env.js";
 import { onCommandComment, onReviewSubmitted } from "./handlers/signoff-commands.js";
+import { connectRedis } from "./runtime/redis-coordination.js";
+import { Lifecycle } from "./runtime/lifecycle.js";
+import { LocalSweepStore, RedeliverySweep, RedisSweepStore, sweepFromEnv, type SweepOptions } from "./runtime/redelivery-sweep.js";
+import { replicaFromEnv } from "./runtime/replica-env.js";
+import type { GitHubClient } from "../github/client.js";
 
 export interface GatehouseOptions extends RuntimeOptions {
   retryPolicy?: RetryPolicy;
@@ -22,6 +27,14 @@ export interface GatehouseOptions extends RuntimeOptions {
   metricsServing?: MetricsServing;
   /** Hands the runtime to an embedder or a test, e.g. to wait for deferred comment re-renders. */
   onRuntime?: (rt: Runtime) => void;
+  /** Redis shared by the replicas (Probot's REDIS_URL); without it, this process is the only one. */
+  redisUrl?: string;
+  /** How long a dead replica's hold on a PR blocks the others (default 5 s). */
+  leaseMs?: number;
+  /** Runs the redelivery sweep (the `probot run` entry does; embedded tests do not). */
+  sweep?: SweepOptions;
+  /** Handles SIGTERM: drain within `drainMs`, then exit 0 (the `probot run` entry does). */
+  gracefulShutdown?: { drainMs: number };
 }
 
 /**
@@ -29,21 +42,66 @@ export interface GatehouseOptions extends RuntimeOptions {
  * webhook is idempotent; work on one PR is serialized inside `syncRelease`.
  */
 export function gatehouse(options: GatehouseOptions): ApplicationFunction {
-  return (app: Probot, appOptions?: ApplicationFunctionOptions) => {
+  return async (app: Probot, appOptions?: ApplicationFunctionOptions) => {
     const metrics = new Metrics();
+    const redis = options.redisUrl
+      ? await connectRedis(options.redisUrl, { ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}), metrics, log: app.log })
+      : undefined;
     const clients = new InstallationClients({ ...options, metrics });
-    const rt = createRuntime({ whenIdle: (client) => clients.whenIdle(client), ...options, metrics }, syncBatch);
+    const rt = createRuntime(
+      { whenIdle: (client) => clients.whenIdle(client), ...options, metrics, ...(redis ? { coordination: redis } : {}) },
+      syncBatch,
+    );
     options.onRuntime?.(rt);
     serveMetrics(appOptions, metrics, options.metricsServing ?? {}, app.log);
     countDeliveries(app, metrics);
+    const appClient = () => app.auth() as Promise<GitHubClient>;
+    const lifecycle = new Lifecycle({
+      ...(redis ? { redisReachable: redis.reachable } : {}),
+      authenticate: async () => void (await (await appClient()).request("GET /app")),
+      ...(options.gracefulShutdown ? { drainMs: options.gracefulShutdown.drainMs } : {}),
+    });
+    appOptions?.addHandler?.(lifecycle.handler);
+    const sweepStore = redis ? new RedisSweepStore(redis.redis, redis.leases) : new LocalSweepStore();
+    const sweep = options.sweep
+      ? new RedeliverySweep({ appClient, store: sweepStore, sweep: options.sweep, now: rt.now, metrics, log: app.log })
+      : undefined;
+    sweep?.start();
+    if (options.gracefulShutdown) {
+      process.once("SIGTERM", () => {
+        app.log.info("SIGTERM: refusing new webhooks, finishing the batches in flight");
+        void (async () => {
+          await sweep?.stop();
+          const outcome = await lifecycle.drain(() => rt.views.settled());
+          await redis?.close();
+          app.log.info({ outcome }, "Stopped");
+          process.exit(0);
+        })();
+      });
+    }
     // Keyed by delivery and handler, so two handlers of one delivery never skip each other.
     const once =
       <C extends Context>(handler: (rt: Runtime, context: C) => Promise<void>) =>
       (context: C) =>
         observeDelivery(metrics, context, handler.name, () =>
-          rt.deliveries.once(`${context.id}:${handler.name}`, async () => {
-            context.octokit = clients.for(context);
-            await handler(rt, context);
+          lifecycle.track(async () => {
+            try {
+              const result = await rt.deliveries.once(`${context.id}:${handler.name}`, async () => {
+                context.octokit = clients.for(context);
+                await handler(rt, context);
+              });
+              if (result === "ran" && (await sweepStore.handled(context.id).catch(() => false))) metrics.redeliveriesRecovered.inc();
+              return result;
+            } catch (error) {
+              // Probot may have answered 202 already (a slow handler): the sweep redelivers it.
+              await sweepStore.handlerFailed(context.id, rt.now()).catch(() => undefined);
+              throw redis && redis.redis.status !== "ready"
+                ? Object.assign(
+                    new Error("Redis (REDIS_URL) is unreachable: the delivery is refused so that it is redelivered.", { cause: error }),
+                    { status: 503 },
+                  )
+                : error;
+            }
           }),
         );
 
@@ -68,5 +126,7 @@ const app: ApplicationFunction = (probot, options) =>
     appId: Number(process.env.APP_ID),
     metricsServing: metricsServing(process.env),
     ...commentWindowFromEnv(process.env.GATEHOUSE_COMMENT_WINDOW_SECONDS),
+    ...replicaFromEnv(process.env),
+    sweep: sweepFromEnv(process.env),
   })(probot, options);
 export default app;
