@@ -20,6 +20,7 @@ import { Lifecycle } from "./runtime/lifecycle.js";
 import { LocalSweepStore, RedeliverySweep, RedisSweepStore, sweepFromEnv, type SweepOptions } from "./runtime/redelivery-sweep.js";
 import { replicaFromEnv } from "./runtime/replica-env.js";
 import type { GitHubClient } from "../github/client.js";
+import { observeRequests } from "../github/request-metrics.js";
 
 export interface GatehouseOptions extends RuntimeOptions {
   retryPolicy?: RetryPolicy;
@@ -55,13 +56,18 @@ export function gatehouse(options: GatehouseOptions): ApplicationFunction {
     options.onRuntime?.(rt);
     serveMetrics(appOptions, metrics, options.metricsServing ?? {}, app.log);
     countDeliveries(app, metrics);
-    const appClient = () => app.auth() as Promise<GitHubClient>;
+    // As the App (its JWT): the delivery log and the readiness check, counted like every other request.
+    const appClient = async () => observeRequests((await app.auth()) as GitHubClient & { hook: Context["octokit"]["hook"] }, metrics, "none");
     const lifecycle = new Lifecycle({
       ...(redis ? { redisReachable: redis.reachable } : {}),
       authenticate: async () => void (await (await appClient()).request("GET /app")),
       ...(options.gracefulShutdown ? { drainMs: options.gracefulShutdown.drainMs } : {}),
     });
-    appOptions?.addHandler?.(lifecycle.handler);
+    try {
+      appOptions?.addHandler?.(lifecycle.handler);
+    } catch {
+      // No HTTP server (an embedded app): nothing to probe.
+    }
     const sweepStore = redis ? new RedisSweepStore(redis.redis, redis.leases) : new LocalSweepStore();
     const sweep = options.sweep
       ? new RedeliverySweep({ appClient, store: sweepStore, sweep: options.sweep, now: rt.now, metrics, log: app.log })
