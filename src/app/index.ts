@@ -101,12 +101,11 @@ export function gatehouse(options: GatehouseOptions): ApplicationFunction {
             } catch (error) {
               // Probot may have answered 202 already (a slow handler): the sweep redelivers it.
               await sweepStore.handlerFailed(context.id, rt.now()).catch(() => undefined);
-              throw redis && redis.redis.status !== "ready"
-                ? Object.assign(
-                    new Error("Redis (REDIS_URL) is unreachable: the delivery is refused so that it is redelivered.", { cause: error }),
-                    { status: 503 },
-                  )
-                : error;
+              // Fail closed: without Redis nothing is coordinated, so the delivery is refused and redelivered later.
+              if (redis && !(await redis.reachable())) {
+                throw Object.assign(new Error("Redis (REDIS_URL) is unreachable: the delivery is refused so that it is redelivered.", { cause: error }), { status: 503 });
+              }
+              throw error;
             }
           }),
         );

@@ -231,4 +231,28 @@ describe("replicas on Redis (whole processes)", () => {
     expect(repo.log.slice(mark).filter((r) => r.method !== "GET")).toEqual([]);
     expect(ledgerOn(repo, head).events).toHaveLength(1);
   }, 60_000);
+
+  it("while Redis is down, webhooks are refused with 503 and replicas are unready; once it is back, the sweep recovers them", async () => {
+    const head = "5".repeat(40);
+    const { tick } = await openPull(15, head);
+    await redis.stop();
+    const [first, second] = THIRTY;
+    const refused = await sender.deliver(tick(first!.ref, first!.owner));
+    expect(refused.status_code).toBe(503);
+    expect((await fetch(`${sender.replicas[0]!.url}/readyz`)).status).toBe(503);
+    expect((await fetch(`${sender.replicas[0]!.url}/healthz`)).status).toBe(200);
+    expect(signed(head).size).toBe(0);
+
+    redis = await startRedis({ port: redis.port });
+    const deadline = Date.now() + 15_000;
+    while ((await fetch(`${sender.replicas[0]!.url}/readyz`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error("no replica became ready after Redis came back");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await sender.deliver(tick(second!.ref, second!.owner))).status_code).toBe(200);
+    await until("the refused tick redelivered", () => signed(head).has(`${first!.ref} by ${first!.owner}`));
+    await sender.redeliveriesAnswered();
+    expect([...signed(head)].sort()).toEqual([`${first!.ref} by ${first!.owner}`, `${second!.ref} by ${second!.owner}`].sort());
+    redeliveredOnce([refused.guid]);
+  }, 60_000);
 });

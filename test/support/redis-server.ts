@@ -10,9 +10,9 @@ export interface RedisServer {
 /** Debian's redis-server, as `.ci/run` installs it. */
 export const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? "redis-server";
 
-/** Starts a throwaway redis-server on a free 127.0.0.1 port, persistence off; stop() ends it. */
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
+/** Starts a throwaway redis-server on a free 127.0.0.1 port (or `port`, to bring one back), persistence off; stop() ends it. */
+export async function startRedis(options: { port?: number } = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(REDIS_SERVER, ["--save", "", "--appendonly", "no", "--port", String(port), "--bind", "127.0.0.1"], {
     stdio: ["ignore", "pipe", "pipe"],
   });

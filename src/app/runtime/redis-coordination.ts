@@ -32,6 +32,8 @@ export async function connectRedis(
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
       connectTimeout: 2_000,
+      // A command to a Redis that stopped answering fails instead of holding a webhook forever.
+      commandTimeout: 2_000,
       retryStrategy: (times) => Math.min(times * 100, 2_000),
     });
   const redis = connect();

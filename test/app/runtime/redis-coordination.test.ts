@@ -90,6 +90,15 @@ describe("coordination on Redis", () => {
     expect(stale).toEqual(["a1", "b1", "a3"]);
     await Promise.all([batch("x", a), batch("y", b), batch("z", a), batch("w", b)]);
     expect(overlapped).toBe(false);
+
+    // Redis restarted empty (or failed over): whatever a replica cached is suspect.
+    stale.length = 0;
+    await batch("a5", a);
+    expect(stale).toEqual(["a5"]);
+    await batch("a6", a);
+    await client().flushall();
+    await batch("a7", a);
+    expect(stale).toEqual(["a5", "a7"]);
   });
 
   it("a delivery is applied once across replicas, remembered for a day, and runs again when its handler crashed", async () => {
