@@ -57,7 +57,8 @@ export function gatehouse(options: GatehouseOptions): ApplicationFunction {
     serveMetrics(appOptions, metrics, options.metricsServing ?? {}, app.log);
     countDeliveries(app, metrics);
     // As the App (its JWT): the delivery log and the readiness check, counted like every other request.
-    const appClient = async () => observeRequests((await app.auth()) as GitHubClient & { hook: Context["octokit"]["hook"] }, metrics, "none");
+    const appClient = async () =>
+      observeRequests((await app.auth()) as GitHubClient & { hook: Context["octokit"]["hook"] }, metrics, "none");
     const lifecycle = new Lifecycle({
       ...(redis ? { redisReachable: redis.reachable } : {}),
       authenticate: async () => void (await (await appClient()).request("GET /app")),
@@ -103,7 +104,10 @@ export function gatehouse(options: GatehouseOptions): ApplicationFunction {
               await sweepStore.handlerFailed(context.id, rt.now()).catch(() => undefined);
               // Fail closed: without Redis nothing is coordinated, so the delivery is refused and redelivered later.
               if (redis && !(await redis.reachable())) {
-                throw Object.assign(new Error("Redis (REDIS_URL) is unreachable: the delivery is refused so that it is redelivered.", { cause: error }), { status: 503 });
+                throw Object.assign(
+                  new Error("Redis (REDIS_URL) is unreachable: the delivery is refused so that it is redelivered.", { cause: error }),
+                  { status: 503 },
+                );
               }
               throw error;
             }
