@@ -57,8 +57,11 @@ export function gatehouse(options: GatehouseOptions): ApplicationFunction {
     serveMetrics(appOptions, metrics, options.metricsServing ?? {}, app.log);
     countDeliveries(app, metrics);
     // As the App (its JWT): the delivery log and the readiness check, counted like every other request.
-    const appClient = async () =>
-      observeRequests((await app.auth()) as GitHubClient & { hook: Context["octokit"]["hook"] }, metrics, "none");
+    // Probot's throttle is off: clustered on Redis, its Bottleneck never recovers from a Redis 7 that restarted empty.
+    const appClient = async () => {
+      const Octokit = (await app.auth()).constructor as new (options: Record<string, unknown>) => Context["octokit"];
+      return observeRequests(new Octokit({ throttle: { enabled: false } }), metrics, "none") as GitHubClient;
+    };
     const lifecycle = new Lifecycle({
       ...(redis ? { redisReachable: redis.reachable } : {}),
       authenticate: async () => void (await (await appClient()).request("GET /app")),

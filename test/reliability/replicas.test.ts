@@ -45,7 +45,7 @@ function repoWithThirty(): GitHubStandIn {
   return repo;
 }
 
-async function until(what: string, test: () => boolean, timeoutMs = 20_000): Promise<void> {
+async function until(what: string, test: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!test()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -146,14 +146,14 @@ describe("replicas on Redis (whole processes)", () => {
     expect(writes).toBeLessThanOrEqual(2 * written + 1);
   }, 60_000);
 
-  /** The guids of these deliveries, each asked to be redelivered exactly once. */
-  const redeliveredOnce = (guids: string[]) => {
+  /** The guids of these deliveries, each asked to be redelivered once (or, where a redelivery failed too, once per failed attempt, at most `atMost` times). */
+  const redeliveredOnce = (guids: string[], atMost = 1) => {
     const requested = repo.redeliveryRequests.map((id) => repo.hookDeliveries.find((d) => d.id === id)!.guid);
-    for (const guid of guids)
-      expect(
-        requested.filter((g) => g === guid),
-        guid,
-      ).toHaveLength(1);
+    for (const guid of guids) {
+      const times = requested.filter((g) => g === guid).length;
+      expect(times, guid).toBeGreaterThanOrEqual(1);
+      expect(times, guid).toBeLessThanOrEqual(atMost);
+    }
   };
 
   it("a replica killed with SIGKILL mid-burst loses nothing: what it never answered is redelivered and applied", async () => {
@@ -169,17 +169,25 @@ describe("replicas on Redis (whole processes)", () => {
     };
     const answers = await Promise.all(THIRTY.map(({ ref, owner }) => sender.deliver(tick(ref, owner))));
     repo.hold = undefined;
-    const lost = answers.filter((a) => a.status_code !== 200);
+    // Answered 202 (Probot's answer to a slow handler) counts as delivered for GitHub: it is applied by the handler still running.
+    const lost = answers.filter((a) => a.status_code < 200 || a.status_code >= 300);
     expect(lost.length).toBeGreaterThan(0);
     expect(victim.exitCode()).toBeNull();
 
     sender.replicas[1] = await startReplica();
     await until("every tick in the ledger", () => signed(head).size === 30);
+    // Every delivery GitHub saw fail is redelivered (some were applied before the crash: those are duplicates).
+    const requested = () => new Set(repo.redeliveryRequests.map((id) => repo.hookDeliveries.find((d) => d.id === id)!.guid));
+    await until("a redelivery of every lost delivery", () => lost.every((a) => requested().has(a.guid)));
     await sender.redeliveriesAnswered();
     expect([...signed(head)].sort()).toEqual([...everyone].sort());
     expect(ledgerOn(repo, head).events.filter((e) => e.kind === "signoff")).toHaveLength(30);
     expect(gatehouseRun(repo, head)!.conclusion).toBe("success");
-    redeliveredOnce(lost.map((a) => a.guid));
+    // A redelivery sent to the dead replica before its restart fails too, and is asked for again.
+    redeliveredOnce(
+      lost.map((a) => a.guid),
+      3,
+    );
   }, 60_000);
 
   it("ticks and a /signoff sent while the service is down are redelivered once it starts, and applied once", async () => {
@@ -213,7 +221,8 @@ describe("replicas on Redis (whole processes)", () => {
     await sender.redeliveriesAnswered();
     expect([...signed(head)].sort()).toEqual(expected.sort());
     expect(ledgerOn(repo, head).events.filter((e) => e.kind === "signoff")).toHaveLength(6);
-    for (const { ref } of five) expect(boxState(checklistComment(repo, 13).body, ref)).toBe(true);
+    // The comment is a view, re-rendered within the comment window.
+    await until("the boxes ticked in the comment", () => five.every(({ ref }) => boxState(checklistComment(repo, 13).body, ref)));
     redeliveredOnce(missed.map((m) => m.guid));
   }, 60_000);
 
@@ -246,7 +255,10 @@ describe("replicas on Redis (whole processes)", () => {
     redis = await startRedis({ port: redis.port });
     const deadline = Date.now() + 15_000;
     while ((await fetch(`${sender.replicas[0]!.url}/readyz`)).status !== 200) {
-      if (Date.now() > deadline) throw new Error("no replica became ready after Redis came back");
+      if (Date.now() > deadline)
+        throw new Error(
+          `no replica became ready after Redis came back: ${await (await fetch(`${sender.replicas[0]!.url}/readyz`)).text()}\n${sender.replicas[0]!.output().slice(-3000)}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
     expect((await sender.deliver(tick(second!.ref, second!.owner))).status_code).toBe(200);

@@ -17,6 +17,9 @@ export interface SweepOptions {
   firstDelayMs: number;
 }
 
+/** A delivery whose redeliveries keep failing is asked for at most this many times (GitHub's log counts them). */
+export const MAX_REDELIVERIES = 3;
+
 export const DEFAULT_SWEEP: SweepOptions = { windowMs: 6 * 3_600_000, intervalMs: 5 * 60_000, paceMs: 250, firstDelayMs: 2_000 };
 
 /** Reads GATEHOUSE_REDELIVERY_WINDOW_HOURS and GATEHOUSE_REDELIVERY_INTERVAL_SECONDS. */
@@ -39,10 +42,12 @@ export function sweepFromEnv(env: Record<string, string | undefined>): SweepOpti
 export interface SweepStore {
   /** Runs `task` unless another replica is sweeping; false when skipped. */
   exclusive(task: () => Promise<void>): Promise<boolean>;
-  /** Claims the one redelivery request a delivery gets; false when it was requested already. */
-  claimRequest(guid: string, ttlMs: number): Promise<boolean>;
+  /** Claims the one redelivery request a failed attempt gets ("guid:attemptId"); false when it was requested already. */
+  claimRequest(claim: string, ttlMs: number): Promise<boolean>;
+  /** Remembers that a delivery was asked for, so its handling counts as recovered. */
+  markRequested(guid: string, ttlMs: number): Promise<void>;
   /** The redelivery request failed: the next sweep may ask again. */
-  unclaimRequest(guid: string): Promise<void>;
+  unclaimRequest(claim: string): Promise<void>;
   /** A handler failed after the delivery may have been answered 2xx (Probot answers 202 on slow handlers). */
   handlerFailed(guid: string, at: Date): Promise<void>;
   /** Deliveries whose handler failed since `since` and did not succeed after. */
@@ -52,6 +57,7 @@ export interface SweepStore {
 }
 
 export class LocalSweepStore implements SweepStore {
+  readonly #claims = new LRUCache<string, true>({ max: 10_000 });
   readonly #requested = new LRUCache<string, true>({ max: 10_000 });
   readonly #failed = new LRUCache<string, number>({ max: 10_000 });
   #sweeping = false;
@@ -66,13 +72,16 @@ export class LocalSweepStore implements SweepStore {
       this.#sweeping = false;
     }
   }
-  async claimRequest(guid: string, ttlMs: number): Promise<boolean> {
-    if (this.#requested.has(guid)) return false;
-    this.#requested.set(guid, true, { ttl: ttlMs });
+  async claimRequest(claim: string, ttlMs: number): Promise<boolean> {
+    if (this.#claims.has(claim)) return false;
+    this.#claims.set(claim, true, { ttl: ttlMs });
     return true;
   }
-  async unclaimRequest(guid: string): Promise<void> {
-    this.#requested.delete(guid);
+  async markRequested(guid: string, ttlMs: number): Promise<void> {
+    this.#requested.set(guid, true, { ttl: ttlMs });
+  }
+  async unclaimRequest(claim: string): Promise<void> {
+    this.#claims.delete(claim);
   }
   async handlerFailed(guid: string, at: Date): Promise<void> {
     this.#failed.set(guid, at.getTime());
@@ -104,11 +113,14 @@ export class RedisSweepStore implements SweepStore {
       await lease.release();
     }
   }
-  async claimRequest(guid: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(`gatehouse:redelivery-requested:${guid}`, "1", "PX", Math.max(1, Math.round(ttlMs)), "NX")) === "OK";
+  async claimRequest(claim: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(`gatehouse:redelivery-claim:${claim}`, "1", "PX", Math.max(1, Math.round(ttlMs)), "NX")) === "OK";
   }
-  async unclaimRequest(guid: string): Promise<void> {
-    await this.redis.del(`gatehouse:redelivery-requested:${guid}`);
+  async markRequested(guid: string, ttlMs: number): Promise<void> {
+    await this.redis.set(`gatehouse:redelivery-requested:${guid}`, "1", "PX", Math.max(1, Math.round(ttlMs)));
+  }
+  async unclaimRequest(claim: string): Promise<void> {
+    await this.redis.del(`gatehouse:redelivery-claim:${claim}`);
   }
   async handlerFailed(guid: string, at: Date): Promise<void> {
     await this.redis.zadd(FAILED, at.getTime(), guid);
@@ -131,7 +143,7 @@ export interface SweepResult {
 
 /**
  * GitHub's recommended recovery for missed webhooks: list the App's recent deliveries, and ask
- * once for a redelivery of each that no attempt delivered (the App was down, restarting, crashed
+ * once per failed attempt (at most MAX_REDELIVERIES times a delivery) for a redelivery of each that no attempt delivered (the App was down, restarting, crashed
  * mid-handler, or refused it with 503 during a Redis outage), and of each whose handler failed
  * after Probot had already answered 202. One replica sweeps at a time; the delivery dedup makes
  * a redelivery of something handled meanwhile a no-op.
@@ -198,12 +210,18 @@ export class RedeliverySweep {
       const attempt = latest.get(guid);
       if (attempt && !candidates.has(guid)) candidates.set(guid, { attempt, reason: "handler_failed" });
     }
+    const redeliveries = new Map<string, number>();
+    for (const a of attempts) if (a.redelivery) redeliveries.set(a.guid, (redeliveries.get(a.guid) ?? 0) + 1);
     for (const [guid, { attempt, reason }] of candidates) {
-      if (!(await store.claimRequest(guid, sweep.windowMs))) continue;
+      if ((redeliveries.get(guid) ?? 0) >= MAX_REDELIVERIES) continue;
+      // Once per failed attempt: a redelivery that failed too is a new attempt, asked for again next sweep.
+      const claim = `${guid}:${attempt.id}`;
+      if (!(await store.claimRequest(claim, sweep.windowMs))) continue;
       await redeliverHookDelivery(app, attempt.id).catch(async (error: unknown) => {
-        await store.unclaimRequest(guid);
+        await store.unclaimRequest(claim);
         throw error;
       });
+      await store.markRequested(guid, sweep.windowMs);
       metrics.redeliveriesRequested.inc({ reason });
       result.requested.push({ guid, reason });
       await sleep(sweep.paceMs);

@@ -129,6 +129,24 @@ describe("redelivery sweep", () => {
     }
   });
 
+  it("a redelivery that failed too is asked for again, at most three times a delivery", async () => {
+    const log = [attempt(40, "unlucky", 10, 0)];
+    const github = fakeGitHub(log);
+    const sweep = sweeper(new LocalSweepStore(), github);
+    expect((await sweep.sweep()).requested.map((r) => r.guid)).toEqual(["unlucky"]);
+    for (const [i, id] of [41, 42, 43].entries()) {
+      // GitHub redelivered it, and that attempt failed as well.
+      log.push({ ...attempt(id, "unlucky", 9 - i, 502), redelivery: true });
+      const again = fakeGitHub(log);
+      const result = await sweeper(new LocalSweepStore(), again).sweep();
+      expect(
+        result.requested.map((r) => r.guid),
+        `after ${i + 1} failed redeliveries`,
+      ).toEqual(i < 2 ? ["unlucky"] : []);
+      expect(again.redelivered).toEqual(i < 2 ? [id] : []);
+    }
+  });
+
   it("one replica sweeps at a time; the others skip", async () => {
     const github = fakeGitHub([attempt(20, "down-2", 1, 0)]);
     const a = redisStore();
