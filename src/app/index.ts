@@ -21,6 +21,7 @@ import { LocalSweepStore, RedeliverySweep, RedisSweepStore, sweepFromEnv, type S
 import { replicaFromEnv } from "./runtime/replica-env.js";
 import type { GitHubClient } from "../github/client.js";
 import { observeRequests } from "../github/request-metrics.js";
+import { getAppIdentity } from "../github/app-identity.js";
 
 export interface GatehouseOptions extends RuntimeOptions {
   retryPolicy?: RetryPolicy;
@@ -64,7 +65,7 @@ export function gatehouse(options: GatehouseOptions): ApplicationFunction {
     };
     const lifecycle = new Lifecycle({
       ...(redis ? { redisReachable: redis.reachable } : {}),
-      authenticate: async () => void (await (await appClient()).request("GET /app")),
+      authenticate: async () => void (await getAppIdentity(await appClient())),
       ...(options.gracefulShutdown ? { drainMs: options.gracefulShutdown.drainMs } : {}),
     });
     try {
