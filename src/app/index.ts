@@ -17,7 +17,14 @@ import { commentWindowFromEnv } from "./runtime/comment-window-env.js";
 import { onCommandComment, onReviewSubmitted } from "./handlers/signoff-commands.js";
 import { connectRedis } from "./runtime/redis-coordination.js";
 import { Lifecycle } from "./runtime/lifecycle.js";
-import { LocalSweepStore, RedeliverySweep, RedisSweepStore, sweepFromEnv, type SweepOptions } from "./runtime/redelivery-sweep.js";
+import {
+  LocalSweepStore,
+  PRESUMED_FAILED_AFTER_MS,
+  RedeliverySweep,
+  RedisSweepStore,
+  sweepFromEnv,
+  type SweepOptions,
+} from "./runtime/redelivery-sweep.js";
 import { replicaFromEnv } from "./runtime/replica-env.js";
 import type { GitHubClient } from "../github/client.js";
 import { observeRequests } from "../github/request-metrics.js";
@@ -97,11 +104,14 @@ export function gatehouse(options: GatehouseOptions): ApplicationFunction {
         observeDelivery(metrics, context, handler.name, () =>
           lifecycle.track(async () => {
             try {
+              // Until its handler finishes, a delivery counts as failed from PRESUMED_FAILED_AFTER_MS on: a crash after a 202 is recovered too.
+              await sweepStore.handlerFailed(context.id, new Date(rt.now().getTime() + PRESUMED_FAILED_AFTER_MS));
               const result = await rt.deliveries.once(`${context.id}:${handler.name}`, async () => {
                 context.octokit = clients.for(context);
                 await handler(rt, context);
               });
-              if (result === "ran" && (await sweepStore.handled(context.id).catch(() => false))) metrics.redeliveriesRecovered.inc();
+              const recovered = await sweepStore.handled(context.id).catch(() => false);
+              if (result === "ran" && recovered) metrics.redeliveriesRecovered.inc();
               return result;
             } catch (error) {
               // Probot may have answered 202 already (a slow handler): the sweep redelivers it.

@@ -67,7 +67,7 @@ describe("replicas on Redis (whole processes)", () => {
       appId: APP_ID,
       env: {
         REDIS_URL: redis.url,
-        GATEHOUSE_LEASE_MS: "1500",
+        GATEHOUSE_LEASE_MS: "3000",
         GATEHOUSE_REDELIVERY_INTERVAL_SECONDS: "1",
         GATEHOUSE_SHUTDOWN_SECONDS: "10",
       },

@@ -17,6 +17,13 @@ export interface SweepOptions {
   firstDelayMs: number;
 }
 
+/**
+ * A delivery being handled is recorded as failed this far in the future, and the record is removed
+ * when its handler finishes: a replica that crashed after Probot had answered 202 leaves it behind,
+ * and the sweep redelivers it once this has passed (far longer than any handler runs).
+ */
+export const PRESUMED_FAILED_AFTER_MS = 10 * 60_000;
+
 /** A delivery whose redeliveries keep failing is asked for at most this many times (GitHub's log counts them). */
 export const MAX_REDELIVERIES = 3;
 
@@ -50,8 +57,8 @@ export interface SweepStore {
   unclaimRequest(claim: string): Promise<void>;
   /** A handler failed after the delivery may have been answered 2xx (Probot answers 202 on slow handlers). */
   handlerFailed(guid: string, at: Date): Promise<void>;
-  /** Deliveries whose handler failed since `since` and did not succeed after. */
-  failedSince(since: Date): Promise<string[]>;
+  /** Deliveries whose handler failed between `since` and `until` and did not succeed after. */
+  failedSince(since: Date, until: Date): Promise<string[]>;
   /** The delivery was handled: forget its failure; true when it had been redelivered on request. */
   handled(guid: string): Promise<boolean>;
 }
@@ -86,8 +93,8 @@ export class LocalSweepStore implements SweepStore {
   async handlerFailed(guid: string, at: Date): Promise<void> {
     this.#failed.set(guid, at.getTime());
   }
-  async failedSince(since: Date): Promise<string[]> {
-    return [...this.#failed.entries()].filter(([, at]) => at >= since.getTime()).map(([guid]) => guid);
+  async failedSince(since: Date, until: Date): Promise<string[]> {
+    return [...this.#failed.entries()].filter(([, at]) => at >= since.getTime() && at <= until.getTime()).map(([guid]) => guid);
   }
   async handled(guid: string): Promise<boolean> {
     this.#failed.delete(guid);
@@ -125,10 +132,10 @@ export class RedisSweepStore implements SweepStore {
   async handlerFailed(guid: string, at: Date): Promise<void> {
     await this.redis.zadd(FAILED, at.getTime(), guid);
   }
-  async failedSince(since: Date): Promise<string[]> {
+  async failedSince(since: Date, until: Date): Promise<string[]> {
     // Older failures are past the window: drop them so the set stays bounded.
     await this.redis.zremrangebyscore(FAILED, "-inf", `(${since.getTime()}`);
-    return this.redis.zrangebyscore(FAILED, since.getTime(), "+inf");
+    return this.redis.zrangebyscore(FAILED, since.getTime(), until.getTime());
   }
   async handled(guid: string): Promise<boolean> {
     const [, requested] = (await this.redis.multi().zrem(FAILED, guid).exists(`gatehouse:redelivery-requested:${guid}`).exec()) ?? [];
@@ -206,7 +213,7 @@ export class RedeliverySweep {
     for (const a of attempts) if (!latest.has(a.guid) || latest.get(a.guid)!.deliveredAt < a.deliveredAt) latest.set(a.guid, a);
     const candidates = new Map<string, { attempt: HookDelivery; reason: "failed" | "handler_failed" }>();
     for (const attempt of undelivered(attempts)) candidates.set(attempt.guid, { attempt, reason: "failed" });
-    for (const guid of await store.failedSince(since)) {
+    for (const guid of await store.failedSince(since, now())) {
       const attempt = latest.get(guid);
       if (attempt && !candidates.has(guid)) candidates.set(guid, { attempt, reason: "handler_failed" });
     }

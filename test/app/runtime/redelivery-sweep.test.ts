@@ -4,6 +4,7 @@ import { Leases } from "../../../src/app/runtime/lease.js";
 import { Metrics } from "../../../src/app/runtime/metrics.js";
 import {
   LocalSweepStore,
+  PRESUMED_FAILED_AFTER_MS,
   RedeliverySweep,
   RedisSweepStore,
   type SweepStore,
@@ -145,6 +146,28 @@ describe("redelivery sweep", () => {
       ).toEqual(i < 2 ? ["unlucky"] : []);
       expect(again.redelivered).toEqual(i < 2 ? [id] : []);
     }
+  });
+
+  it("a delivery whose replica died after answering 202 is redelivered once it is overdue", async () => {
+    const store = redisStore();
+    // The handler started 5 minutes ago (recorded as presumed failed from start + 10 min) and its process died.
+    const started = new Date(NOW.getTime() - 5 * 60_000);
+    await store.handlerFailed("answered-then-crashed", new Date(started.getTime() + PRESUMED_FAILED_AFTER_MS));
+    await store.handlerFailed("answered-and-done", new Date(started.getTime() + PRESUMED_FAILED_AFTER_MS));
+    await store.handled("answered-and-done");
+    const log = [attempt(50, "answered-then-crashed", 5, 202), attempt(51, "answered-and-done", 5, 202)];
+    const at = (minutesFromNow: number) =>
+      new RedeliverySweep({
+        appClient: async () => fakeGitHub(log).client,
+        store,
+        sweep: { windowMs: 6 * 3_600_000, intervalMs: 60_000, paceMs: 0, firstDelayMs: 0 },
+        now: () => new Date(NOW.getTime() + minutesFromNow * 60_000),
+        metrics: new Metrics(),
+        log: { info: () => undefined, warn: () => undefined },
+      });
+    // Still within what a live handler could take: not yet.
+    expect((await at(0).sweep()).requested).toEqual([]);
+    expect((await at(6).sweep()).requested).toEqual([{ guid: "answered-then-crashed", reason: "handler_failed" }]);
   });
 
   it("one replica sweeps at a time; the others skip", async () => {
