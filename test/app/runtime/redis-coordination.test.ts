@@ -91,7 +91,8 @@ describe("coordination on Redis", () => {
     await Promise.all([batch("x", a), batch("y", b), batch("z", a), batch("w", b)]);
     expect(overlapped).toBe(false);
 
-    // Redis restarted empty (or failed over): whatever a replica cached is suspect.
+    // b wrote last: a's cache is stale. Then Redis restarted empty (or failed over): whatever a replica cached is suspect.
+    await batch("b2", b);
     stale.length = 0;
     await batch("a5", a);
     expect(stale).toEqual(["a5"]);
