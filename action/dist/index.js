@@ -51888,7 +51888,7 @@ function contributionOf(person, pr, events) {
   }
   for (const e of events) {
     if (e.kind === "pushed" && mayBeSamePerson(person, { login: e.actor, ...e.actorId !== void 0 ? { id: e.actorId } : {} })) {
-      return "pushed commits to this pull request";
+      return e.note ?? "pushed commits to this pull request";
     }
   }
   return void 0;

@@ -23,6 +23,20 @@ import { syncBatch } from "./sync/release-sync.js";
 import { commentWindowFromEnv } from "./runtime/comment-window-env.js";
 import { startupSweepFromEnv } from "./runtime/startup-sweep-env.js";
 import { onCommandComment, onReviewSubmitted } from "./handlers/signoff-commands.js";
+import { connectRedis } from "./runtime/redis-coordination.js";
+import { Lifecycle } from "./runtime/lifecycle.js";
+import {
+  LocalSweepStore,
+  PRESUMED_FAILED_AFTER_MS,
+  RedeliverySweep,
+  RedisSweepStore,
+  sweepFromEnv,
+  type SweepOptions,
+} from "./runtime/redelivery-sweep.js";
+import { replicaFromEnv } from "./runtime/replica-env.js";
+import type { GitHubClient } from "../github/client.js";
+import { observeRequests } from "../github/request-metrics.js";
+import { getAppIdentity } from "../github/app-identity.js";
 
 export interface GatehouseOptions extends RuntimeOptions {
   retryPolicy?: RetryPolicy;
@@ -35,6 +49,14 @@ export interface GatehouseOptions extends RuntimeOptions {
   onSweep?: (sweep: Promise<unknown>) => void;
   /** Hands the runtime to an embedder or a test, e.g. to wait for deferred comment re-renders. */
   onRuntime?: (rt: Runtime) => void;
+  /** Redis shared by the replicas (Probot's REDIS_URL); without it, this process is the only one. */
+  redisUrl?: string;
+  /** How long a dead replica's hold on a PR blocks the others (default 5 s). */
+  leaseMs?: number;
+  /** Runs the redelivery sweep (the `probot run` entry does; embedded tests do not). */
+  sweep?: SweepOptions;
+  /** Handles SIGTERM: drain within `drainMs`, then exit 0 (the `probot run` entry does). */
+  gracefulShutdown?: { drainMs: number };
 }
 
 /**
@@ -42,25 +64,84 @@ export interface GatehouseOptions extends RuntimeOptions {
  * webhook is idempotent; work on one PR is serialized inside `syncRelease`.
  */
 export function gatehouse(options: GatehouseOptions): ApplicationFunction {
-  return (app: Probot, appOptions?: ApplicationFunctionOptions) => {
+  return async (app: Probot, appOptions?: ApplicationFunctionOptions) => {
     const metrics = new Metrics();
+    const redis = options.redisUrl
+      ? await connectRedis(options.redisUrl, { ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}), metrics, log: app.log })
+      : undefined;
     const clients = new InstallationClients({ ...options, metrics });
-    const rt = createRuntime({ whenIdle: (client) => clients.whenIdle(client), ...options, metrics }, syncBatch);
+    const rt = createRuntime(
+      { whenIdle: (client) => clients.whenIdle(client), ...options, metrics, ...(redis ? { coordination: redis } : {}) },
+      syncBatch,
+    );
     options.onRuntime?.(rt);
     serveMetrics(appOptions, metrics, options.metricsServing ?? {}, app.log);
     countDeliveries(app, metrics);
+    // As the App (its JWT): the delivery log and the readiness check, counted like every other request.
+    // Probot's throttle is off: clustered on Redis, its Bottleneck never recovers from a Redis 7 that restarted empty.
+    const appClient = async () => {
+      const Octokit = (await app.auth()).constructor as new (options: Record<string, unknown>) => Context["octokit"];
+      return observeRequests(new Octokit({ throttle: { enabled: false } }), metrics, "none") as GitHubClient;
+    };
+    const lifecycle = new Lifecycle({
+      ...(redis ? { redisReachable: redis.reachable } : {}),
+      authenticate: async () => void (await getAppIdentity(await appClient())),
+      ...(options.gracefulShutdown ? { drainMs: options.gracefulShutdown.drainMs } : {}),
+    });
+    try {
+      appOptions?.addHandler?.(lifecycle.handler);
+    } catch {
+      // No HTTP server (an embedded app): nothing to probe.
+    }
+    const sweepStore = redis ? new RedisSweepStore(redis.redis, redis.leases) : new LocalSweepStore();
+    const sweep = options.sweep
+      ? new RedeliverySweep({ appClient, store: sweepStore, sweep: options.sweep, now: rt.now, metrics, log: app.log })
+      : undefined;
+    sweep?.start();
+    if (options.gracefulShutdown) {
+      process.once("SIGTERM", () => {
+        app.log.info("SIGTERM: refusing new webhooks, finishing the batches in flight");
+        void (async () => {
+          await sweep?.stop();
+          const outcome = await lifecycle.drain(() => rt.views.settled());
+          await redis?.close();
+          app.log.info({ outcome }, "Stopped");
+          process.exit(0);
+        })();
+      });
+    }
     // Keyed by delivery and handler, so two handlers of one delivery never skip each other.
     const once =
       <C extends Context>(handler: (rt: Runtime, context: C) => Promise<void>) =>
       (context: C) =>
         observeDelivery(metrics, context, handler.name, () =>
-          rt.deliveries.once(`${context.id}:${handler.name}`, () =>
-            // One slow event (a huge body, a slow GitHub) fails on its own instead of holding its delivery open.
-            withDeadline(`${context.name} ${context.id} (${handler.name})`, options.eventDeadlineMs ?? EVENT_DEADLINE_MS, async () => {
-              context.octokit = clients.for(context);
-              await handler(rt, context);
-            }),
-          ),
+          lifecycle.track(async () => {
+            try {
+              // Until its handler finishes, a delivery counts as failed from PRESUMED_FAILED_AFTER_MS on: a crash after a 202 is recovered too.
+              await sweepStore.handlerFailed(context.id, new Date(rt.now().getTime() + PRESUMED_FAILED_AFTER_MS));
+              const result = await rt.deliveries.once(`${context.id}:${handler.name}`, () =>
+                // One slow event (a huge body, a slow GitHub) fails on its own instead of holding its delivery open.
+                withDeadline(`${context.name} ${context.id} (${handler.name})`, options.eventDeadlineMs ?? EVENT_DEADLINE_MS, async () => {
+                  context.octokit = clients.for(context);
+                  await handler(rt, context);
+                }),
+              );
+              const recovered = await sweepStore.handled(context.id).catch(() => false);
+              if (result === "ran" && recovered) metrics.redeliveriesRecovered.inc();
+              return result;
+            } catch (error) {
+              // Probot may have answered 202 already (a slow handler): the sweep redelivers it.
+              await sweepStore.handlerFailed(context.id, rt.now()).catch(() => undefined);
+              // Fail closed: without Redis nothing is coordinated, so the delivery is refused and redelivered later.
+              if (redis && !(await redis.reachable())) {
+                throw Object.assign(
+                  new Error("Redis (REDIS_URL) is unreachable: the delivery is refused so that it is redelivered.", { cause: error }),
+                  { status: 503 },
+                );
+              }
+              throw error;
+            }
+          }),
         );
 
     app.on([...PULL_REQUEST_EVENTS], once(onPullRequest));
@@ -78,8 +159,8 @@ export function gatehouse(options: GatehouseOptions): ApplicationFunction {
     rt.onSynced.push(watchExpiry(rt, (message) => app.log.warn(message)));
 
     if (options.sweepOnStart) {
-      const sweep = startUpSweep(app, rt, clients);
-      options.onSweep?.(sweep);
+      const startup = startUpSweep(app, rt, clients, appClient);
+      options.onSweep?.(startup);
     }
   };
 }
@@ -91,5 +172,7 @@ const app: ApplicationFunction = (probot, options) =>
     metricsServing: metricsServing(process.env),
     sweepOnStart: startupSweepFromEnv(process.env.GATEHOUSE_STARTUP_SWEEP),
     ...commentWindowFromEnv(process.env.GATEHOUSE_COMMENT_WINDOW_SECONDS),
+    ...replicaFromEnv(process.env),
+    sweep: sweepFromEnv(process.env),
   })(probot, options);
 export default app;

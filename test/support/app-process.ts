@@ -51,7 +51,12 @@ export interface AppProcess {
   deliver(event: WebhookEvent, options?: { id?: string }): Promise<Delivery>;
   /** The process's peak resident set size so far (VmHWM), in KiB; undefined where /proc is missing. */
   peakRssKb(): number | undefined;
+  /** Stops it gracefully (SIGTERM; SIGKILL after 5 s). */
   stop(): Promise<void>;
+  /** Kills it at once (SIGKILL), as a crash would. */
+  kill(): Promise<void>;
+  /** The exit code once it exited (null while running or when killed by a signal). */
+  exitCode(): number | null;
 }
 
 let privateKey: string | undefined;
@@ -149,6 +154,13 @@ export async function startApp(options: AppProcessOptions): Promise<AppProcess> 
         return match ? Number(match[1]) : undefined;
       } catch {
         return undefined;
+      }
+    },
+    exitCode: () => child.exitCode,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await exited;
       }
     },
     async stop() {

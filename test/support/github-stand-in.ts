@@ -111,6 +111,18 @@ export interface RequestCounts {
   writes: number;
 }
 
+/** One attempt at delivering a webhook to the App, as GitHub lists them (status_code 0: no answer). */
+export interface HookDeliveryRecord {
+  id: number;
+  guid: string;
+  delivered_at: string;
+  redelivery: boolean;
+  status_code: number;
+  status: string;
+  event: string;
+  action: string | null;
+}
+
 export class GitHubStandIn {
   readonly owner: string;
   readonly repo: string;
@@ -141,6 +153,34 @@ export class GitHubStandIn {
   /** Every state a check run went through, in order: proves what was never shown. */
   readonly checkRunHistory: CheckRunSnapshot[] = [];
   #nextId = 1000;
+
+  // --- The App's own webhook deliveries (GET /app/hook/deliveries, POST …/attempts) ---
+  /** Every delivery attempt, as GitHub records it (test/support/webhook-sender.ts records them). */
+  readonly hookDeliveries: HookDeliveryRecord[] = [];
+  /** Redeliveries the App asked for, by attempt id. */
+  readonly redeliveryRequests: number[] = [];
+  /** Called when the App asks for a redelivery: the test's "GitHub" delivers the webhook again. */
+  onRedeliver?: (attempt: HookDeliveryRecord) => void;
+
+  recordHookDelivery(attempt: Omit<HookDeliveryRecord, "id" | "delivered_at">): HookDeliveryRecord {
+    const record = { ...attempt, id: this.#nextId++, delivered_at: new Date().toISOString() };
+    this.hookDeliveries.push(record);
+    return record;
+  }
+
+  #routeHookDeliveries(m: string, path: string): StandInResponse | undefined {
+    if (m === "GET" && path === "/app") return ok({ id: this.defaultCaller.appId, slug: this.defaultCaller.slug });
+    if (m === "GET" && path === "/app/hook/deliveries") return ok([...this.hookDeliveries].reverse());
+    const match = /^\/app\/hook\/deliveries\/(\d+)\/attempts$/.exec(path);
+    if (m === "POST" && match) {
+      const attempt = this.hookDeliveries.find((d) => d.id === Number(match[1]));
+      if (!attempt) return notFound();
+      this.redeliveryRequests.push(attempt.id);
+      setImmediate(() => this.onRedeliver?.(attempt));
+      return { status: 202, body: {} };
+    }
+    return undefined;
+  }
 
   constructor(
     readonly defaultCaller: Caller,
@@ -470,6 +510,9 @@ export class GitHubStandIn {
       const members = this.teams.get(`${match[1]}/${match[2]}`);
       return members?.has(match[3]!.toLowerCase()) ? ok({ state: "active", role: "member" }) : notFound();
     }
+
+    const hookDeliveries = this.#routeHookDeliveries(m, path);
+    if (hookDeliveries) return hookDeliveries;
 
     if (m === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
       return {

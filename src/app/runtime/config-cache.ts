@@ -25,7 +25,10 @@ export const CONFIG_CACHE_MAX = 2_000;
 export class ConfigCache {
   readonly #entries: LRUCache<string, Promise<LoadedConfig>>;
 
-  constructor(options: { now: () => Date; ttlMs?: number; max?: number }) {
+  readonly #onForget: ((key: string) => void) | undefined;
+
+  constructor(options: { now: () => Date; ttlMs?: number; max?: number; onForget?: (key: string) => void }) {
+    this.#onForget = options.onForget;
     this.#entries = new LRUCache({
       max: options.max ?? CONFIG_CACHE_MAX,
       ttl: options.ttlMs ?? CONFIG_TTL_MS,
@@ -52,8 +55,16 @@ export class ConfigCache {
     return result;
   }
 
+  /** The repo's config changed: read it again here, and (through `onForget`) on every other replica. */
   forget(repo: RepoRef): void {
-    this.#entries.delete(configKey(repo));
+    const key = configKey(repo);
+    this.#entries.delete(key);
+    this.#onForget?.(key);
+  }
+
+  /** Another replica saw the repo's config change. */
+  drop(key: string): void {
+    this.#entries.delete(key);
   }
 }
 

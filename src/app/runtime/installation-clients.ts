@@ -4,6 +4,7 @@ import { observeRequests, ObservedWriteSpacing } from "../../github/request-metr
 import { DEFAULT_RETRY_POLICY, retrySecondaryRateLimits, type RetryPolicy } from "../../github/secondary-rate-limit.js";
 import { spaceWrites, WriteSpacing, type WriteSpacingOptions } from "../../github/write-spacing.js";
 import type { Metrics } from "./metrics.js";
+import { assertLeaseHeld } from "./lease.js";
 
 type Client = Context["octokit"];
 export type OctokitClass = new (options: Record<string, unknown>) => Client;
@@ -55,22 +56,15 @@ export class InstallationClients {
     const cached = this.#clients.get(installation);
     if (cached) return cached;
     const key = String(installation);
-    const client = retrySecondaryRateLimits(
-      spaceWrites(
-        this.#observed(new Octokit({ auth: { installationId: installation }, throttle: { enabled: false } }), key),
-        this.#spacing,
-        key,
-      ),
-      this.#policy(key),
-    );
+    const octokit = new Octokit({ auth: { installationId: installation }, throttle: { enabled: false } });
+    // Registered first, so it runs last, right before the request is sent: no write after a lapsed PR lease.
+    octokit.hook.before("request", (request: { method?: string }) => {
+      if (request.method !== "GET" && request.method !== "HEAD") assertLeaseHeld();
+    });
+    const client = retrySecondaryRateLimits(spaceWrites(this.#observed(octokit, key), this.#spacing, key), this.#policy(key));
     this.#clients.set(installation, client);
     this.#installations.set(client, key);
     return client;
-  }
-
-  /** The App's own client (JWT: installations, deliveries), counted in the request metrics like the others. */
-  forApp<T extends Client>(octokit: T): T {
-    return this.#observed(octokit, "app") as T;
   }
 
   /** Resolves when the client's installation has spare write capacity (at once for other clients). */

@@ -122,6 +122,26 @@ export class Metrics implements RequestObserver {
     "GitHub writes waiting for their installation's turn in the write spacing.",
     ["installation"],
   );
+  readonly redisErrors = this.#counter(
+    "gatehouse_redis_errors_total",
+    "Errors of the Redis connection (REDIS_URL): while Redis is unreachable, webhooks are refused with 503.",
+    [],
+  );
+  readonly redeliveriesRequested = this.#counter(
+    "gatehouse_redeliveries_requested_total",
+    "Webhook deliveries the redelivery sweep asked GitHub to redeliver, by why: failed (GitHub saw no 2xx) or handler_failed (answered, then the handler failed).",
+    ["reason"],
+  );
+  readonly redeliveriesRecovered = this.#counter(
+    "gatehouse_redeliveries_recovered_total",
+    "Redelivered webhooks (asked for by the sweep) that were then handled.",
+    [],
+  );
+  readonly redeliverySweepErrors = this.#counter(
+    "gatehouse_redelivery_sweep_errors_total",
+    "Redelivery sweeps that failed (listing deliveries or asking for a redelivery).",
+    [],
+  );
   readonly deploymentDecisions = this.#counter(
     "gatehouse_deployment_decisions_total",
     "Deployment protection answers: approved, rejected, or held (a pending status report).",

@@ -22,12 +22,20 @@ export class PrBatcher<Req, Res> {
       quietMs?: number;
       /** ...but never later than this after its first request. */
       maxWaitMs?: number;
+      /**
+       * Runs each batch exclusively across processes (e.g. a Redis lease per PR). The batch is
+       * taken only once the lease is held, so requests that came while waiting join it.
+       */
+      exclusive?: (key: string, run: () => Promise<void>) => Promise<void>;
     },
   ) {
     this.#now = () => options.now().getTime();
     this.#quietMs = options.quietMs ?? 25;
     this.#maxWaitMs = options.maxWaitMs ?? 250;
+    this.#exclusive = options.exclusive ?? ((_key, run) => run());
   }
+
+  readonly #exclusive: (key: string, run: () => Promise<void>) => Promise<void>;
 
   submit(key: string, req: Req): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
@@ -50,20 +58,32 @@ export class PrBatcher<Req, Res> {
   }
 
   async #drain(key: string): Promise<void> {
-    for (;;) {
-      const batch = this.#queues.get(key) ?? [];
-      this.#queues.delete(key);
-      if (batch.length === 0) break;
-      try {
-        const results = await this.process(
-          key,
-          batch.map((entry) => entry.req),
-        );
-        for (const [i, entry] of batch.entries()) entry.resolve(results[i] as Res);
-      } catch (error) {
-        for (const entry of batch) entry.reject(error);
-      }
+    while ((this.#queues.get(key)?.length ?? 0) > 0) {
+      await this.#exclusive(key, () => this.#processQueued(key)).catch((error: unknown) => {
+        // The lease could not be had (e.g. Redis unreachable): fail closed, the callers' deliveries fail.
+        for (const entry of this.#take(key)) entry.reject(error);
+      });
     }
     this.#running.delete(key);
+  }
+
+  #take(key: string) {
+    const batch = this.#queues.get(key) ?? [];
+    this.#queues.delete(key);
+    return batch;
+  }
+
+  async #processQueued(key: string): Promise<void> {
+    const batch = this.#take(key);
+    if (batch.length === 0) return;
+    try {
+      const results = await this.process(
+        key,
+        batch.map((entry) => entry.req),
+      );
+      for (const [i, entry] of batch.entries()) entry.resolve(results[i] as Res);
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    }
   }
 }

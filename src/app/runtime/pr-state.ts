@@ -20,8 +20,9 @@ export interface PrState {
 
 /**
  * Bounded in-memory cache of PR states. The authoritative copy is always the check run; this only
- * saves reads. A single process owns its PRs (updates are serialized per PR by PrLock), so what is
- * cached here is what it last wrote.
+ * saves reads. Updates are serialized per PR (PrBatcher, and a Redis lease across replicas), and a
+ * replica drops its entry when another replica wrote the PR since (PrLeases), so what is cached
+ * here is what was last written.
  */
 export class PrStateCache {
   readonly #states: LRUCache<string, PrState>;

@@ -8,7 +8,7 @@ import { TeamMembership } from "../../github/team-membership.js";
 import { ConfigCache } from "./config-cache.js";
 import { CommentViews } from "./comment-views.js";
 import { ExpiryTimers, type Scheduler } from "./expiry-timers.js";
-import { Deliveries } from "./deliveries.js";
+import { Deliveries, type DeliveryDedup } from "./deliveries.js";
 import { Metrics } from "./metrics.js";
 import { PrBatcher } from "./pr-batcher.js";
 import type { SyncOutcome, SyncRequest } from "../sync/sync-types.js";
@@ -22,7 +22,7 @@ export interface Runtime {
   states: PrStateCache;
   /** Group commit: one load and one write per burst of events on a PR. */
   batches: PrBatcher<SyncRequest, SyncOutcome>;
-  deliveries: Deliveries;
+  deliveries: DeliveryDedup;
   /** Deferred comment re-renders: the ledger is written at once, the view within a window. */
   views: CommentViews;
   metrics: Metrics;
@@ -60,6 +60,19 @@ export interface RuntimeOptions {
   metrics?: Metrics;
   /** The timers behind expiry re-evaluation (tests pass a fake). */
   scheduler?: Scheduler;
+  /** How replicas share work (Redis); without it, this process is the only one. */
+  coordination?: Coordination;
+}
+
+/** What replicas share: delivery dedup, one writer per PR at a time, config invalidations. */
+export interface Coordination {
+  deliveries: DeliveryDedup;
+  /** Runs one PR's batch exclusively; calls `stale` first when another replica wrote the PR since this one last did. */
+  exclusive(key: string, run: () => Promise<void>, stale: (key: string) => void): Promise<void>;
+  /** Tells the other replicas that a repo's config changed. */
+  configChanged(key: string): void;
+  /** Subscribes to the other replicas' config changes. */
+  onConfigChanged(listener: (key: string) => void): void;
 }
 
 /** Well under policy-bot's 30 s: the comment shows who signed within seconds, a burst costs one write. */
@@ -71,10 +84,11 @@ export function createRuntime(options: RuntimeOptions, syncBatch: (rt: Runtime, 
     throw new Error(`Gatehouse needs the App's numeric id to recognise its own check runs: set APP_ID (got ${String(options.appId)}).`);
   }
   const now = options.now ?? (() => new Date());
+  const shared = options.coordination;
   const rt: Runtime = {
     appId: options.appId,
     membership: new TeamMembership({ now }),
-    configs: new ConfigCache({ now }),
+    configs: new ConfigCache({ now, ...(shared ? { onForget: (key: string) => shared.configChanged(key) } : {}) }),
     states: new PrStateCache(),
     batches: new PrBatcher(
       (_key, batch) => {
@@ -84,9 +98,12 @@ export function createRuntime(options: RuntimeOptions, syncBatch: (rt: Runtime, 
       {
         now,
         ...(options.coalesceMs !== undefined ? { quietMs: options.coalesceMs } : {}),
+        ...(shared
+          ? { exclusive: (key: string, run: () => Promise<void>) => shared.exclusive(key, run, (stale) => rt.states.delete(stale)) }
+          : {}),
       },
     ),
-    deliveries: new Deliveries(),
+    deliveries: shared?.deliveries ?? new Deliveries(),
     views: new CommentViews({
       windowMs: options.commentWindowMs ?? DEFAULT_COMMENT_WINDOW_MS,
       whenIdle: options.whenIdle ?? (() => Promise.resolve()),
@@ -96,5 +113,6 @@ export function createRuntime(options: RuntimeOptions, syncBatch: (rt: Runtime, 
     expiry: new ExpiryTimers(() => rt.now().getTime(), options.scheduler),
     onSynced: [],
   };
+  shared?.onConfigChanged((key) => rt.configs.drop(key));
   return rt;
 }

@@ -39,15 +39,20 @@ export async function sweepOpenReleases(
 }
 
 /** Runs the sweep with the App's own client; resolves when done, never rejects (it only logs). */
-export async function startUpSweep(app: Probot, rt: Runtime, clients: InstallationClients): Promise<void> {
+export async function startUpSweep(
+  app: Probot,
+  rt: Runtime,
+  clients: InstallationClients,
+  appClient: () => Promise<GitHubClient>,
+): Promise<void> {
   try {
-    const appClient = clients.forApp(await app.auth());
-    // Installation clients are built from the App client's class, as Probot builds its own.
+    // Installation clients are built from Probot's client class, as Probot builds its own.
+    const Octokit = (await app.auth()).constructor as OctokitClass;
     const result = await sweepOpenReleases(
       rt,
       {
-        app: async () => appClient as unknown as GitHubClient,
-        installation: (id) => clients.forInstallation(id, appClient.constructor as OctokitClass) as unknown as GitHubClient,
+        app: appClient,
+        installation: (id) => clients.forInstallation(id, Octokit) as unknown as GitHubClient,
       },
       (message) => app.log.warn(message),
     );

@@ -5,6 +5,8 @@ import { CONFIG_CACHE_MAX, CONFIG_TTL_MS, ConfigCache } from "../../../src/app/r
 import type { GitHubClient } from "../../../src/github/client.js";
 import { RELEASE_CONFIG } from "../../support/release-repo.js";
 import { manualClock } from "../../support/fake-clock.js";
+import { Deliveries } from "../../../src/app/runtime/deliveries.js";
+import { type Coordination, createRuntime } from "../../../src/app/runtime/runtime.js";
 
 /** A GitHub that serves the release config for any repo (or fails as told), counting reads per repo. */
 function configHost(answer: (repo: string) => "config" | "missing" | "outage" = () => "config") {
@@ -87,5 +89,36 @@ describe("ConfigCache", () => {
     cache.forget({ owner: "ACME", repo: "SVC-1" });
     await cache.load(host.gh, repo(1));
     expect(host.reads("acme/svc-1")).toBe(2);
+  });
+});
+
+describe("config cache across replicas", () => {
+  it("a config change seen by one replica is read again by the others (through the coordination)", async () => {
+    const { gh, reads } = configHost();
+    const clock = manualClock();
+    // Two replicas' runtimes wired to one in-memory "pub/sub", as Redis would be.
+    const listeners: ((key: string) => void)[] = [];
+    const published: string[] = [];
+    const coordination = (): Coordination => ({
+      deliveries: new Deliveries(),
+      exclusive: (_key, run) => run(),
+      configChanged: (key) => {
+        published.push(key);
+        for (const listener of listeners) listener(key);
+      },
+      onConfigChanged: (listener) => listeners.push(listener),
+    });
+    const sync = async () => [];
+    const a = createRuntime({ appId: 1, now: clock.now, coordination: coordination() }, sync);
+    const b = createRuntime({ appId: 1, now: clock.now, coordination: coordination() }, sync);
+    await a.configs.load(gh, repo(1));
+    await b.configs.load(gh, repo(1));
+    await b.configs.load(gh, repo(1));
+    expect(reads("acme/svc-1")).toBe(2);
+
+    a.configs.forget(repo(1));
+    expect(published).toEqual(["acme/svc-1"]);
+    await b.configs.load(gh, repo(1));
+    expect(reads("acme/svc-1")).toBe(3);
   });
 });

@@ -1,0 +1,270 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
+import { ensureAppBuilt, startApp, type AppProcess } from "../support/app-process.js";
+import type { GitHubStandIn } from "../support/github-stand-in.js";
+import { parseExposition, total } from "../support/prometheus-text.js";
+import { startRedis, type RedisServer } from "../support/redis-server.js";
+import {
+  APP_ID,
+  boxState,
+  checklistComment,
+  gatehouseRun,
+  inRepository,
+  ledgerOn,
+  releaseRepo,
+  setBox,
+  ROLE_TEAMS,
+  ownerOf,
+} from "../support/release-repo.js";
+import { serveStandIns, type StandInServer } from "../support/stand-in-server.js";
+import { WebhookSender } from "../support/webhook-sender.js";
+
+/** Five gates of six items, one role each: 30 items, each signed by an owner of its own. */
+const ROLES = Object.keys(ROLE_TEAMS);
+const THIRTY = ROLES.flatMap((role) => [1, 2, 3, 4, 5, 6].map((n) => ({ role, n }))).map(({ role, n }) => ({
+  ref: `${role}.item-${n}`,
+  owner: ownerOf(role, n),
+}));
+const CHECKLIST = `id: thirty
+title: Thirty sign-offs
+gates:
+${ROLES.map((role) => `  - id: ${role}\n    title: ${role}\n    owner: ${role}\n    items:\n${[1, 2, 3, 4, 5, 6].map((n) => `      - id: item-${n}\n        title: Item ${n} of ${role}`).join("\n")}`).join("\n")}
+`;
+const CONFIG = `checklist: .github/checklists/thirty.yml
+owners:
+${ROLES.map((role) => `  ${role}: ["@${ROLE_TEAMS[role]}"]`).join("\n")}
+release:
+  branches: ["release/*"]
+  labels: ["release"]
+`;
+const INSTALLATION = 301;
+
+function repoWithThirty(): GitHubStandIn {
+  const repo = releaseRepo({ repo: "replicas", config: CONFIG, membersPerTeam: 6 });
+  repo.files.set(".github/checklists/thirty.yml", CHECKLIST);
+  return repo;
+}
+
+async function until(what: string, test: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Whole processes, one Redis: three replicas behind a round-robin "load balancer", and GitHub's delivery log. */
+describe("replicas on Redis (whole processes)", () => {
+  const repo = repoWithThirty();
+  let redis: RedisServer;
+  let server: StandInServer;
+  const sender = new WebhookSender(repo);
+  const started: AppProcess[] = [];
+
+  const startReplica = async () => {
+    const app = await startApp({
+      githubUrl: server.url,
+      appId: APP_ID,
+      env: {
+        REDIS_URL: redis.url,
+        GATEHOUSE_LEASE_MS: "3000",
+        GATEHOUSE_REDELIVERY_INTERVAL_SECONDS: "1",
+        GATEHOUSE_SHUTDOWN_SECONDS: "10",
+      },
+    });
+    started.push(app);
+    return app;
+  };
+  const startReplicas = async (n: number) => {
+    sender.replicas = await Promise.all(Array.from({ length: n }, startReplica));
+  };
+
+  beforeAll(async () => {
+    ensureAppBuilt();
+    redis = await startRedis();
+    server = await serveStandIns([repo]);
+    await startReplicas(3);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(started.map((a) => a.kill()));
+    await server?.close();
+    await redis?.stop();
+  });
+
+  /** Points a fixture at this repository and installation. */
+  const here = (event: { name: string; payload: Record<string, unknown> }) =>
+    inRepository(event as { name: string; payload: Record<string, any> }, { repo: "replicas", installation: INSTALLATION });
+
+  /** Opens a release PR through the replicas; each owner's tick is an edit of the comment as it was then. */
+  async function openPull(number: number, sha: string) {
+    const pr = repo.addPull({ number, author: "dev", headSha: sha });
+    const opened = await sender.deliver(here(pullRequestEvent("opened", pr)));
+    expect(opened.status_code).toBe(200);
+    const comment = checklistComment(repo, number);
+    const base = comment.body;
+    const tick = (ref: string, owner: string) =>
+      here(issueCommentEvent("edited", { pr, comment: { ...comment, body: setBox(base, ref, true) }, sender: owner, from: base }));
+    return { pr, base, tick };
+  }
+
+  const signed = (sha: string) =>
+    new Set(
+      ledgerOn(repo, sha)
+        .events.filter((e) => e.kind === "signoff")
+        .map((e) => `${e.gate}.${e.item} by ${e.actor}`),
+    );
+  const everyone = THIRTY.map((t) => `${t.ref} by ${t.owner}`);
+  const batches = async () => {
+    let sum = 0;
+    for (const app of sender.replicas) {
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      sum += total(parseExposition(text), "gatehouse_sync_batch_size_count");
+    }
+    return sum;
+  };
+
+  it("30 owners tick one PR at once across three replicas: all 30 in the ledger, green once, one comment, group-commit writes", async () => {
+    const head = "1".repeat(40);
+    const { tick } = await openPull(11, head);
+    const batchesBefore = await batches();
+    const mark = repo.mark();
+
+    const answers = await Promise.all(THIRTY.map(({ ref, owner }) => sender.deliver(tick(ref, owner))));
+
+    expect(answers.map((a) => a.status_code)).toEqual(THIRTY.map(() => 200));
+    expect([...signed(head)].sort()).toEqual([...everyone].sort());
+    expect(gatehouseRun(repo, head)!.conclusion).toBe("success");
+    expect(repo.checkRunHistory.filter((s) => s.head_sha === head && s.conclusion === "success")).toHaveLength(1);
+    expect(repo.commentsOn(11).filter((c) => c.performed_via_github_app)).toHaveLength(1);
+    for (const { ref } of THIRTY) expect(boxState(checklistComment(repo, 11).body, ref)).toBe(true);
+    // Group commit across replicas: a batch writes the check run and at most the comment.
+    const written = (await batches()) - batchesBefore;
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(30);
+    const writes = repo.log.slice(mark).filter((r) => r.method !== "GET" && /check-runs|comments/.test(r.path)).length;
+    expect(writes).toBeLessThanOrEqual(2 * written + 1);
+  }, 60_000);
+
+  /** The guids of these deliveries, each asked to be redelivered once (or, where a redelivery failed too, once per failed attempt, at most `atMost` times). */
+  const redeliveredOnce = (guids: string[], atMost = 1) => {
+    const requested = repo.redeliveryRequests.map((id) => repo.hookDeliveries.find((d) => d.id === id)!.guid);
+    for (const guid of guids) {
+      const times = requested.filter((g) => g === guid).length;
+      expect(times, guid).toBeGreaterThanOrEqual(1);
+      expect(times, guid).toBeLessThanOrEqual(atMost);
+    }
+  };
+
+  it("a replica killed with SIGKILL mid-burst loses nothing: what it never answered is redelivered and applied", async () => {
+    const head = "2".repeat(40);
+    const { tick } = await openPull(12, head);
+    const victim = sender.replicas[1]!;
+    // The burst's first write is held until the victim is dead: it dies with deliveries in flight.
+    let killed: Promise<void> | undefined;
+    repo.hold = (req) => {
+      if (killed || req.method === "GET" || !/check-runs/.test(req.path)) return undefined;
+      killed = victim.kill();
+      return killed;
+    };
+    const answers = await Promise.all(THIRTY.map(({ ref, owner }) => sender.deliver(tick(ref, owner))));
+    repo.hold = undefined;
+    // Answered 202 (Probot's answer to a slow handler) counts as delivered for GitHub: it is applied by the handler still running.
+    const lost = answers.filter((a) => a.status_code < 200 || a.status_code >= 300);
+    expect(lost.length).toBeGreaterThan(0);
+    expect(victim.exitCode()).toBeNull();
+
+    sender.replicas[1] = await startReplica();
+    await until("every tick in the ledger", () => signed(head).size === 30);
+    // Every delivery GitHub saw fail is redelivered (some were applied before the crash: those are duplicates).
+    const requested = () => new Set(repo.redeliveryRequests.map((id) => repo.hookDeliveries.find((d) => d.id === id)!.guid));
+    await until("a redelivery of every lost delivery", () => lost.every((a) => requested().has(a.guid)));
+    await sender.redeliveriesAnswered();
+    expect([...signed(head)].sort()).toEqual([...everyone].sort());
+    expect(ledgerOn(repo, head).events.filter((e) => e.kind === "signoff")).toHaveLength(30);
+    expect(gatehouseRun(repo, head)!.conclusion).toBe("success");
+    // A redelivery sent to the dead replica before its restart fails too, and is asked for again.
+    redeliveredOnce(
+      lost.map((a) => a.guid),
+      3,
+    );
+  }, 60_000);
+
+  it("ticks and a /signoff sent while the service is down are redelivered once it starts, and applied once", async () => {
+    const head = "3".repeat(40);
+    const { pr, tick } = await openPull(13, head);
+    const stopping = sender.replicas;
+    await Promise.all(stopping.map((a) => a.stop()));
+    // Graceful: SIGTERM drains and exits 0.
+    expect(stopping.map((a) => a.exitCode())).toEqual([0, 0, 0]);
+    sender.replicas = [];
+
+    const five = THIRTY.slice(0, 5);
+    const command = THIRTY[29]!;
+    const missed = await Promise.all([
+      ...five.map(({ ref, owner }) => sender.deliver(tick(ref, owner))),
+      sender.deliver(
+        here(
+          issueCommentEvent("created", {
+            pr,
+            comment: { id: 777_013, body: `/signoff ${command.ref}`, user: { login: command.owner, type: "User" } },
+            sender: command.owner,
+          }),
+        ),
+      ),
+    ]);
+    expect(missed.map((m) => m.status_code)).toEqual([0, 0, 0, 0, 0, 0]);
+
+    await startReplicas(3);
+    const expected = [...five, command].map((t) => `${t.ref} by ${t.owner}`);
+    await until("the missed sign-offs in the ledger", () => expected.every((e) => signed(head).has(e)));
+    await sender.redeliveriesAnswered();
+    expect([...signed(head)].sort()).toEqual(expected.sort());
+    expect(ledgerOn(repo, head).events.filter((e) => e.kind === "signoff")).toHaveLength(6);
+    // The comment is a view, re-rendered within the comment window.
+    await until("the boxes ticked in the comment", () => five.every(({ ref }) => boxState(checklistComment(repo, 13).body, ref)));
+    redeliveredOnce(missed.map((m) => m.guid));
+  }, 60_000);
+
+  it("one delivery at two replicas at once, and its redelivery at a third, is applied once", async () => {
+    const head = "4".repeat(40);
+    const { tick } = await openPull(14, head);
+    const [a, b, c] = sender.replicas as [AppProcess, AppProcess, AppProcess];
+    const event = tick(THIRTY[0]!.ref, THIRTY[0]!.owner);
+    const both = await Promise.all([sender.deliver(event, { id: "twice-14", to: a }), sender.deliver(event, { id: "twice-14", to: b })]);
+    expect(both.map((d) => d.status_code)).toEqual([200, 200]);
+    expect(ledgerOn(repo, head).events.map((e) => `${e.kind} ${e.gate}.${e.item}`)).toEqual([`signoff ${THIRTY[0]!.ref}`]);
+
+    const mark = repo.mark();
+    expect((await sender.deliver(event, { id: "twice-14", to: c, redelivery: true })).status_code).toBe(200);
+    expect(repo.log.slice(mark).filter((r) => r.method !== "GET")).toEqual([]);
+    expect(ledgerOn(repo, head).events).toHaveLength(1);
+  }, 60_000);
+
+  it("while Redis is down, webhooks are refused with 503 and replicas are unready; once it is back, the sweep recovers them", async () => {
+    const head = "5".repeat(40);
+    const { tick } = await openPull(15, head);
+    await redis.stop();
+    const [first, second] = THIRTY;
+    const refused = await sender.deliver(tick(first!.ref, first!.owner));
+    expect(refused.status_code).toBe(503);
+    expect((await fetch(`${sender.replicas[0]!.url}/readyz`)).status).toBe(503);
+    expect((await fetch(`${sender.replicas[0]!.url}/healthz`)).status).toBe(200);
+    expect(signed(head).size).toBe(0);
+
+    redis = await startRedis({ port: redis.port });
+    const deadline = Date.now() + 15_000;
+    while ((await fetch(`${sender.replicas[0]!.url}/readyz`)).status !== 200) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `no replica became ready after Redis came back: ${await (await fetch(`${sender.replicas[0]!.url}/readyz`)).text()}\n${sender.replicas[0]!.output().slice(-3000)}`,
+        );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await sender.deliver(tick(second!.ref, second!.owner))).status_code).toBe(200);
+    await until("the refused tick redelivered", () => signed(head).has(`${first!.ref} by ${first!.owner}`));
+    await sender.redeliveriesAnswered();
+    expect([...signed(head)].sort()).toEqual([`${first!.ref} by ${first!.owner}`, `${second!.ref} by ${second!.owner}`].sort());
+    redeliveredOnce([refused.guid]);
+  }, 60_000);
+});
