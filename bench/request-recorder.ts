@@ -13,8 +13,9 @@ export class RequestRecorder {
 
   /** Waits until no write has been answered for `gapMs` (see IDLE_GAP_MS). */
   async untilIdle(gapMs = IDLE_GAP_MS): Promise<void> {
-    const wait = this.#lastWrite + gapMs - performance.now();
-    if (wait > 0) await sleep(wait);
+    // Writes may land while waiting (deferred comment re-renders): wait out a whole quiet gap.
+    for (let wait = this.#lastWrite + gapMs - performance.now(); wait > 0; wait = this.#lastWrite + gapMs - performance.now())
+      await sleep(wait);
   }
 
   mark(): number {

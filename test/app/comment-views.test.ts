@@ -110,6 +110,23 @@ describe("ledger first, view later: one write per tick", () => {
     expect(h.checklistComment(23).body).toMatch(/approved/i);
   });
 
+  it("under write spacing, every PR's comment is re-rendered once its installation has writes to spare", async () => {
+    h = await createHarness({ commentWindowMs: 100, writeSpacing: { burst: 4, perSecond: 20 } });
+    const prs = [31, 32, 33, 34, 35, 36].map((number) => h.github.addPull({ number, author: "dev", headSha: `${number}`.repeat(20) }));
+    for (const pr of prs) await h.deliver(pullRequestEvent("opened", pr));
+    const refs = ["security.waf", "security.rate-limits", "security.secret-rotation"];
+    await Promise.all(
+      prs.map(async (pr) => {
+        for (const ref of refs) await h.editChecklist(pr, OWNERS.security!, (b) => setBox(b, ref, true));
+      }),
+    );
+    await h.runtime().views.settled();
+    for (const pr of prs) {
+      const body = h.checklistComment(pr.number).body;
+      for (const ref of refs) expect(signedBy(body, ref, OWNERS.security!), `#${pr.number} ${ref}`).toBe(true);
+    }
+  });
+
   it("a tick still in flight when the deferred re-render runs stays ticked", async () => {
     const pr = await openRelease(24);
     await h.editChecklist(pr, OWNERS.security!, (b) => setBox(b, "security.waf", true));
