@@ -15,7 +15,7 @@ export interface BurstMeasurement {
   allSigned: boolean;
 }
 
-/** 20 owners tick one box each on one PR at the same moment (issue 7's first figure). */
+/** 20 owners tick one box each on one PR at the same moment. */
 export async function measureBurst(repo: BenchRepo, app: AppProcess, recorder: RequestRecorder): Promise<BurstMeasurement> {
   const subject = repo.pull({ release: true });
   await deliverAll(app, [inRepository(pullRequestEvent("opened", subject.pr), { installation: subject.installation })], 1);
@@ -67,7 +67,7 @@ const ITEMS = ["dashboards", "alerts", "on-call", "runbooks", "log-retention"];
 
 /**
  * `installations` customers, each with a release PR, tick at the same moment: `ticksEach` boxes
- * per PR (issue 7's second figure), with write spacing as shipped.
+ * per PR, with write spacing as shipped.
  */
 export async function measureInstallations(
   repo: BenchRepo,

@@ -21,7 +21,7 @@ import { SCENARIOS } from "./scenarios.js";
 /**
  * `npm run bench`: the App as a real process (`probot run lib/src/app/index.js`) against the
  * GitHub stand-in over HTTP, with signed webhooks; the same streams against a no-op Probot app
- * (the floor); issue 7's group-commit figures; core growth; the Action's cold start. Prints
+ * (the floor); group-commit and write-economy figures; core growth; the Action's cold start. Prints
  * Markdown to stdout (progress to stderr) and writes bench/results.json.
  */
 const SETTINGS: ScenarioSettings = { events: 32, concurrency: 16, latencyMs: 50, traced: 1 };
@@ -52,7 +52,7 @@ for (const scenario of SCENARIOS) {
   measured.push(await withApp({}, (app) => measureScenario({ scenario, repo, app, server, recorder, settings: SETTINGS })));
 }
 
-progress(`issue 7: burst of 20 ticks; ${INSTALLATIONS} installations`);
+progress(`group commit: burst of 20 ticks; ${INSTALLATIONS} installations`);
 const { burst, installations } = await withApp({}, async (app) => {
   const burst = await measureBurst(repo, app, recorder);
   await recorder.untilIdle();
