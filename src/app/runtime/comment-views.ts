@@ -49,11 +49,6 @@ export class CommentViews {
     this.#pending.delete(key);
   }
 
-  /** Whether a re-render of `key` is owed. */
-  owes(key: string): boolean {
-    return this.#pending.has(key);
-  }
-
   /** Settles once nothing is owed or being written (waits out the window). */
   async settled(): Promise<void> {
     while (this.#pending.size > 0 || this.#inFlight.size > 0) {

@@ -57,7 +57,7 @@ function boxStates(body: string): Map<string, { ref: ItemRef; state: BoxState }>
 }
 
 /** Whether each item's box is ticked, by `gate.item`, as `diffTicks` reads the body. */
-export function boxesOf(body: string): Map<string, boolean> {
+function boxesOf(body: string): Map<string, boolean> {
   return new Map([...boxStates(body)].map(([key, { state }]) => [key, state.checked]));
 }
 
