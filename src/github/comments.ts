@@ -37,8 +37,18 @@ export async function updateComment(gh: GitHubClient, repo: RepoRef, commentId: 
 
 export type Reaction = "+1" | "confused";
 
+/**
+ * Acknowledges a command. A comment deleted since (404, 410) has nobody left to answer; any other
+ * failure is thrown, so GitHub sees the delivery fail and the redelivery answers it (the command
+ * itself is recorded once, by its source).
+ */
 export async function reactToComment(gh: GitHubClient, repo: RepoRef, commentId: number, content: Reaction): Promise<void> {
-  await gh.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content });
+  try {
+    await gh.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content });
+  } catch (error) {
+    const status = httpStatus(error);
+    if (status !== 404 && status !== 410) throw error;
+  }
 }
 
 /** Links a check run to the checklist comment; the id is recovered from it on a cold start. */

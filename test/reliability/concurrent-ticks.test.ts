@@ -111,4 +111,35 @@ describe.concurrent("concurrent and repeated deliveries (whole process)", () => 
     ]);
     expect(boxState(checklistComment(redelivery, 2).body, "security.waf")).toBe(false);
   }, 30_000);
+
+  it("a /signoff whose answer failed is applied once when GitHub delivers it again", async () => {
+    const head = "c".repeat(40);
+    const pr = redelivery.addPull({ number: 3, author: "dev", headSha: head });
+    await app.deliver(inRepository(pullRequestEvent("opened", pr), { repo: "redelivery", installation: 102 }));
+    const command = { id: 3_001, body: "/signoff security.waf", user: { login: "security-owner-1", type: "User" } };
+    redelivery.comments.push({
+      ...command,
+      issue: 3,
+      performed_via_github_app: null,
+      html_url: `https://github.com/acme/redelivery/pull/3#issuecomment-${command.id}`,
+      reactions: [],
+    });
+    const event = inRepository(issueCommentEvent("created", { pr, comment: command, sender: "security-owner-1" }), {
+      repo: "redelivery",
+      installation: 102,
+    });
+    // The ledger is written, then the acknowledging reaction fails: GitHub sees the delivery fail.
+    redelivery.fault = (req) =>
+      /\/reactions$/.test(req.path) ? { status: 403, body: { message: "Resource not accessible by integration" } } : undefined;
+    expect((await app.deliver(event, { id: "delivery-command" })).status).toBeGreaterThanOrEqual(400);
+    redelivery.fault = undefined;
+    const signoffs = () => ledgerOn(redelivery, head).events.filter((e) => e.kind === "signoff");
+    expect(signoffs()).toHaveLength(1);
+
+    expect((await app.deliver(event, { id: "delivery-command" })).status).toBe(200);
+    expect(signoffs().map((e) => `${e.gate}.${e.item} by ${e.actor} from ${e.source}`)).toEqual([
+      "security.waf by security-owner-1 from comment:3001",
+    ]);
+    expect(redelivery.comments.find((c) => c.id === command.id)!.reactions).toEqual(["+1"]);
+  }, 30_000);
 });

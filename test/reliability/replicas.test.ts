@@ -201,13 +201,25 @@ describe("replicas on Redis (whole processes)", () => {
 
     const five = THIRTY.slice(0, 5);
     const command = THIRTY[29]!;
+    const commentId = 777_013;
+    const commandBody = `/signoff ${command.ref}`;
+    // GitHub stores the comment whether or not the App hears of it.
+    repo.comments.push({
+      id: commentId,
+      issue: 13,
+      body: commandBody,
+      user: { login: command.owner, type: "User" },
+      performed_via_github_app: null,
+      html_url: "",
+      reactions: [],
+    });
     const missed = await Promise.all([
       ...five.map(({ ref, owner }) => sender.deliver(tick(ref, owner))),
       sender.deliver(
         here(
           issueCommentEvent("created", {
             pr,
-            comment: { id: 777_013, body: `/signoff ${command.ref}`, user: { login: command.owner, type: "User" } },
+            comment: { id: commentId, body: commandBody, user: { login: command.owner, type: "User" } },
             sender: command.owner,
           }),
         ),
@@ -224,6 +236,7 @@ describe("replicas on Redis (whole processes)", () => {
     // The comment is a view, re-rendered within the comment window.
     await until("the boxes ticked in the comment", () => five.every(({ ref }) => boxState(checklistComment(repo, 13).body, ref)));
     redeliveredOnce(missed.map((m) => m.guid));
+    expect(repo.comments.find((c) => c.id === commentId)!.reactions).toEqual(["+1"]);
   }, 60_000);
 
   it("one delivery at two replicas at once, and its redelivery at a third, is applied once", async () => {

@@ -15,9 +15,15 @@ export async function onCommandComment(rt: Runtime, context: Context<"issue_comm
   if (!issue.pull_request || sender.type === "Bot") return;
   const gh = context.octokit;
   const repo = context.repo();
-  const outcome = await runCommands(rt, gh, repo, comment.body, { login: sender.login, id: sender.id, type: sender.type }, "command", {
-    number: issue.number,
-  });
+  const outcome = await runCommands(
+    rt,
+    gh,
+    repo,
+    comment.body,
+    { login: sender.login, id: sender.id, type: sender.type },
+    { method: "command", source: `comment:${comment.id}` },
+    { number: issue.number },
+  );
   if (outcome) await reactToComment(gh, repo, comment.id, outcome.allAccepted ? "+1" : "confused");
 }
 
@@ -33,7 +39,7 @@ export async function onReviewSubmitted(rt: Runtime, context: Context<"pull_requ
     context.repo(),
     review.body,
     { login: sender.login, id: sender.id, type: sender.type },
-    "review",
+    { method: "review", source: `review:${review.id}` },
     { number: pr.number, pr },
     review.commit_id,
   );
@@ -45,7 +51,7 @@ async function runCommands(
   repo: RepoRef,
   body: string,
   signer: Signer,
-  method: "command" | "review",
+  from: { method: "command" | "review"; source: string },
   target: { number: number; pr?: PullRequestInfo },
   seenSha?: string,
 ): Promise<{ allAccepted: boolean } | undefined> {
@@ -66,7 +72,7 @@ async function runCommands(
       ...(command.url ? { url: command.url } : {}),
       ...(command.note ? { note: command.note } : {}),
       metrics: command.metrics,
-      method,
+      ...from,
     });
   }
 

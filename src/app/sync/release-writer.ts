@@ -77,6 +77,9 @@ export async function writeRelease(
       const current = await getCommentBody(gh, repo, comment.id);
       shown = current === undefined ? body : keepEditsInFlight(body, comment.body ?? "", current);
       if (shown !== current) await updateComment(gh, repo, comment.id, shown);
+      // A kept edit gets one more window for its webhook. If none came (the App was down, or a
+      // concurrent edit won), the next flush sees no edit in flight and shows the ledger as it is.
+      commentOwed = shown !== body;
     } else await updateComment(gh, repo, comment.id, body);
   }
   if (!commentOwed) rt.views.wrote(key);

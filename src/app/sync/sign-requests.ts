@@ -16,6 +16,8 @@ export interface SignRequest {
   note?: string;
   metrics?: Record<string, number>;
   method: SignOffMethod;
+  /** The comment or review a command came from, recorded so a redelivered command is applied once. */
+  source?: string;
 }
 
 export interface SignResult {
@@ -89,7 +91,8 @@ export async function buildSignEvents(
       }
     }
     // Re-ticking a signed box or unticking an empty one changes nothing; don't grow the ledger.
-    if (request.method === "tick" && item && alreadyInState(view, gate.id, item.id, request.kind)) {
+    // A command already recorded (GitHub delivered it again) is acknowledged, not applied twice.
+    if ((request.method === "tick" && item && alreadyInState(view, gate.id, item.id, request.kind)) || alreadyRecorded(view, request)) {
       results.push({ request, accepted: true });
       continue;
     }
@@ -106,6 +109,7 @@ export async function buildSignEvents(
       ...(request.note ? { note: request.note } : {}),
       ...(request.url ? { url: request.url } : {}),
       ...(request.metrics && Object.keys(request.metrics).length ? { metrics: request.metrics } : {}),
+      ...(request.source ? { source: request.source } : {}),
     });
     results.push({ request, accepted: true });
   }
@@ -126,6 +130,13 @@ function evidenceProblem(gate: Gate, item: Item, request: SignRequest): string |
     }
   }
   return undefined;
+}
+
+function alreadyRecorded(view: ChangeView, request: SignRequest): boolean {
+  if (request.source === undefined) return false;
+  return view.ledger.events.some(
+    (e) => e.source === request.source && e.kind === request.kind && e.gate === request.gate && e.item === request.item,
+  );
 }
 
 function alreadyInState(view: ChangeView, gateId: string, itemId: string, kind: "signoff" | "revoke"): boolean {

@@ -99,6 +99,7 @@ export const LedgerEventSchema = z
     url: z.string().optional(),
     metrics: z.record(z.string(), z.number()).optional(),
     files: z.array(z.string()).optional(),
+    source: z.string().max(64).optional(),
   })
   .refine((e) => e.gate.length > 0 || PR_EVENT_KINDS.includes(e.kind), { message: "a gate event needs a gate", path: ["gate"] });
 
@@ -124,6 +125,7 @@ const ExtraSchema = z.strictObject({
   url: z.string().optional(),
   metrics: z.record(z.string(), z.number()).optional(),
   files: z.array(z.string()).optional(),
+  source: z.string().max(64).optional(),
 });
 type Extra = z.infer<typeof ExtraSchema>;
 
@@ -362,6 +364,7 @@ function toWire(pr: number, events: readonly LedgerEvent[]): Wire {
     if (e.url !== undefined) extra.url = e.url;
     if (e.metrics !== undefined) extra.metrics = e.metrics;
     if (e.files !== undefined) extra.files = e.files;
+    if (e.source !== undefined) extra.source = e.source;
     if (Object.keys(extra).length > 0) wire.extra.push([n, extra]);
   });
   // Only ledgers that hold an id carry the column, so id-less ledgers encode as before.

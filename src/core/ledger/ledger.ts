@@ -58,6 +58,11 @@ export interface LedgerEvent {
   metrics?: Record<string, number>;
   /** For invalidations: the changed files that matched the gate's paths (truncated). */
   files?: string[];
+  /**
+   * The comment or review a command came from (`comment:<id>`, `review:<id>`). GitHub may deliver
+   * a command again (a redelivery after a failed answer), so a command already recorded is not applied twice.
+   */
+  source?: string;
 }
 
 /**
