@@ -86,12 +86,13 @@ export class SharedCommentViews implements Views {
 
   defer(key: string, target: DeferredRender): void {
     const installation = this.options.installations.of(target.gh);
-    if (installation === undefined) return this.#local.defer(key, target);
+    if (installation === undefined) {
+      this.#local.defer(key, target);
+      return;
+    }
     const stored: StoredTarget = { installation, owner: target.repo.owner, repo: target.repo.repo, number: target.number };
     this.#asked.add(key);
-    this.#track(
-      this.redis.eval(DEFER, 2, DUE, targetKey(key), this.options.windowMs, JSON.stringify(stored), TARGET_TTL_MS, key),
-    );
+    this.#track(this.redis.eval(DEFER, 2, DUE, targetKey(key), this.options.windowMs, JSON.stringify(stored), TARGET_TTL_MS, key));
   }
 
   wrote(key: string): void {
