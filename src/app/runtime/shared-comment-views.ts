@@ -4,7 +4,7 @@ import { CommentViews, type CommentViewsOptions, type DeferredRender, type Views
 import { sleep } from "./lease.js";
 
 /** PR key → when its re-render is due (ms, Redis's clock, so replicas' clocks need not agree). */
-const DUE = "gatehouse:views:due";
+export const DUE = "gatehouse:views:due";
 /** PR key → when the replica that claimed its re-render is presumed dead and the re-render due again. */
 const CLAIMED = "gatehouse:views:claimed";
 const targetKey = (key: string) => `gatehouse:views:target:${key}`;
