@@ -19794,16 +19794,16 @@ var require_parse2 = __commonJS({
       let paren = 0;
       let quote2 = 0;
       let value = "";
-      let escaped = false;
+      let escaped2 = false;
       for (const ch of input2) {
-        if (escaped === true) {
+        if (escaped2 === true) {
           value += ch;
-          escaped = false;
+          escaped2 = false;
           continue;
         }
         if (ch === "\\") {
           value += ch;
-          escaped = true;
+          escaped2 = true;
           continue;
         }
         if (ch === '"') {
@@ -19834,14 +19834,14 @@ var require_parse2 = __commonJS({
       return parts;
     };
     var isPlainBranch = (branch) => {
-      let escaped = false;
+      let escaped2 = false;
       for (const ch of branch) {
-        if (escaped === true) {
-          escaped = false;
+        if (escaped2 === true) {
+          escaped2 = false;
           continue;
         }
         if (ch === "\\") {
-          escaped = true;
+          escaped2 = true;
           continue;
         }
         if (/[?*+@!()[\]{}]/.test(ch)) {
@@ -19889,15 +19889,15 @@ var require_parse2 = __commonJS({
       let bracket = 0;
       let paren = 0;
       let quote2 = 0;
-      let escaped = false;
+      let escaped2 = false;
       for (let i = 1; i < pattern.length; i++) {
         const ch = pattern[i];
-        if (escaped === true) {
-          escaped = false;
+        if (escaped2 === true) {
+          escaped2 = false;
           continue;
         }
         if (ch === "\\") {
-          escaped = true;
+          escaped2 = true;
           continue;
         }
         if (ch === '"') {
@@ -20372,14 +20372,14 @@ var require_parse2 = __commonJS({
           if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
             continue;
           }
-          const escaped = utils.escapeRegex(prev.value);
+          const escaped2 = utils.escapeRegex(prev.value);
           state.output = state.output.slice(0, -prev.value.length);
           if (opts.literalBrackets === true) {
-            state.output += escaped;
-            prev.value = escaped;
+            state.output += escaped2;
+            prev.value = escaped2;
             continue;
           }
-          prev.value = `(${capture}${escaped}|${prev.value})`;
+          prev.value = `(${capture}${escaped2}|${prev.value})`;
           state.output += prev.value;
           continue;
         }
@@ -50651,6 +50651,25 @@ var LINE_START_MARKUP = /^(\s*)(?:([-+=])|(\d+)([.)]))/;
 var INVISIBLE_CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 var WHITESPACE_RUNS = /[\s\u0085]+/g;
 function escapeMarkdown(text, options = {}) {
+  if (text.length > ESCAPED_MAX_LENGTH) return escapeFresh(text, options);
+  const cut = options.maxLength ?? -1;
+  let known = escaped.get(cut);
+  if (!known) {
+    known = /* @__PURE__ */ new Map();
+    escaped.set(cut, known);
+  }
+  let result = known.get(text);
+  if (result === void 0) {
+    result = escapeFresh(text, options);
+    if (known.size >= ESCAPED_KEPT) known.clear();
+    known.set(text, result);
+  }
+  return result;
+}
+var ESCAPED_MAX_LENGTH = 500;
+var ESCAPED_KEPT = 5e3;
+var escaped = /* @__PURE__ */ new Map();
+function escapeFresh(text, options) {
   let plain = text.replace(INVISIBLE_CONTROLS, "").replace(WHITESPACE_RUNS, " ").trim();
   if (options.maxLength !== void 0) plain = truncate(plain, options.maxLength);
   return breakAutolinks(
@@ -50664,8 +50683,8 @@ function breakAutolinks(text) {
   return text.replace(/@|#(?=\d)/g, `$&${ZERO_WIDTH_SPACE}`).replace(/\b(GH-)(?=\d)/gi, `$1${ZERO_WIDTH_SPACE}`).replace(/:(?=\/\/)/g, `:${ZERO_WIDTH_SPACE}`).replace(/\b(www)\./gi, `$1${ZERO_WIDTH_SPACE}.`);
 }
 function escapeTableCell(text, options = {}) {
-  const escaped = escapeMarkdown(text, options).trim();
-  return escaped === "" ? "–" : escaped;
+  const escaped2 = escapeMarkdown(text, options).trim();
+  return escaped2 === "" ? "–" : escaped2;
 }
 function markdownLink(label, url2) {
   const href = safeHref(url2);
@@ -52214,7 +52233,8 @@ var LedgerEventSchema = external_exports.strictObject({
   note: external_exports.string().optional(),
   url: external_exports.string().optional(),
   metrics: external_exports.record(external_exports.string(), external_exports.number()).optional(),
-  files: external_exports.array(external_exports.string()).optional()
+  files: external_exports.array(external_exports.string()).optional(),
+  source: external_exports.string().max(64).optional()
 }).refine((e) => e.gate.length > 0 || PR_EVENT_KINDS.includes(e.kind), { message: "a gate event needs a gate", path: ["gate"] });
 var DIGEST = /^[A-Za-z0-9_-]{43}$/;
 var ArchiveRefSchema = external_exports.strictObject({
@@ -52232,7 +52252,8 @@ var ExtraSchema = external_exports.strictObject({
   note: external_exports.string().optional(),
   url: external_exports.string().optional(),
   metrics: external_exports.record(external_exports.string(), external_exports.number()).optional(),
-  files: external_exports.array(external_exports.string()).optional()
+  files: external_exports.array(external_exports.string()).optional(),
+  source: external_exports.string().max(64).optional()
 });
 var index = external_exports.number().int().nonnegative();
 var WireSchema = external_exports.strictObject({
@@ -53310,12 +53331,12 @@ function parseParameters(header, type, index2, len, stopFlags) {
         }
         if (index2 < len && header.charCodeAt(index2) === DQUOTE) {
           const quotedStart = ++index2;
-          let escaped = false;
+          let escaped2 = false;
           while (index2 < len) {
             const code2 = header.charCodeAt(index2);
             if (code2 === DQUOTE) {
               if (parameters[key] === void 0) {
-                parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index2) : header.slice(quotedStart, index2);
+                parameters[key] = escaped2 ? unescapeQuotedPairs(header, quotedStart, index2) : header.slice(quotedStart, index2);
               }
               index2++;
               let stop2 = 0;
@@ -53333,7 +53354,7 @@ function parseParameters(header, type, index2, len, stopFlags) {
               continue parameter;
             }
             if (code2 === BSLASH && index2 + 1 < len) {
-              escaped = true;
+              escaped2 = true;
               index2 += 2;
               continue;
             }

@@ -41,7 +41,26 @@ export function diffTicks(before: string, after: string): { ticked: ItemRef[]; u
   return { ticked, unticked };
 }
 
-function boxStates(body: string): Map<string, { ref: ItemRef; state: BoxState }> {
+type BoxStates = ReadonlyMap<string, { ref: ItemRef; state: BoxState }>;
+
+/**
+ * A tick reads the same bodies more than once (diffTicks reads the edit, sameBoxes then compares
+ * the re-render with it, and the next edit starts from it), so the last few dozen are kept: other
+ * PRs' events run in between. At most a few MB even for bodies at GitHub's 65,536-char limit.
+ */
+const RECENT_BODIES = 32;
+const recent = new Map<string, BoxStates>();
+
+function boxStates(body: string): BoxStates {
+  const known = recent.get(body);
+  if (known) return known;
+  const states = parseBoxStates(body);
+  if (recent.size >= RECENT_BODIES) recent.delete(recent.keys().next().value!);
+  recent.set(body, states);
+  return states;
+}
+
+function parseBoxStates(body: string): BoxStates {
   const states = new Map<string, { ref: ItemRef; state: BoxState }>();
   for (const line of classifyLines(body)) {
     if (line.kind === "fence" || line.kind === "comment") continue;

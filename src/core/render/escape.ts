@@ -35,6 +35,32 @@ export interface EscapeOptions {
  * and bidi characters are dropped. On GitHub the result reads like the input.
  */
 export function escapeMarkdown(text: string, options: EscapeOptions = {}): string {
+  // Every render escapes the same titles, owners and reasons again (eleven regex passes each);
+  // the result depends on the text and the cut only, so short texts keep theirs for the next render.
+  if (text.length > ESCAPED_MAX_LENGTH) return escapeFresh(text, options);
+  const cut = options.maxLength ?? -1;
+  let known = escaped.get(cut);
+  if (!known) {
+    known = new Map();
+    escaped.set(cut, known);
+  }
+  let result = known.get(text);
+  if (result === undefined) {
+    result = escapeFresh(text, options);
+    if (known.size >= ESCAPED_KEPT) known.clear();
+    known.set(text, result);
+  }
+  return result;
+}
+
+/** Titles, logins and reasons are short; longer texts (notes, problems) are escaped afresh. */
+const ESCAPED_MAX_LENGTH = 500;
+/** Per cut: enough for the strings of a few hundred checklists, a few MB at most. */
+const ESCAPED_KEPT = 5_000;
+/** Escaped texts by the cut they were escaped with (-1: none). */
+const escaped = new Map<number, Map<string, string>>();
+
+function escapeFresh(text: string, options: EscapeOptions): string {
   let plain = text.replace(INVISIBLE_CONTROLS, "").replace(WHITESPACE_RUNS, " ").trim();
   if (options.maxLength !== undefined) plain = truncate(plain, options.maxLength);
   return breakAutolinks(
