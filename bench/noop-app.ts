@@ -3,7 +3,8 @@ import type { Probot } from "probot";
 interface AnyPayload {
   installation?: { id: number };
   repository?: { name: string; owner: { login: string } };
-  pull_request?: { head: { sha: string } };
+  pull_request?: { number: number; head: { sha: string } };
+  issue?: { number: number };
   after?: string;
 }
 
@@ -11,25 +12,33 @@ interface AnyPayload {
  * The floor `npm run bench` compares Gatehouse with: a Probot app that does the least an app
  * can. Probot verifies the webhook's signature; the app then makes one API call, a write
  * through `app.auth(installationId)` so that Probot's write spacing applies per installation,
- * as it does for Gatehouse. With NOOP_CALLS=n it makes n calls an event (n − 1 reads, then the
- * write): the equal-calls floor that Gatehouse's CPU per event is compared with.
+ * as it does for Gatehouse. With NOOP_CALLS=n it makes n calls an event (n − 1 reads of the
+ * event's PR, the read Gatehouse makes on every tick, then the write): the equal-calls floor that
+ * Gatehouse's CPU per event is compared with. NOOP_WRITE_BYTES pads the write's JSON body (a
+ * check run's summary) to the size of Gatehouse's writes, which carry a rendered check run or
+ * comment: sending and answering a 4 KB body costs more than a 100-byte one.
  */
 export default function noopApp(app: Probot): void {
   const calls = Math.max(1, Number(process.env.NOOP_CALLS ?? 1));
+  const writeBytes = Number(process.env.NOOP_WRITE_BYTES ?? 0);
   app.onAny(async (context) => {
     const payload = context.payload as AnyPayload;
     if (!payload.installation || !payload.repository) return;
     const octokit = await app.auth(payload.installation.id);
     const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
-    // A small read the stand-in serves, like the PR or comment reads Gatehouse makes.
-    for (let i = 1; i < calls; i++) await octokit.rest.repos.getContent({ ...repo, path: ".github/gatehouse.yml" });
-    await octokit.rest.checks.create({
-      owner: payload.repository.owner.login,
-      repo: payload.repository.name,
+    const pull = payload.pull_request?.number ?? payload.issue?.number;
+    for (let i = 1; i < calls; i++) {
+      if (pull === undefined) await octokit.rest.repos.getContent({ ...repo, path: ".github/gatehouse.yml" });
+      else await octokit.rest.pulls.get({ ...repo, pull_number: pull });
+    }
+    const body = {
       name: "noop",
       head_sha: payload.pull_request?.head.sha ?? payload.after ?? "0".repeat(40),
-      status: "completed",
-      conclusion: "neutral",
-    });
+      status: "completed" as const,
+      conclusion: "neutral" as const,
+      output: { title: "noop", summary: "" },
+    };
+    body.output.summary = "x".repeat(Math.max(0, writeBytes - JSON.stringify(body).length));
+    await octokit.rest.checks.create({ ...repo, ...body });
   });
 }

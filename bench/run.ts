@@ -12,7 +12,7 @@ import { FLOOR_IDLE_GAP_MS, median } from "./delivery-stream.js";
 import { measureBurst, measureInstallations } from "./group-commit-figures.js";
 import { measureGrowth } from "./growth.js";
 import { cacheInstallationTokens, measureFloor } from "./floor.js";
-import { measureFloorCpu, measureTicks, type FloorCpu } from "./write-economy.js";
+import { measureFloorCpu, measureTicks, writeBytesPerWrite, type FloorCpu } from "./write-economy.js";
 import { measureScenario, type ScenarioMeasurement, type ScenarioSettings } from "./measure-scenario.js";
 import { judgeTargets, renderMarkdown, type BenchResults, type InstallationsResult, type ScenarioResult } from "./report.js";
 import { RequestRecorder } from "./request-recorder.js";
@@ -74,10 +74,16 @@ progress("the equal-calls floor: CPU per event of the no-op app making 1 and 2 c
 const floorCpu: FloorCpu[] = [];
 for (const calls of [1, 2]) {
   floorCpu.push(
-    await withApp({ entry: join(ROOT, "lib/bench/noop-app.js"), env: { NOOP_CALLS: String(calls) } }, async (app) => {
-      await cacheInstallationTokens(app, recorder, [economy.many.stream]);
-      return measureFloorCpu(app, economy.many.stream, calls);
-    }),
+    await withApp(
+      {
+        entry: join(ROOT, "lib/bench/noop-app.js"),
+        env: { NOOP_CALLS: String(calls), NOOP_WRITE_BYTES: String(Math.round(writeBytesPerWrite(economy.many))) },
+      },
+      async (app) => {
+        await cacheInstallationTokens(app, recorder, [economy.many.stream]);
+        return measureFloorCpu(app, economy.many.stream, calls);
+      },
+    ),
   );
 }
 

@@ -38,6 +38,8 @@ export interface EconomyMeasurement {
   eventsPerSecond: number;
   /** Every write for these PRs, the deferred comment re-renders after the stream included. */
   writes: number;
+  /** The JSON bodies of those writes, in bytes all told (the floor's writes are sized alike). */
+  writeBytes: number;
   writesPerTick: number;
   /** events/s that 1 write/s per installation allows at this many writes per tick. */
   pacingBound: number;
@@ -46,7 +48,7 @@ export interface EconomyMeasurement {
   commentsShowAll: boolean;
   /** The App's CPU time (user + system) per event over the stream, in ms. */
   cpuMsPerEvent: number;
-  /** API calls per event, deferred re-renders included. */
+  /** Every API call the App made per event (but installation tokens), deferred re-renders included. */
   callsPerEvent: number;
   /** The ticks sent, tick by tick across PRs, for the floor. */
   stream: WebhookEvent[];
@@ -61,7 +63,7 @@ export async function measureTicks(
   repo: BenchRepo,
   app: AppProcess,
   recorder: RequestRecorder,
-  options: { installations: number; prsEach: number; ticksEach: number },
+  options: { installations: number; prsEach: number; ticksEach: number; onMeasuring?: () => Promise<void> | void },
 ): Promise<EconomyMeasurement> {
   const subjects: Subject[] = [];
   for (let i = 0; i < options.installations; i++) {
@@ -87,6 +89,7 @@ export async function measureTicks(
     });
   };
 
+  await options.onMeasuring?.();
   const mark = recorder.mark();
   const cpuBefore = cpuMs(app.pid);
   const deliveries: Delivery[] = [];
@@ -115,8 +118,10 @@ export async function measureTicks(
   await recorder.untilIdle();
   const cpu = cpuMs(app.pid) - cpuBefore;
   const numbers = new Set(subjects.map((s) => s.pr.number));
-  const served = recorder.since(mark).filter((r) => numbers.has(repo.pullOf(r) ?? -1));
-  const writes = served.filter((r) => r.method !== "GET").length;
+  const all = recorder.since(mark);
+  const served = all.filter((r) => numbers.has(repo.pullOf(r) ?? -1));
+  const written = served.filter((r) => r.method !== "GET");
+  const writes = written.length;
   const ticks = deliveries.length;
   const writesPerTick = writes / ticks;
   return {
@@ -125,6 +130,7 @@ export async function measureTicks(
     ticks,
     eventsPerSecond: rate,
     writes,
+    writeBytes: written.reduce((sum, r) => sum + (r.body === undefined ? 0 : JSON.stringify(r.body).length), 0),
     writesPerTick,
     pacingBound: pacingBound(options.installations, ticks / options.installations, writesPerTick),
     allSigned: subjects.every((s) => {
@@ -139,9 +145,15 @@ export async function measureTicks(
       );
     }),
     cpuMsPerEvent: cpu / ticks,
-    callsPerEvent: served.length / ticks,
+    // Team-membership reads belong to no PR but are the ticks' calls too (and cost CPU as much).
+    callsPerEvent: all.length / ticks,
     stream: sent.sort((a, b) => a.n - b.n).map((s) => s.event),
   };
+}
+
+/** The App's mean write body, in bytes: what the floor's write carries (bench/noop-app.ts). */
+export function writeBytesPerWrite(m: Pick<EconomyMeasurement, "writes" | "writeBytes">): number {
+  return m.writes === 0 ? 0 : m.writeBytes / m.writes;
 }
 
 /**

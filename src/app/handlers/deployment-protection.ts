@@ -135,7 +135,8 @@ export function deploymentProtection(rt: Runtime, log: DeploymentLog = { info() 
   async function releaseWaiting(release: SyncedRelease): Promise<void> {
     const { gh, repo, pr, config, checklist, ledger } = release;
     const key = prKey(repo, pr.number);
-    const verdicts = new Map<string, Verdict>();
+    // Every required gate ("*") is what the sync just judged and wrote: no need to evaluate it again.
+    const verdicts = new Map<string, Verdict>([["*", release.verdict]]);
     const judge = (environment: string) => {
       const selection = environmentGates(config, environment);
       let verdict = verdicts.get(selection.key);

@@ -214,6 +214,8 @@ export class Metrics implements RequestObserver {
     checklist: Checklist;
     pr: PullRequestInfo;
     now: Date;
+    /** What `before` evaluates to, when the caller already knows it (saves evaluating it again). */
+    beforeStatus?: Verdict["status"];
   }): void {
     const added: LedgerEvent[] = input.after.events.slice(input.before.events.length);
     for (const event of added) {
@@ -224,7 +226,7 @@ export class Metrics implements RequestObserver {
       // Pushes, label changes, expiries and re-evaluations are records about the PR, not gate decisions.
     }
     const { before, verdict, config, checklist, pr, now } = input;
-    const previous = evaluate({ checklist, config, ledger: before, pr, now }).status;
+    const previous = input.beforeStatus ?? evaluate({ checklist, config, ledger: before, pr, now }).status;
     if (previous !== verdict.status) this.verdictTransitions.inc({ from: previous, to: verdict.status });
   }
 

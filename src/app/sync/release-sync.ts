@@ -94,9 +94,24 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
   });
   // A deferred re-render carries the PR it was deferred with: it is read again only if the head moved since.
   if (commentOwed) rt.views.defer(key, { gh, repo, number: last.number, pr });
-  rt.metrics.synced({ before: state.ledger, after: ledger, verdict, config, checklist, pr, now });
+  // previousStatus judged the ledger after carry-over and four eyes: the loaded one, when they added nothing.
+  const unchanged = sameEvents(people.ledger, state.ledger);
+  rt.metrics.synced({
+    before: state.ledger,
+    after: ledger,
+    verdict,
+    config,
+    checklist,
+    pr,
+    now,
+    ...(unchanged ? { beforeStatus: previousStatus } : {}),
+  });
   for (const listener of rt.onSynced) await listener({ gh, repo, pr, config, checklist, ledger, verdict, previousStatus });
   return outcomes.map((o) => ("kind" in o ? o : { kind: "synced", verdict, appended: o.appended, notices, commentUrl }));
+}
+
+function sameEvents(a: Ledger, b: Ledger): boolean {
+  return a.events.length === b.events.length && a.events.every((e, i) => e === b.events[i]);
 }
 
 /**

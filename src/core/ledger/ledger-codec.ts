@@ -181,6 +181,21 @@ type Wire = z.infer<typeof WireSchema>;
  * @throws Error when the ledger itself is invalid (a programming error, caught before it is stored).
  */
 export function encodeLedger(ledger: Ledger): string {
+  // A write encodes the same ledger twice (sizing the archive plan, then rendering the check run),
+  // and validating, deflating at level 9 and base64-encoding it is the costliest step of a tick.
+  // Ledgers are never changed in place (appendEvents copies), so the text is kept per ledger
+  // object; the events array and its length are checked too, in case a caller ever does.
+  const known = encoded.get(ledger);
+  if (known && known.events === ledger.events && known.count === ledger.events.length && known.archive === ledger.archive)
+    return known.text;
+  const text = encodeFresh(ledger);
+  encoded.set(ledger, { events: ledger.events, count: ledger.events.length, archive: ledger.archive, text });
+  return text;
+}
+
+const encoded = new WeakMap<Ledger, { events: LedgerEvent[]; count: number; archive: Ledger["archive"]; text: string }>();
+
+function encodeFresh(ledger: Ledger): string {
   const parsed = LedgerSchema.safeParse(ledger);
   if (!parsed.success) throw new Error(`refusing to encode an invalid ledger: ${z.prettifyError(parsed.error)}`);
   const wire = toWire(ledger.pr, ledger.events.slice(archivedCount(ledger)));

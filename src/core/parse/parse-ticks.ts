@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { itemMarkerAtEnd, type ItemRef } from "../render/comment-markers.js";
 import { classifyLines, MAX_BODY_LENGTH } from "./markdown-blocks.js";
 
@@ -41,7 +42,25 @@ export function diffTicks(before: string, after: string): { ticked: ItemRef[]; u
   return { ticked, unticked };
 }
 
-function boxStates(body: string): Map<string, { ref: ItemRef; state: BoxState }> {
+type BoxStates = ReadonlyMap<string, { ref: ItemRef; state: BoxState }>;
+
+/**
+ * A tick reads the same bodies more than once (diffTicks reads the edit, sameBoxes then compares
+ * the re-render with it, and the next edit starts from it), so the last few dozen are kept: other
+ * PRs' events run in between. At most a few MB even for bodies at GitHub's 65,536-char limit.
+ */
+const recent = new LRUCache<string, BoxStates>({ max: 32 });
+
+function boxStates(body: string): BoxStates {
+  let states = recent.get(body);
+  if (!states) {
+    states = parseBoxStates(body);
+    recent.set(body, states);
+  }
+  return states;
+}
+
+function parseBoxStates(body: string): BoxStates {
   const states = new Map<string, { ref: ItemRef; state: BoxState }>();
   for (const line of classifyLines(body)) {
     if (line.kind === "fence" || line.kind === "comment") continue;

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { ID_PATTERN } from "../config/checklist-schema.js";
 
 /**
@@ -35,6 +36,24 @@ export interface EscapeOptions {
  * and bidi characters are dropped. On GitHub the result reads like the input.
  */
 export function escapeMarkdown(text: string, options: EscapeOptions = {}): string {
+  // Every render escapes the same titles, owners and reasons again (eleven regex passes each);
+  // the result depends on the text and the cut only, so short texts keep theirs for the next render.
+  if (text.length > ESCAPED_MAX_LENGTH) return escapeFresh(text, options);
+  const key = `${options.maxLength ?? -1}:${text}`;
+  let result = escaped.get(key);
+  if (result === undefined) {
+    result = escapeFresh(text, options);
+    escaped.set(key, result);
+  }
+  return result;
+}
+
+/** Titles, logins and reasons are short; longer texts (notes, problems) are escaped afresh. */
+const ESCAPED_MAX_LENGTH = 500;
+/** Escaped texts by cut and text: enough for the strings of a few hundred checklists, a few MB at most. */
+const escaped = new LRUCache<string, string>({ max: 10_000 });
+
+function escapeFresh(text: string, options: EscapeOptions): string {
   let plain = text.replace(INVISIBLE_CONTROLS, "").replace(WHITESPACE_RUNS, " ").trim();
   if (options.maxLength !== undefined) plain = truncate(plain, options.maxLength);
   return breakAutolinks(
