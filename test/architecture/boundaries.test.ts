@@ -22,8 +22,11 @@ const MAY_IMPORT: Record<Layer, Layer[]> = {
   action: ["action", "github", "core"],
 };
 
-/** The only packages core may use: it parses and evaluates, nothing more. */
-const CORE_PACKAGES = new Set(["zod", "yaml", "picomatch", "node:zlib", "node:crypto"]);
+/**
+ * The only packages core may use: it parses and evaluates, nothing more. lru-cache only memoises
+ * pure functions there (escaping, parsing a body), whose results depend on their arguments alone.
+ */
+const CORE_PACKAGES = new Set(["zod", "yaml", "picomatch", "lru-cache", "node:zlib", "node:crypto"]);
 
 /** Property names that mean "calling GitHub": octokit.rest.*, octokit.request(...), octokit.paginate(...). */
 const REST_CALLS = new Set(["rest", "request", "paginate"]);
