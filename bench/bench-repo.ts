@@ -1,5 +1,5 @@
 import type { GitHubStandIn, PullRecord } from "../test/support/github-stand-in.js";
-import { ownerOf, releaseRepo, ROLE_TEAMS } from "../test/support/release-repo.js";
+import { boxState, checklistComment, ownerOf, releaseRepo, ROLE_TEAMS } from "../test/support/release-repo.js";
 import type { ServedRequest } from "../test/support/stand-in-server.js";
 
 /** One PR under test and the installation its events come from. */
@@ -46,6 +46,12 @@ export class BenchRepo {
     subject.pr.commits.push(after);
     this.github.compares.set(`${before}...${after}`, files);
     return { before, after };
+  }
+
+  /** The PR's checklist comment shows the item ticked and re-rendered from the ledger: its line names who signed. */
+  commentShowsSigned(pr: number, ref: string): boolean {
+    const body = checklistComment(this.github, pr).body;
+    return boxState(body, ref) && body.split("\n").some((l) => l.includes(`gatehouse:item ${ref} `) && l.includes("signed by"));
   }
 
   /** The PR a request was about, when its path or body names one (team and config reads name none). */

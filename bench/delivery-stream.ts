@@ -1,7 +1,10 @@
 import type { AppProcess, Delivery, WebhookEvent } from "../test/support/app-process.js";
 
+/** What webhooks are sent to: one App process, or replicas behind a load balancer (bench/round-robin.ts). */
+export type Receiver = Pick<AppProcess, "deliver" | "errors">;
+
 /** Sends every event, at most `concurrency` at a time, in order; resolves with their deliveries in the same order. */
-export async function deliverAll(app: AppProcess, events: WebhookEvent[], concurrency: number): Promise<Delivery[]> {
+export async function deliverAll(app: Receiver, events: WebhookEvent[], concurrency: number): Promise<Delivery[]> {
   const deliveries: Delivery[] = new Array(events.length);
   let next = 0;
   const worker = async () => {
@@ -38,6 +41,16 @@ export function median(values: number[]): number {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `test` until it holds (true) or `timeoutMs` passed (false): what never happened is reported, not a crash. */
+export async function until(test: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!test()) {
+    if (performance.now() > deadline) return false;
+    await sleep(25);
+  }
+  return true;
+}
 
 /**
  * Writes are spaced per installation: the App spends from a small per-installation budget that

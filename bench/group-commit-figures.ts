@@ -2,7 +2,7 @@ import { issueCommentEvent, pullRequestEvent } from "../test/fixtures/webhooks.j
 import type { AppProcess, WebhookEvent } from "../test/support/app-process.js";
 import { checklistComment, inRepository, ledgerOn, ownerOf, setBox, tickableItems } from "../test/support/release-repo.js";
 import type { BenchRepo, Subject } from "./bench-repo.js";
-import { deliverAll, eventsPerSecond } from "./delivery-stream.js";
+import { deliverAll, eventsPerSecond, type Receiver } from "./delivery-stream.js";
 import type { RequestRecorder } from "./request-recorder.js";
 
 export interface BurstMeasurement {
@@ -16,7 +16,7 @@ export interface BurstMeasurement {
 }
 
 /** 20 owners tick one box each on one PR at the same moment. */
-export async function measureBurst(repo: BenchRepo, app: AppProcess, recorder: RequestRecorder): Promise<BurstMeasurement> {
+export async function measureBurst(repo: BenchRepo, app: Receiver, recorder: RequestRecorder): Promise<BurstMeasurement> {
   const subject = repo.pull({ release: true });
   await deliverAll(app, [inRepository(pullRequestEvent("opened", subject.pr), { installation: subject.installation })], 1);
   await recorder.untilIdle();

@@ -14,7 +14,15 @@ import { measureGrowth } from "./growth.js";
 import { cacheInstallationTokens, measureFloor } from "./floor.js";
 import { measureFloorCpu, measureTicks, writeBytesPerWrite, type FloorCpu } from "./write-economy.js";
 import { measureScenario, type ScenarioMeasurement, type ScenarioSettings } from "./measure-scenario.js";
-import { judgeTargets, renderMarkdown, type BenchResults, type InstallationsResult, type ScenarioResult } from "./report.js";
+import {
+  judgeTargets,
+  renderMarkdown,
+  type BenchResults,
+  type InstallationsResult,
+  type ReplicasResult,
+  type ScenarioResult,
+} from "./report.js";
+import { measureReplicas } from "./replicas.js";
 import { RequestRecorder } from "./request-recorder.js";
 import { SCENARIOS } from "./scenarios.js";
 
@@ -27,6 +35,9 @@ import { SCENARIOS } from "./scenarios.js";
 const SETTINGS: ScenarioSettings = { events: 32, concurrency: 16, latencyMs: 50, traced: 1 };
 const INSTALLATIONS = 64;
 const FLOOR_PASSES = 3;
+/** Replicas: ticks a pass (each on its own PR and installation), passes per setup; recovery: PRs × ticks missed. */
+const REPLICA_THROUGHPUT = { events: 48, concurrency: SETTINGS.concurrency, passes: 3 };
+const RECOVERY = { prs: 10, ticksEach: 5 };
 const started = performance.now();
 const progress = (message: string) =>
   process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
@@ -70,6 +81,8 @@ const economy = await withApp({}, async (app) => {
   return { one, many };
 });
 
+const replicas = await measureReplicas({ repo, recorder, githubUrl, throughput: REPLICA_THROUGHPUT, recovery: RECOVERY, progress });
+
 progress("the equal-calls floor: CPU per event of the no-op app making 1 and 2 calls an event");
 const floorCpu: FloorCpu[] = [];
 for (const calls of [1, 2]) {
@@ -89,13 +102,16 @@ for (const calls of [1, 2]) {
 
 progress("the floor: a no-op Probot app on the same streams");
 const floor = await withApp({ entry: join(ROOT, "lib/bench/noop-app.js") }, async (app) => {
-  await cacheInstallationTokens(app, recorder, [...measured.map((m) => m.stream), ...installations.map((i) => i.stream)]);
+  const replicaStream = replicas.throughput.stream;
+  await cacheInstallationTokens(app, recorder, [...measured.map((m) => m.stream), ...installations.map((i) => i.stream), replicaStream]);
   // Its passes are short (a fraction of a second), so take the median of three; streams share no
   // installation, so only a pass over the same stream needs an idle gap before it.
   const passes: number[][] = measured.map(() => []);
+  const replicaPasses: number[] = [];
   for (let pass = 0; pass < FLOOR_PASSES; pass++) {
     if (pass > 0) await recorder.untilIdle(FLOOR_IDLE_GAP_MS);
     for (const [i, m] of measured.entries()) passes[i]!.push(await measureFloor(app, m.stream, SETTINGS.concurrency));
+    replicaPasses.push(await measureFloor(app, replicaStream, REPLICA_THROUGHPUT.concurrency));
   }
   const scenarios = passes.map(median);
   // Read here, comparable with the App's per-scenario peaks (the 64-installation streams send hundreds at once).
@@ -103,7 +119,7 @@ const floor = await withApp({ entry: join(ROOT, "lib/bench/noop-app.js") }, asyn
   await recorder.untilIdle(FLOOR_IDLE_GAP_MS);
   const perInstallations: number[] = [];
   for (const i of installations) perInstallations.push(await measureFloor(app, i.stream, i.stream.length));
-  return { scenarios, perInstallations, peakRssMb: peak === undefined ? undefined : peak / 1024 };
+  return { scenarios, replicas: median(replicaPasses), perInstallations, peakRssMb: peak === undefined ? undefined : peak / 1024 };
 });
 
 progress("the Action's cold start");
@@ -124,6 +140,15 @@ const installationResults: InstallationsResult[] = installations.map(({ stream: 
   floorEventsPerSecond: floor.perInstallations[i]!,
   ratioToFloor: m.eventsPerSecond / floor.perInstallations[i]!,
 }));
+const { stream: _replicaStream, setups, ...replicaThroughput } = replicas.throughput;
+const asToday = setups.find((s) => !s.redis)!;
+const replicaResults: ReplicasResult = {
+  ...replicaThroughput,
+  setups: setups.map((s) => ({ ...s, ratioToNoRedis: s.eventsPerSecond / asToday.eventsPerSecond })),
+  floorEventsPerSecond: floor.replicas,
+  burst: replicas.burst,
+  recovery: replicas.recovery,
+};
 const partial: Omit<BenchResults, "targets"> = {
   meta: {
     date: new Date().toISOString(),
@@ -138,6 +163,7 @@ const partial: Omit<BenchResults, "targets"> = {
   scenarios,
   burst,
   installations: installationResults,
+  replicas: replicaResults,
   growth,
   action,
   economy: {
