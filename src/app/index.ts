@@ -69,7 +69,7 @@ export function gatehouse(options: GatehouseOptions): ApplicationFunction {
     const redis = options.redisUrl
       ? await connectRedis(options.redisUrl, { ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}), metrics, log: app.log })
       : undefined;
-    const clients = new InstallationClients({ ...options, metrics });
+    const clients = new InstallationClients({ ...options, metrics, ...(redis ? { redis: redis.redis } : {}) });
     const rt = createRuntime(
       { whenIdle: (client) => clients.whenIdle(client), ...options, metrics, ...(redis ? { coordination: redis } : {}) },
       syncBatch,
