@@ -52214,7 +52214,8 @@ var LedgerEventSchema = external_exports.strictObject({
   note: external_exports.string().optional(),
   url: external_exports.string().optional(),
   metrics: external_exports.record(external_exports.string(), external_exports.number()).optional(),
-  files: external_exports.array(external_exports.string()).optional()
+  files: external_exports.array(external_exports.string()).optional(),
+  source: external_exports.string().max(64).optional()
 }).refine((e) => e.gate.length > 0 || PR_EVENT_KINDS.includes(e.kind), { message: "a gate event needs a gate", path: ["gate"] });
 var DIGEST = /^[A-Za-z0-9_-]{43}$/;
 var ArchiveRefSchema = external_exports.strictObject({
@@ -52232,7 +52233,8 @@ var ExtraSchema = external_exports.strictObject({
   note: external_exports.string().optional(),
   url: external_exports.string().optional(),
   metrics: external_exports.record(external_exports.string(), external_exports.number()).optional(),
-  files: external_exports.array(external_exports.string()).optional()
+  files: external_exports.array(external_exports.string()).optional(),
+  source: external_exports.string().max(64).optional()
 });
 var index = external_exports.number().int().nonnegative();
 var WireSchema = external_exports.strictObject({
