@@ -5,7 +5,8 @@
 import type { ApplicationFunction, ApplicationFunctionOptions, Context, Probot } from "probot";
 import type { RetryPolicy } from "../github/secondary-rate-limit.js";
 import type { WriteSpacingOptions } from "../github/write-spacing.js";
-import { InstallationClients } from "./runtime/installation-clients.js";
+import { InstallationClients, type OctokitClass } from "./runtime/installation-clients.js";
+import { SharedCommentViews } from "./runtime/shared-comment-views.js";
 import { Metrics } from "./runtime/metrics.js";
 import { metricsServing, serveMetrics, type MetricsServing } from "./runtime/metrics-route.js";
 import { countDeliveries, observeDelivery } from "./runtime/observe-delivery.js";
@@ -70,8 +71,28 @@ export function gatehouse(options: GatehouseOptions): ApplicationFunction {
       ? await connectRedis(options.redisUrl, { ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}), metrics, log: app.log })
       : undefined;
     const clients = new InstallationClients({ ...options, metrics, ...(redis ? { redis: redis.redis } : {}) });
+    // Installation clients are built from Probot's client class, as Probot builds its own.
+    let octokit: Promise<OctokitClass> | undefined;
+    const installationClient = async (id: number) => {
+      octokit ??= app.auth().then((client) => client.constructor as OctokitClass);
+      return clients.forInstallation(id, await octokit) as unknown as GitHubClient;
+    };
     const rt = createRuntime(
-      { whenIdle: (client) => clients.whenIdle(client), ...options, metrics, ...(redis ? { coordination: redis } : {}) },
+      {
+        whenIdle: (client) => clients.whenIdle(client),
+        ...options,
+        metrics,
+        ...(redis
+          ? {
+              coordination: redis,
+              views: (views) =>
+                new SharedCommentViews(redis.redis, {
+                  ...views,
+                  installations: { of: (client) => clients.installationOf(client), client: installationClient },
+                }),
+            }
+          : {}),
+      },
       syncBatch,
     );
     options.onRuntime?.(rt);
@@ -104,6 +125,7 @@ export function gatehouse(options: GatehouseOptions): ApplicationFunction {
         void (async () => {
           await sweep?.stop();
           const outcome = await lifecycle.drain(() => rt.views.settled());
+          rt.views.close();
           await redis?.close();
           app.log.info({ outcome }, "Stopped");
           process.exit(0);

@@ -99,8 +99,10 @@ describe("replicas on Redis (whole processes)", () => {
   /** Opens a release PR through the replicas; each owner's tick is an edit of the comment as it was then. */
   async function openPull(number: number, sha: string) {
     const pr = repo.addPull({ number, author: "dev", headSha: sha });
-    const opened = await sender.deliver(here(pullRequestEvent("opened", pr)));
-    expect(opened.status_code).toBe(200);
+    // Setup, not the subject: on a loaded machine the opening may be answered 202 (still running) or
+    // 503 (refused; the sweep redelivers it), so wait for its result rather than for a 200.
+    await sender.deliver(here(pullRequestEvent("opened", pr)));
+    await until("the opened PR's check run", () => gatehouseRun(repo, sha) !== undefined);
     const comment = checklistComment(repo, number);
     const base = comment.body;
     const tick = (ref: string, owner: string) =>
@@ -132,12 +134,15 @@ describe("replicas on Redis (whole processes)", () => {
 
     const answers = await Promise.all(THIRTY.map(({ ref, owner }) => sender.deliver(tick(ref, owner))));
 
-    expect(answers.map((a) => a.status_code)).toEqual(THIRTY.map(() => 200));
+    // 200, or 202 when the handler outlived Probot's answer on a loaded machine (GitHub counts both
+    // as delivered; the handler still applies the tick): nothing may be refused or fail.
+    expect(answers.filter((a) => a.status_code !== 200 && a.status_code !== 202)).toEqual([]);
+    await until("every tick in the ledger", () => signed(head).size === 30);
+    await until("every box ticked in the comment", () => THIRTY.every(({ ref }) => boxState(checklistComment(repo, 11).body, ref)));
     expect([...signed(head)].sort()).toEqual([...everyone].sort());
     expect(gatehouseRun(repo, head)!.conclusion).toBe("success");
     expect(repo.checkRunHistory.filter((s) => s.head_sha === head && s.conclusion === "success")).toHaveLength(1);
     expect(repo.commentsOn(11).filter((c) => c.performed_via_github_app)).toHaveLength(1);
-    for (const { ref } of THIRTY) expect(boxState(checklistComment(repo, 11).body, ref)).toBe(true);
     // Group commit across replicas: a batch writes the check run and at most the comment.
     const written = (await batches()) - batchesBefore;
     expect(written).toBeGreaterThan(0);
@@ -146,13 +151,21 @@ describe("replicas on Redis (whole processes)", () => {
     expect(writes).toBeLessThanOrEqual(2 * written + 1);
   }, 60_000);
 
-  /** The guids of these deliveries, each asked to be redelivered once (or, where a redelivery failed too, once per failed attempt, at most `atMost` times). */
-  const redeliveredOnce = (guids: string[], atMost = 1) => {
-    const requested = repo.redeliveryRequests.map((id) => repo.hookDeliveries.find((d) => d.id === id)!.guid);
+  /**
+   * Each of these deliveries was asked to be redelivered, once per failed attempt and never for an
+   * attempt that succeeded (a redelivery that fails too, on a loaded machine, is asked for again), at most 3 times.
+   */
+  const redeliveredOnce = (guids: string[]) => {
     for (const guid of guids) {
-      const times = requested.filter((g) => g === guid).length;
-      expect(times, guid).toBeGreaterThanOrEqual(1);
-      expect(times, guid).toBeLessThanOrEqual(atMost);
+      const attempts = repo.hookDeliveries.filter((d) => d.guid === guid);
+      const asked = repo.redeliveryRequests.filter((id) => attempts.some((a) => a.id === id));
+      expect(asked.length, guid).toBeGreaterThanOrEqual(1);
+      expect(asked.length, guid).toBeLessThanOrEqual(3);
+      expect(new Set(asked).size, guid).toBe(asked.length);
+      for (const id of asked) {
+        const status = attempts.find((a) => a.id === id)!.status_code;
+        expect(status < 200 || status >= 300, `${guid} attempt ${id} answered ${status}`).toBe(true);
+      }
     }
   };
 
@@ -175,7 +188,7 @@ describe("replicas on Redis (whole processes)", () => {
     expect(victim.exitCode()).toBeNull();
 
     sender.replicas[1] = await startReplica();
-    await until("every tick in the ledger", () => signed(head).size === 30);
+    await until("every tick in the ledger", () => signed(head).size === 30, 45_000);
     // Every delivery GitHub saw fail is redelivered (some were applied before the crash: those are duplicates).
     const requested = () => new Set(repo.redeliveryRequests.map((id) => repo.hookDeliveries.find((d) => d.id === id)!.guid));
     await until("a redelivery of every lost delivery", () => lost.every((a) => requested().has(a.guid)));
@@ -184,11 +197,8 @@ describe("replicas on Redis (whole processes)", () => {
     expect(ledgerOn(repo, head).events.filter((e) => e.kind === "signoff")).toHaveLength(30);
     expect(gatehouseRun(repo, head)!.conclusion).toBe("success");
     // A redelivery sent to the dead replica before its restart fails too, and is asked for again.
-    redeliveredOnce(
-      lost.map((a) => a.guid),
-      3,
-    );
-  }, 60_000);
+    redeliveredOnce(lost.map((a) => a.guid));
+  }, 90_000);
 
   it("ticks and a /signoff sent while the service is down are redelivered once it starts, and applied once", async () => {
     const head = "3".repeat(40);

@@ -1,3 +1,6 @@
+import type { GitHubClient, RepoRef } from "../../github/client.js";
+import type { PullRequestInfo } from "../../github/pull-requests.js";
+
 /**
  * Deferred re-renders of checklist comments ("ledger first, view later"). An owner's tick already
  * shows in the comment they edited; the re-render only adds who signed and when, so it waits for
@@ -5,11 +8,33 @@
  * latest ledger once for every tick that came meanwhile. Anything urgent (a verdict change, a
  * revert, an invalidation, a command) is written at once by the sync and cancels the wait.
  */
+export interface Views {
+  /** Asks for a re-render of `key` within the window; it runs at most once for all asks. */
+  defer(key: string, target: DeferredRender): void;
+  /** The comment of `key` was just written with the latest ledger: nothing is owed any more. */
+  wrote(key: string): void;
+  /** Settles once nothing this process asked for is owed or being written (waits out the window). */
+  settled(): Promise<void>;
+  /** Stops taking on re-renders (shutdown); what is owed stays owed where others can see it. */
+  close(): void;
+}
+
+/** The PR a re-render is owed for. */
+export interface DeferredRender {
+  gh: GitHubClient;
+  repo: RepoRef;
+  number: number;
+  /** The PR as the deferring batch saw it (re-read when the head moved since). */
+  pr?: PullRequestInfo;
+}
+
 export interface CommentViewsOptions {
   /** How long a PR's comment may lag behind its ledger. */
   windowMs: number;
   /** Resolves when the installation behind `client` has a write to spare. */
   whenIdle: (client: object) => Promise<void>;
+  /** Re-renders the comment from the latest ledger (a sync with `flushComment`). */
+  flush: (target: DeferredRender) => Promise<unknown>;
   setTimer?: (run: () => void, ms: number) => { unref?: () => void };
   clearTimer?: (timer: unknown) => void;
 }
@@ -18,7 +43,8 @@ interface Pending {
   timer: unknown;
 }
 
-export class CommentViews {
+/** The views of a single process: what is owed lives in its memory. */
+export class CommentViews implements Views {
   /** Owed re-renders by PR; an urgent write removes the entry, so a flush already waiting does nothing. */
   readonly #pending = new Map<string, Pending>();
   /** Flushes started and not yet settled, so shutdown and tests can wait for them. */
@@ -26,13 +52,12 @@ export class CommentViews {
 
   constructor(private readonly options: CommentViewsOptions) {}
 
-  /** Asks for a re-render of `key` within the window; `flush` runs at most once for all asks. */
-  defer(key: string, client: object, flush: () => Promise<unknown>): void {
+  defer(key: string, target: DeferredRender): void {
     if (this.#pending.has(key)) return;
     const pending: Pending = { timer: undefined };
     const set = this.options.setTimer ?? ((run, ms) => setTimeout(run, ms));
     const timer = set(() => {
-      const run = this.#run(key, pending, client, flush);
+      const run = this.#run(key, pending, target);
       this.#inFlight.add(run);
       void run.finally(() => this.#inFlight.delete(run));
     }, this.options.windowMs);
@@ -41,7 +66,6 @@ export class CommentViews {
     this.#pending.set(key, pending);
   }
 
-  /** The comment of `key` was just written with the latest ledger: nothing is owed any more. */
   wrote(key: string): void {
     const pending = this.#pending.get(key);
     if (!pending) return;
@@ -49,7 +73,6 @@ export class CommentViews {
     this.#pending.delete(key);
   }
 
-  /** Settles once nothing is owed or being written (waits out the window). */
   async settled(): Promise<void> {
     while (this.#pending.size > 0 || this.#inFlight.size > 0) {
       if (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
@@ -57,11 +80,14 @@ export class CommentViews {
     }
   }
 
-  async #run(key: string, pending: Pending, client: object, flush: () => Promise<unknown>): Promise<void> {
-    await this.options.whenIdle(client);
+  /** Nothing to stop: a process alone flushes what it owes while it drains. */
+  close(): void {}
+
+  async #run(key: string, pending: Pending, target: DeferredRender): Promise<void> {
+    await this.options.whenIdle(target.gh);
     if (this.#pending.get(key) !== pending) return;
     this.#pending.delete(key);
     // A failed flush leaves the comment stale, never the ledger: the next event re-renders it.
-    await flush().catch(() => undefined);
+    await this.options.flush(target).catch(() => undefined);
   }
 }

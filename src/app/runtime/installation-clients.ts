@@ -75,6 +75,12 @@ export class InstallationClients {
     return client;
   }
 
+  /** The installation a client of this set writes for (a deferred re-render names it, so any replica can write it). */
+  installationOf(client: object): number | undefined {
+    const installation = this.#installations.get(client);
+    return installation === undefined ? undefined : Number(installation);
+  }
+
   /** Resolves when the client's installation has spare write capacity (at once for other clients). */
   whenIdle(client: object): Promise<void> {
     const installation = this.#installations.get(client);

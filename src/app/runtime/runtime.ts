@@ -6,13 +6,13 @@ import type { GitHubClient, RepoRef } from "../../github/client.js";
 import type { PullRequestInfo } from "../../github/pull-requests.js";
 import { TeamMembership } from "../../github/team-membership.js";
 import { ConfigCache } from "./config-cache.js";
-import { CommentViews } from "./comment-views.js";
+import { CommentViews, type CommentViewsOptions, type Views } from "./comment-views.js";
 import { ExpiryTimers, type Scheduler } from "./expiry-timers.js";
 import { Deliveries, type DeliveryDedup } from "./deliveries.js";
 import { Metrics } from "./metrics.js";
 import { PrBatcher } from "./pr-batcher.js";
 import type { SyncOutcome, SyncRequest } from "../sync/sync-types.js";
-import { PrStateCache } from "./pr-state.js";
+import { prKey, PrStateCache } from "./pr-state.js";
 
 /** Process-wide state shared by the handlers. Built once per app instance, so tests get a fresh one. */
 export interface Runtime {
@@ -24,7 +24,7 @@ export interface Runtime {
   batches: PrBatcher<SyncRequest, SyncOutcome>;
   deliveries: DeliveryDedup;
   /** Deferred comment re-renders: the ledger is written at once, the view within a window. */
-  views: CommentViews;
+  views: Views;
   metrics: Metrics;
   now: () => Date;
   /** One timer per release PR for its earliest expiring sign-off. */
@@ -62,6 +62,8 @@ export interface RuntimeOptions {
   scheduler?: Scheduler;
   /** How replicas share work (Redis); without it, this process is the only one. */
   coordination?: Coordination;
+  /** Builds the deferred re-renders (shared by replicas on Redis); in this process's memory when not given. */
+  views?: (options: CommentViewsOptions) => Views;
 }
 
 /** What replicas share: delivery dedup, one writer per PR at a time, config invalidations. */
@@ -104,9 +106,10 @@ export function createRuntime(options: RuntimeOptions, syncBatch: (rt: Runtime, 
       },
     ),
     deliveries: shared?.deliveries ?? new Deliveries(),
-    views: new CommentViews({
+    views: (options.views ?? ((o) => new CommentViews(o)))({
       windowMs: options.commentWindowMs ?? DEFAULT_COMMENT_WINDOW_MS,
       whenIdle: options.whenIdle ?? (() => Promise.resolve()),
+      flush: (target) => rt.batches.submit(prKey(target.repo, target.number), { ...target, flushComment: true }),
     }),
     metrics: options.metrics ?? new Metrics(),
     now,

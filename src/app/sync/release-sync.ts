@@ -93,7 +93,7 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
     key,
   });
   // A deferred re-render carries the PR it was deferred with: it is read again only if the head moved since.
-  if (commentOwed) rt.views.defer(key, gh, () => syncRelease(rt, { gh, repo, number: last.number, pr, flushComment: true }));
+  if (commentOwed) rt.views.defer(key, { gh, repo, number: last.number, pr });
   rt.metrics.synced({ before: state.ledger, after: ledger, verdict, config, checklist, pr, now });
   for (const listener of rt.onSynced) await listener({ gh, repo, pr, config, checklist, ledger, verdict, previousStatus });
   return outcomes.map((o) => ("kind" in o ? o : { kind: "synced", verdict, appended: o.appended, notices, commentUrl }));

@@ -64,15 +64,13 @@ export async function writeRelease(
   let commentOwed = false;
   if (!createdComment && comment.body !== body) {
     const urgent =
-      merged.flushComment === true ||
-      merged.commentTampered === true ||
-      notices.length > 0 ||
-      verdict.status !== previousStatus ||
-      !sameBoxes(body, comment.body ?? "");
-    if (!urgent) {
+      merged.commentTampered === true || notices.length > 0 || verdict.status !== previousStatus || !sameBoxes(body, comment.body ?? "");
+    if (!urgent && !merged.flushComment) {
       commentOwed = true;
       shown = comment.body ?? body;
-    } else if (merged.flushComment) {
+    } else if (!urgent) {
+      // A deferred re-render alone. (When it shares a batch with an urgent change, that change's
+      // events re-render the whole ledger at once, as any urgent write does.)
       // GitHub may hold an edit whose webhook has not arrived yet: never untick what an owner just ticked.
       const current = await getCommentBody(gh, repo, comment.id);
       shown = current === undefined ? body : keepEditsInFlight(body, comment.body ?? "", current);
