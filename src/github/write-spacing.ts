@@ -1,15 +1,22 @@
 import type { Octokit } from "@octokit/rest";
 import type { Redis } from "ioredis";
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterQueue, RateLimiterRedis } from "rate-limiter-flexible";
+import {
+  BurstyRateLimiter,
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterQueue,
+  RateLimiterRedis,
+  type RateLimiterRes,
+} from "rate-limiter-flexible";
 
 /**
- * Spaces writes per installation, the way GitHub's secondary limits apply: `burst` writes per
- * window of `burst / perSecond` seconds (4 per 4 s), so one event's check-run and comment writes
- * go out at once and, sustained, an installation averages `perSecond`. rate-limiter-flexible
- * counts in fixed windows that start at an installation's first write: any minute holds at most
- * 16 windows, so at most 64 writes, under GitHub's 80 content-creating requests a minute (a
- * window's last writes and the next one's first may meet: never more than 2 × burst at once).
- * One customer's writes never delay another's.
+ * Spaces writes per installation, the way GitHub's secondary limits apply: a short burst (one
+ * event's check-run and comment writes go out at once), then `perSecond`. rate-limiter-flexible
+ * counts in fixed windows, each starting at an installation's first write in it: a steady window
+ * (1 write a second) plus a burst allowance (the other burst - 1 writes) that comes back every
+ * 5 × burst / perSecond seconds (20 s). Sustained, that is under 1.2 × perSecond, at most 72 writes
+ * in any minute at the defaults, under GitHub's 80 content-creating requests a minute. One
+ * customer's writes never delay another's.
  */
 export interface WriteSpacingOptions {
   burst: number;
@@ -18,11 +25,10 @@ export interface WriteSpacingOptions {
 
 export const DEFAULT_WRITE_SPACING: WriteSpacingOptions = { burst: 4, perSecond: 1 };
 
-const KEY_PREFIX = "gatehouse:write-spacing";
-
 export class WriteSpacing {
-  readonly #limiter: RateLimiterAbstract;
-  /** Waiting writes leave in arrival order, per installation (per process: replicas share only the count). */
+  readonly #steady: RateLimiterAbstract;
+  readonly #burst: RateLimiterAbstract;
+  /** Waiting writes leave in arrival order, per installation (per process: replicas share only the counts). */
   readonly #queue: RateLimiterQueue;
   /** Writes waiting for their turn in this process, per installation. */
   readonly #waiting = new Map<string, number>();
@@ -31,31 +37,21 @@ export class WriteSpacing {
 
   /**
    * In memory for one process; with `shared` (the replicas' Redis), every replica draws on the same
-   * window of each installation. While Redis does not answer (a command fails at once, or after its
-   * 2 s timeout) each replica falls back to its own in-memory window of the same size: writes stay
-   * spaced and nothing hangs. Replicas may then together exceed the budget for a moment, but only
-   * briefly: new webhooks are refused with 503 while Redis is unreachable, and a PR's writes stop
-   * once its lease lapses (it cannot be renewed without Redis). Refusing writes instead would fail
-   * batches already half written, for no safer outcome.
+   * windows of each installation. While Redis does not answer (a command fails at once, or after its
+   * 2 s timeout) each replica falls back to windows of its own in memory of the same size: writes
+   * stay spaced and nothing hangs. Replicas may then together exceed the budget for a moment, but
+   * only briefly: new webhooks are refused with 503 while Redis is unreachable, and a PR's writes
+   * stop once its lease lapses (it cannot be renewed without Redis). Refusing writes instead would
+   * fail batches already half written, for no safer outcome.
    */
   constructor(
     private readonly options: WriteSpacingOptions = DEFAULT_WRITE_SPACING,
     shared?: Redis,
   ) {
-    const seconds = options.burst / options.perSecond;
-    const memory = new RateLimiterMemory({ keyPrefix: KEY_PREFIX, points: options.burst, duration: seconds });
-    this.#limiter = shared
-      ? new RateLimiterRedis({
-          storeClient: shared,
-          keyPrefix: KEY_PREFIX,
-          points: options.burst,
-          // Redis keeps whole seconds; rounding up only spaces more.
-          duration: Math.max(1, Math.ceil(seconds)),
-          rejectIfRedisNotReady: true,
-          insuranceLimiter: memory,
-        })
-      : memory;
-    this.#queue = new RateLimiterQueue(this.#limiter);
+    const steady = Math.max(1, Math.floor(options.perSecond));
+    this.#steady = limiter(shared, "gatehouse:write-spacing", steady, steady / options.perSecond);
+    this.#burst = limiter(shared, "gatehouse:write-burst", Math.max(0, options.burst - steady), (5 * options.burst) / options.perSecond);
+    this.#queue = new RateLimiterQueue(new BurstyRateLimiter(this.#steady, this.#burst));
   }
 
   /** Resolves when this installation may make one more write. */
@@ -73,16 +69,14 @@ export class WriteSpacing {
 
   /**
    * Resolves once this installation has no write waiting, made none for as long as two writes take
-   * to come back at the sustained rate, and has a write to spare beyond the next in its window:
-   * low-priority work (a deferred comment re-render) goes out only on spare capacity, so it seldom
-   * delays a ledger write, and under sustained load (even one event after another) it waits and
-   * coalesces. A fixed window is full again whenever it starts, hence the quiet time. Across
-   * replicas this is approximate: the window is shared, but another replica's waiting and recent
-   * writes are not seen.
+   * at the sustained rate, and the next write would go out at once: low-priority work (a deferred
+   * comment re-render) goes out only on spare capacity, so it seldom delays a ledger write, and
+   * under sustained load (even one event after another) it waits and coalesces. Across replicas
+   * this is approximate: the windows are shared, but another replica's waiting and recent writes
+   * are not seen.
    */
   async whenIdle(key: string): Promise<void> {
-    const needed = Math.min(2, this.options.burst);
-    const quietMs = (needed / this.options.perSecond) * 1000;
+    const quietMs = (Math.min(2, this.options.burst) / this.options.perSecond) * 1000;
     for (;;) {
       const wait = this.#waiting.has(key) ? 100 : (this.#lastWrite.get(key) ?? Number.NEGATIVE_INFINITY) + quietMs - Date.now();
       if (wait > 0) {
@@ -90,12 +84,26 @@ export class WriteSpacing {
         continue;
       }
       this.#lastWrite.delete(key);
-      const window = await this.#limiter.get(key);
-      if (window === null || window.msBeforeNext <= 0 || window.remainingPoints >= needed) return;
-      // Spare writes come back only when the window ends.
-      await sleep(Math.max(50, window.msBeforeNext));
+      const [steady, burst] = await Promise.all([this.#steady.get(key), this.#burst.get(key)]);
+      if (spare(steady, this.#steady.points) + spare(burst, this.#burst.points) >= 1) return;
+      // Another replica spent the windows: the steady one comes back first.
+      await sleep(Math.max(50, Math.min(steady?.msBeforeNext ?? 0, burst?.msBeforeNext ?? 0)));
     }
   }
+}
+
+/** In memory, or on Redis with an in-memory window of the same size while Redis does not answer. */
+function limiter(shared: Redis | undefined, keyPrefix: string, points: number, seconds: number): RateLimiterAbstract {
+  const memory = new RateLimiterMemory({ keyPrefix, points, duration: seconds });
+  if (!shared) return memory;
+  // Redis keeps whole seconds; rounding up only spaces more.
+  const duration = Math.max(1, Math.ceil(seconds));
+  return new RateLimiterRedis({ storeClient: shared, keyPrefix, points, duration, rejectIfRedisNotReady: true, insuranceLimiter: memory });
+}
+
+/** Writes left in a window (all of them once it ended). */
+function spare(window: RateLimiterRes | null, points: number): number {
+  return window === null || window.msBeforeNext <= 0 ? points : window.remainingPoints;
 }
 
 function sleep(ms: number): Promise<void> {
