@@ -70,7 +70,7 @@ export function gatehouse(options: GatehouseOptions): ApplicationFunction {
     const redis = options.redisUrl
       ? await connectRedis(options.redisUrl, { ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}), metrics, log: app.log })
       : undefined;
-    const clients = new InstallationClients({ ...options, metrics });
+    const clients = new InstallationClients({ ...options, metrics, ...(redis ? { redis: redis.redis } : {}) });
     // Installation clients are built from Probot's client class, as Probot builds its own.
     let octokit: Promise<OctokitClass> | undefined;
     const installationClient = async (id: number) => {

@@ -1,3 +1,4 @@
+import type { Redis } from "ioredis";
 import { WriteSpacing, type WriteSpacingOptions } from "./write-spacing.js";
 
 /** What one GitHub API request looked like, for metrics. */
@@ -132,8 +133,9 @@ export class ObservedWriteSpacing extends WriteSpacing {
   constructor(
     options: WriteSpacingOptions | undefined,
     private readonly onDepth: (installation: string, delta: 1 | -1) => void,
+    shared?: Redis,
   ) {
-    super(options);
+    super(options, shared);
   }
 
   override acquire(key: string): Promise<void> {

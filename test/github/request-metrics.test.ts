@@ -1,6 +1,6 @@
 import { Octokit } from "@octokit/rest";
 import nock from "nock";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { observeRequests, ObservedWriteSpacing, type ObservedRequest } from "../../src/github/request-metrics.js";
 
 beforeAll(() => nock.disableNetConnect());
@@ -74,27 +74,22 @@ describe("observeRequests", () => {
 });
 
 describe("ObservedWriteSpacing", () => {
+  afterEach(() => vi.useRealTimers());
+
   it("reports each write waiting for its slot, and its release", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const depth = new Map<string, number>();
-    let now = 0;
-    const sleeps: (() => void)[] = [];
-    const spacing = new ObservedWriteSpacing(
-      { burst: 1, perSecond: 1, clock: () => now, sleep: () => new Promise<void>((resolve) => sleeps.push(resolve)) },
-      (key, delta) => depth.set(key, (depth.get(key) ?? 0) + delta),
-    );
+    const spacing = new ObservedWriteSpacing({ burst: 1, perSecond: 1 }, (key, delta) => depth.set(key, (depth.get(key) ?? 0) + delta));
     await spacing.acquire("42");
     expect(depth.get("42")).toBe(0);
     const second = spacing.acquire("42");
     const third = spacing.acquire("42");
+    await vi.advanceTimersByTimeAsync(0);
     expect(depth.get("42")).toBe(2);
-    await new Promise((r) => setTimeout(r, 0));
-    now += 1000;
-    sleeps.shift()!();
+    await vi.advanceTimersByTimeAsync(1_000);
     await second;
     expect(depth.get("42")).toBe(1);
-    await new Promise((r) => setTimeout(r, 0));
-    now += 1000;
-    sleeps.shift()!();
+    await vi.advanceTimersByTimeAsync(1_000);
     await third;
     expect(depth.get("42")).toBe(0);
   });

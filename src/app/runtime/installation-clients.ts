@@ -1,3 +1,4 @@
+import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
 import type { Context } from "probot";
 import { observeRequests, ObservedWriteSpacing } from "../../github/request-metrics.js";
@@ -14,7 +15,7 @@ export type OctokitClass = new (options: Record<string, unknown>) => Client;
  * one write limiter across every installation and spaces every write a full second (three for
  * comments), so one event's two writes take over a second and one customer's burst slows all
  * others. These clients turn Probot's throttle off and instead space writes by the
- * installation's token bucket, and retry secondary rate limits after retry-after. The client
+ * installation's write window (shared by the replicas on Redis), and retry secondary rate limits after retry-after. The client
  * renews its installation token itself (app auth with Probot's token cache).
  */
 export class InstallationClients {
@@ -24,11 +25,18 @@ export class InstallationClients {
   readonly #installations = new WeakMap<object, string>();
 
   constructor(
-    private readonly options: { writeSpacing?: WriteSpacingOptions; retryPolicy?: RetryPolicy; capacity?: number; metrics?: Metrics } = {},
+    private readonly options: {
+      writeSpacing?: WriteSpacingOptions;
+      retryPolicy?: RetryPolicy;
+      capacity?: number;
+      metrics?: Metrics;
+      /** The replicas' Redis: every replica then spaces each installation's writes in one shared window. */
+      redis?: Redis;
+    } = {},
   ) {
     this.#spacing = options.metrics
-      ? new ObservedWriteSpacing(options.writeSpacing, options.metrics.writeQueue)
-      : new WriteSpacing(options.writeSpacing);
+      ? new ObservedWriteSpacing(options.writeSpacing, options.metrics.writeQueue, options.redis)
+      : new WriteSpacing(options.writeSpacing, options.redis);
     this.#clients = new LRUCache({ max: options.capacity ?? 1_000 });
   }
 
