@@ -176,7 +176,14 @@ describe("redelivery sweep", () => {
     const b = redisStore();
     let release!: () => void;
     const blocked = new Promise<void>((resolve) => (release = resolve));
-    const running = a.exclusive(() => blocked);
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const running = a.exclusive(() => {
+      holding();
+      return blocked;
+    });
+    // b sweeps only once a surely holds the lock.
+    await held;
     const skipped = await sweeper(b, github).sweep();
     expect(skipped.skipped).toBe(true);
     expect(github.redelivered).toEqual([]);
