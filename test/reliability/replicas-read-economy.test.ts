@@ -95,12 +95,12 @@ describe("reads of a replica on Redis (whole process)", () => {
   }
 
   it("a tick with warm caches reads the PR once; its re-render reads the PR and the comment", async () => {
-    const [first, ...measured] = TICKS as [Tick, ...Tick[]];
+    const [first, ...measured] = TICKS;
     // Warm caches: the config and the measured owners' team memberships (on another PR), the PR's commit authors.
     const other = await openPull(31);
     for (const t of measured) await tick(other, t);
     const pr = await openPull(32);
-    await tick(pr, first);
+    await tick(pr, first!);
 
     const api = "/api/v3/repos/acme/reads";
     for (const t of measured) {
