@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { GitHubClient } from "../../github/client.js";
 import { CommentViews, type CommentViewsOptions, type DeferredRender, type Views } from "./comment-views.js";
@@ -12,6 +13,8 @@ const targetKey = (key: string) => `gatehouse:views:target:${key}`;
 const TARGET_TTL_MS = 3_600_000;
 /** Longer than a flush takes (it waits for the PR's lease and its installation's write spacing, like any event). */
 export const DEFAULT_CLAIM_MS = 60_000;
+/** How long past due a re-render waits for the replica that asked last, at least (it may have died). */
+const MIN_HANDOVER_MS = 1_000;
 /** Due re-renders looked at per poll; the rest come at the next one. */
 const POLL_LIMIT = 100;
 
@@ -20,13 +23,30 @@ const NOW = `local t = redis.call("TIME") local now = tonumber(t[1]) * 1000 + ma
 const DEFER = `${NOW}
 redis.call("SET", KEYS[2], ARGV[2], "PX", ARGV[3])
 return redis.call("ZADD", KEYS[1], "NX", now + tonumber(ARGV[1]), ARGV[4])`;
-/** Puts back the claims of replicas presumed dead, then lists what is due. */
+/**
+ * Puts back the claims of replicas presumed dead, then lists what is due for this replica: what
+ * it asked for last, and what its asker left past due for the handover time.
+ */
 const POLL = `${NOW}
 for _, key in ipairs(redis.call("ZRANGEBYSCORE", KEYS[2], "-inf", now, "LIMIT", 0, ARGV[1])) do
   redis.call("ZREM", KEYS[2], key)
   redis.call("ZADD", KEYS[1], "NX", now, key)
 end
-return redis.call("ZRANGEBYSCORE", KEYS[1], "-inf", now, "LIMIT", 0, ARGV[1])`;
+local due = {}
+local scores = redis.call("ZRANGEBYSCORE", KEYS[1], "-inf", now, "WITHSCORES", "LIMIT", 0, ARGV[1])
+for i = 1, #scores, 2 do
+  local key = scores[i]
+  local mine = false
+  if tonumber(scores[i + 1]) > now - tonumber(ARGV[3]) then
+    local target = redis.call("GET", ARGV[4] .. key)
+    local ok, decoded = pcall(cjson.decode, target or "")
+    mine = ok and type(decoded) == "table" and decoded.asker == ARGV[2]
+  else
+    mine = true
+  end
+  if mine then table.insert(due, key) end
+end
+return due`;
 /** Takes a due re-render for this replica: its target and the claim's score (this claim's token). */
 const CLAIM = `${NOW}
 local due = redis.call("ZSCORE", KEYS[1], ARGV[1])
@@ -40,6 +60,8 @@ return {target, redis.call("ZSCORE", KEYS[2], ARGV[1])}`;
 const DONE = `if redis.call("ZSCORE", KEYS[1], ARGV[1]) == ARGV[2] then return redis.call("ZREM", KEYS[1], ARGV[1]) end return 0`;
 
 interface StoredTarget {
+  /** The replica that asked last: it wrote the PR's last batch, so its cached state is current. */
+  asker: string;
   installation: number;
   owner: string;
   repo: string;
@@ -52,6 +74,8 @@ export interface SharedCommentViewsOptions extends Omit<CommentViewsOptions, "se
   /** How often each replica looks for due re-renders (default a quarter of the window, at most 250 ms). */
   pollMs?: number;
   claimMs?: number;
+  /** How long past due a re-render waits for the replica that asked last (default the window, at least 1 s). */
+  handoverMs?: number;
 }
 
 /**
@@ -60,6 +84,9 @@ export interface SharedCommentViewsOptions extends Omit<CommentViewsOptions, "se
  * on any replica cancels it, and it survives the replica that asked. Every replica polls for due
  * PRs and takes each with an atomic claim; the claimer re-renders under the PR's lease like any
  * batch, so it renders the latest ledger, with a client of its own for the PR's installation.
+ * The replica that asked last takes it first: it wrote the PR's last batch, so its cached state
+ * is current, where any other replica would read the ledger again (and make the asker read it
+ * again at its next event). The others take it only `handoverMs` past due (the asker died).
  * A claimer that dies mid-flush is presumed dead after `claimMs` and the PR is due again.
  */
 export class SharedCommentViews implements Views {
@@ -72,6 +99,9 @@ export class SharedCommentViews implements Views {
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #timer: NodeJS.Timeout;
   readonly #pollMs: number;
+  readonly #handoverMs: number;
+  /** This replica, as the asker of its re-renders. */
+  readonly #id = randomUUID();
   #polling = false;
 
   constructor(
@@ -80,6 +110,7 @@ export class SharedCommentViews implements Views {
   ) {
     this.#local = new CommentViews(options);
     this.#pollMs = options.pollMs ?? Math.min(250, Math.max(10, options.windowMs / 4));
+    this.#handoverMs = options.handoverMs ?? Math.max(MIN_HANDOVER_MS, options.windowMs);
     this.#timer = setInterval(() => void this.#poll(), this.#pollMs);
     this.#timer.unref();
   }
@@ -90,7 +121,7 @@ export class SharedCommentViews implements Views {
       this.#local.defer(key, target);
       return;
     }
-    const stored: StoredTarget = { installation, owner: target.repo.owner, repo: target.repo.repo, number: target.number };
+    const stored: StoredTarget = { asker: this.#id, installation, owner: target.repo.owner, repo: target.repo.repo, number: target.number };
     this.#asked.add(key);
     this.#track(this.redis.eval(DEFER, 2, DUE, targetKey(key), this.options.windowMs, JSON.stringify(stored), TARGET_TTL_MS, key));
   }
@@ -137,7 +168,7 @@ export class SharedCommentViews implements Views {
     if (this.#polling) return;
     this.#polling = true;
     try {
-      const due = (await this.redis.eval(POLL, 2, DUE, CLAIMED, POLL_LIMIT)) as string[];
+      const due = (await this.redis.eval(POLL, 2, DUE, CLAIMED, POLL_LIMIT, this.#id, this.#handoverMs, targetKey(""))) as string[];
       for (const key of due) if (!this.#taking.has(key)) this.#track(this.#take(key));
     } catch {
       // Redis unreachable: the next poll tries again.
