@@ -63,14 +63,14 @@ export async function writeRelease(
   let shown = body;
   let commentOwed = false;
   if (!createdComment && comment.body !== body) {
-    const urgent =
-      merged.commentTampered === true || notices.length > 0 || verdict.status !== previousStatus || !sameBoxes(body, comment.body ?? "");
-    if (!urgent && !merged.flushComment) {
+    // What must show at once: a verdict that turned, a notice, text someone typed into the checklist.
+    const turned = merged.commentTampered === true || notices.length > 0 || verdict.status !== previousStatus;
+    if (!turned && !merged.flushComment && sameBoxes(body, comment.body ?? "")) {
       commentOwed = true;
       shown = comment.body ?? body;
-    } else if (!urgent) {
-      // A deferred re-render alone. (When it shares a batch with an urgent change, that change's
-      // events re-render the whole ledger at once, as any urgent write does.)
+    } else if (!turned && merged.flushComment) {
+      // A deferred re-render. (When it shares a batch with a change that turned the verdict, that
+      // change re-renders the whole ledger at once, as any urgent write does.)
       // GitHub may hold an edit whose webhook has not arrived yet: never untick what an owner just ticked.
       const current = await getCommentBody(gh, repo, comment.id);
       shown = current === undefined ? body : keepEditsInFlight(body, comment.body ?? "", current);
