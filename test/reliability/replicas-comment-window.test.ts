@@ -14,28 +14,19 @@ import {
   ledgerOn,
   releaseRepo,
   setBox,
-  tickableItems,
+  oneTickPerGate,
 } from "../support/release-repo.js";
 import { serveStandIns, type StandInServer } from "../support/stand-in-server.js";
+import { sleep, until } from "../support/until.js";
 import { WebhookSender } from "../support/webhook-sender.js";
 
 /** Long enough that a few ticks, one after the other, land in the first window even on a loaded machine. */
 const WINDOW_SECONDS = 5;
 const INSTALLATION = 302;
 /** Three owners of three gates: no tick turns the verdict. */
-const TICKS = tickableItems()
-  .filter((t, i, all) => all.findIndex((o) => o.gate === t.gate) === i)
-  .slice(0, 3);
+const TICKS = oneTickPerGate(3);
 type Tick = { ref: string; owner: string };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, test: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 const signedBy = (body: string, ref: string, login: string) =>
   body.split("\n").some((l) => l.includes(`gatehouse:item ${ref} `) && l.includes("signed by") && l.includes(login));
 

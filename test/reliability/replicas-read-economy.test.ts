@@ -10,28 +10,18 @@ import {
   ledgerOn,
   releaseRepo,
   setBox,
-  tickableItems,
+  oneTickPerGate,
 } from "../support/release-repo.js";
 import { startRedis, type RedisServer } from "../support/redis-server.js";
 import { serveStandIns, type StandInServer } from "../support/stand-in-server.js";
+import { sleep, until } from "../support/until.js";
 import { WebhookSender } from "../support/webhook-sender.js";
 
 const INSTALLATION = 303;
 /** Three owners of three gates: no tick turns the verdict, so each defers its re-render. */
-const TICKS = tickableItems()
-  .filter((t, i, all) => all.findIndex((o) => o.gate === t.gate) === i)
-  .slice(0, 3);
+const TICKS = oneTickPerGate(3);
 
 type Tick = { ref: string; owner: string };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, test: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /**
  * Coordinating on Redis costs a replica no more reads than running alone (README, "Economy with

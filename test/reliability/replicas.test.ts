@@ -17,6 +17,7 @@ import {
   ownerOf,
 } from "../support/release-repo.js";
 import { serveStandIns, type StandInServer } from "../support/stand-in-server.js";
+import { until } from "../support/until.js";
 import { WebhookSender } from "../support/webhook-sender.js";
 
 /** Five gates of six items, one role each: 30 items, each signed by an owner of its own. */
@@ -43,14 +44,6 @@ function repoWithThirty(): GitHubStandIn {
   const repo = releaseRepo({ repo: "replicas", config: CONFIG, membersPerTeam: 6 });
   repo.files.set(".github/checklists/thirty.yml", CHECKLIST);
   return repo;
-}
-
-async function until(what: string, test: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Whole processes, one Redis: three replicas behind a round-robin "load balancer", and GitHub's delivery log. */

@@ -50,6 +50,13 @@ export function tickableItems(): { ref: string; gate: string; item: string; owne
     );
 }
 
+/** One box in each of the first `gates` gates, each with its own owner: one box approves no gate of several items. */
+export function oneTickPerGate(gates: number): ReturnType<typeof tickableItems> {
+  return tickableItems()
+    .filter((t, i, all) => all.findIndex((o) => o.gate === t.gate) === i)
+    .slice(0, gates);
+}
+
 /** A stand-in for `acme/<repo>` holding the config and `membersPerTeam` members in every owner team. */
 export function releaseRepo(options: { repo?: string; config?: string; membersPerTeam?: number } = {}): GitHubStandIn {
   const github = new GitHubStandIn({ appId: APP_ID, slug: APP_SLUG }, `acme/${options.repo ?? "api"}`);
