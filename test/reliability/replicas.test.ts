@@ -239,6 +239,8 @@ describe("replicas on Redis (whole processes)", () => {
     // The comment is a view, re-rendered within the comment window.
     await until("the boxes ticked in the comment", () => five.every(({ ref }) => boxState(checklistComment(repo, 13).body, ref)));
     redeliveredOnce(missed.map((m) => m.guid));
+    // The reaction follows the ledger write (a redelivery answered 202 may still be running).
+    await until("the command's reaction", () => repo.comments.find((c) => c.id === commentId)!.reactions.length > 0);
     expect(repo.comments.find((c) => c.id === commentId)!.reactions).toEqual(["+1"]);
   }, 60_000);
 
