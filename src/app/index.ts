@@ -38,6 +38,7 @@ import { replicaFromEnv } from "./runtime/replica-env.js";
 import type { GitHubClient } from "../github/client.js";
 import { observeRequests } from "../github/request-metrics.js";
 import { getAppIdentity } from "../github/app-identity.js";
+import { errorMessage } from "../github/http-error.js";
 
 export interface GatehouseOptions extends RuntimeOptions {
   retryPolicy?: RetryPolicy;
@@ -80,6 +81,10 @@ export function gatehouse(options: GatehouseOptions): ApplicationFunction {
     const rt = createRuntime(
       {
         whenIdle: (client) => clients.whenIdle(client),
+        onFlushError: (key, error, retry) =>
+          app.log.warn(
+            `re-rendering the checklist comment of ${key} failed: ${errorMessage(error)}; ${retry ? "it is tried again a window later" : "the PR's next event re-renders it"}`,
+          ),
         ...options,
         metrics,
         ...(redis

@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DUE } from "../../src/app/runtime/shared-comment-views.js";
 import { issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
-import { ensureAppBuilt, startApp, type AppProcess } from "../support/app-process.js";
+import { ensureAppBuilt, NO_SWEEP, startApp, type AppProcess } from "../support/app-process.js";
 import type { PullRecord } from "../support/github-stand-in.js";
 import { parseExposition, total } from "../support/prometheus-text.js";
 import { startRedis, type RedisServer } from "../support/redis-server.js";
@@ -42,7 +42,7 @@ describe("the comment window across replicas (whole processes)", () => {
     const app = await startApp({
       githubUrl: server.url,
       appId: APP_ID,
-      env: { REDIS_URL: redis.url, GATEHOUSE_LEASE_MS: "3000", GATEHOUSE_COMMENT_WINDOW_SECONDS: String(WINDOW_SECONDS) },
+      env: { REDIS_URL: redis.url, GATEHOUSE_LEASE_MS: "3000", GATEHOUSE_COMMENT_WINDOW_SECONDS: String(WINDOW_SECONDS), ...NO_SWEEP },
     });
     started.push(app);
     return app;

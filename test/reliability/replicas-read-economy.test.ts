@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
-import { ensureAppBuilt, startApp, type AppProcess } from "../support/app-process.js";
+import { ensureAppBuilt, NO_SWEEP, startApp, type AppProcess } from "../support/app-process.js";
 import type { PullRecord } from "../support/github-stand-in.js";
 import {
   APP_ID,
@@ -40,7 +40,7 @@ describe("reads of a replica on Redis (whole process)", () => {
     redis = await startRedis();
     server = await serveStandIns([repo]);
     const replica = () =>
-      startApp({ githubUrl: server.url, appId: APP_ID, env: { REDIS_URL: redis.url, GATEHOUSE_COMMENT_WINDOW_SECONDS: "1" } });
+      startApp({ githubUrl: server.url, appId: APP_ID, env: { REDIS_URL: redis.url, GATEHOUSE_COMMENT_WINDOW_SECONDS: "1", ...NO_SWEEP } });
     started.push(...(await Promise.all([replica(), replica(), replica()])));
     // Every webhook goes to the first replica; the others only poll for re-renders owed.
     sender.replicas = [started[0]!];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pullRequestEvent } from "../fixtures/webhooks.js";
-import { ensureAppBuilt, startApp, type AppProcess } from "../support/app-process.js";
+import { ensureAppBuilt, NO_SWEEP, startApp, type AppProcess } from "../support/app-process.js";
 import { startRedis, type RedisServer } from "../support/redis-server.js";
 import { APP_ID, gatehouseRun, inRepository, releaseRepo } from "../support/release-repo.js";
 import { serveStandIns, type StandInServer } from "../support/stand-in-server.js";
@@ -38,7 +38,7 @@ describe("write spacing across replicas (whole processes)", () => {
       if (req.method !== "GET" && /^(\/api\/v3)?\/repos\//.test(req.path)) writes.push(performance.now());
       return undefined;
     };
-    const replica = () => startApp({ githubUrl: server.url, appId: APP_ID, env: { REDIS_URL: redis.url } });
+    const replica = () => startApp({ githubUrl: server.url, appId: APP_ID, env: { REDIS_URL: redis.url, ...NO_SWEEP } });
     sender.replicas = await Promise.all([replica(), replica()]);
     started.push(...sender.replicas);
   }, 60_000);

@@ -59,6 +59,12 @@ export interface AppProcess {
   exitCode(): number | null;
 }
 
+/**
+ * For tests that count one PR's reads and writes: no start-up sweep, which (late on a loaded
+ * machine) would sync the PR the test just opened, racing the test's own events.
+ */
+export const NO_SWEEP = { GATEHOUSE_STARTUP_SWEEP: "off" } as const;
+
 let privateKey: string | undefined;
 
 /** Builds lib/ with tsc when it is missing (`npm test` and `npm run bench` build it first). */

@@ -35,8 +35,23 @@ export interface CommentViewsOptions {
   whenIdle: (client: object) => Promise<void>;
   /** Re-renders the comment from the latest ledger (a sync with `flushComment`). */
   flush: (target: DeferredRender) => Promise<unknown>;
+  /** A re-render failed; `retry` says whether it is asked for again a window later. */
+  onFlushError?: (key: string, error: unknown, retry: boolean) => void;
   setTimer?: (run: () => void, ms: number) => { unref?: () => void };
   clearTimer?: (timer: unknown) => void;
+}
+
+/**
+ * Tries per re-render, a window apart: a flush can fail for a moment (a GitHub 5xx, a lease lost
+ * on a loaded replica) and the comment should not stay stale until the PR's next event.
+ */
+export const FLUSH_ATTEMPTS = 3;
+
+/** Counts a failed re-render and says whether to ask for it again (see `FLUSH_ATTEMPTS`). */
+export function retryFlush(key: string, failedBefore: number, error: unknown, options: CommentViewsOptions): boolean {
+  const retry = failedBefore + 1 < FLUSH_ATTEMPTS;
+  options.onFlushError?.(key, error, retry);
+  return retry;
 }
 
 interface Pending {
@@ -49,6 +64,8 @@ export class CommentViews implements Views {
   readonly #pending = new Map<string, Pending>();
   /** Flushes started and not yet settled, so shutdown and tests can wait for them. */
   readonly #inFlight = new Set<Promise<void>>();
+  /** Failed tries of re-renders still owed (only PRs whose last flush failed). */
+  readonly #failures = new Map<string, number>();
 
   constructor(private readonly options: CommentViewsOptions) {}
 
@@ -67,6 +84,7 @@ export class CommentViews implements Views {
   }
 
   wrote(key: string): void {
+    this.#failures.delete(key);
     const pending = this.#pending.get(key);
     if (!pending) return;
     (this.options.clearTimer ?? ((t) => clearTimeout(t as NodeJS.Timeout)))(pending.timer);
@@ -87,7 +105,17 @@ export class CommentViews implements Views {
     await this.options.whenIdle(target.gh);
     if (this.#pending.get(key) !== pending) return;
     this.#pending.delete(key);
-    // A failed flush leaves the comment stale, never the ledger: the next event re-renders it.
-    await this.options.flush(target).catch(() => undefined);
+    // A failed flush leaves the comment stale, never the ledger: it is tried again, then left to the next event.
+    try {
+      await this.options.flush(target);
+      this.#failures.delete(key);
+    } catch (error) {
+      const failed = this.#failures.get(key) ?? 0;
+      this.#failures.delete(key);
+      if (retryFlush(key, failed, error, this.options)) {
+        this.#failures.set(key, failed + 1);
+        this.defer(key, target);
+      }
+    }
   }
 }

@@ -62,6 +62,8 @@ export interface RuntimeOptions {
   scheduler?: Scheduler;
   /** How replicas share work (Redis); without it, this process is the only one. */
   coordination?: Coordination;
+  /** A deferred re-render failed (logged by the App; the ledger is unaffected). */
+  onFlushError?: CommentViewsOptions["onFlushError"];
   /** Builds the deferred re-renders (shared by replicas on Redis); in this process's memory when not given. */
   views?: (options: CommentViewsOptions) => Views;
 }
@@ -110,6 +112,7 @@ export function createRuntime(options: RuntimeOptions, syncBatch: (rt: Runtime, 
       windowMs: options.commentWindowMs ?? DEFAULT_COMMENT_WINDOW_MS,
       whenIdle: options.whenIdle ?? (() => Promise.resolve()),
       flush: (target) => rt.batches.submit(prKey(target.repo, target.number), { ...target, flushComment: true }),
+      ...(options.onFlushError ? { onFlushError: options.onFlushError } : {}),
     }),
     metrics: options.metrics ?? new Metrics(),
     now,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { GitHubClient } from "../../github/client.js";
-import { CommentViews, type CommentViewsOptions, type DeferredRender, type Views } from "./comment-views.js";
+import { CommentViews, retryFlush, type CommentViewsOptions, type DeferredRender, type Views } from "./comment-views.js";
 import { sleep } from "./lease.js";
 
 /** PR key → when its re-render is due (ms, Redis's clock, so replicas' clocks need not agree). */
@@ -66,6 +66,8 @@ interface StoredTarget {
   owner: string;
   repo: string;
   number: number;
+  /** Failed tries so far (see `FLUSH_ATTEMPTS`). */
+  failed?: number;
 }
 
 export interface SharedCommentViewsOptions extends Omit<CommentViewsOptions, "setTimer" | "clearTimer"> {
@@ -121,9 +123,7 @@ export class SharedCommentViews implements Views {
       this.#local.defer(key, target);
       return;
     }
-    const stored: StoredTarget = { asker: this.#id, installation, owner: target.repo.owner, repo: target.repo.repo, number: target.number };
-    this.#asked.add(key);
-    this.#track(this.redis.eval(DEFER, 2, DUE, targetKey(key), this.options.windowMs, JSON.stringify(stored), TARGET_TTL_MS, key));
+    this.#ask(key, { asker: this.#id, installation, owner: target.repo.owner, repo: target.repo.repo, number: target.number });
   }
 
   wrote(key: string): void {
@@ -155,6 +155,11 @@ export class SharedCommentViews implements Views {
   /** Stops polling; PRs still owed are re-rendered by the other replicas (or this one's successor). */
   close(): void {
     clearInterval(this.#timer);
+  }
+
+  #ask(key: string, stored: StoredTarget): void {
+    this.#asked.add(key);
+    this.#track(this.redis.eval(DEFER, 2, DUE, targetKey(key), this.options.windowMs, JSON.stringify(stored), TARGET_TTL_MS, key));
   }
 
   #track(work: Promise<unknown>): void {
@@ -190,8 +195,14 @@ export class SharedCommentViews implements Views {
       const target = JSON.parse(claim[0]) as StoredTarget;
       // Without the PR: the flush reads it, as the head may have moved since it was deferred on another replica.
       const render = { gh: await this.#client(target), repo: { owner: target.owner, repo: target.repo }, number: target.number };
-      // A failed flush leaves the comment stale, never the ledger: the next event re-renders it.
-      await this.options.flush(render).catch(() => undefined);
+      // A failed flush leaves the comment stale, never the ledger: it is asked for again (by this
+      // replica, whose state the failed batch may have refreshed), then left to the next event.
+      try {
+        await this.options.flush(render);
+      } catch (error) {
+        const failed = target.failed ?? 0;
+        if (retryFlush(key, failed, error, this.options)) this.#ask(key, { ...target, asker: this.#id, failed: failed + 1 });
+      }
       await this.redis.eval(DONE, 1, CLAIMED, key, claim[1]);
     } finally {
       this.#taking.delete(key);

@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DeferredRender, Views } from "../../../src/app/runtime/comment-views.js";
+import { FLUSH_ATTEMPTS, type DeferredRender, type Views } from "../../../src/app/runtime/comment-views.js";
 import { sleep } from "../../../src/app/runtime/lease.js";
 import { DUE, SharedCommentViews } from "../../../src/app/runtime/shared-comment-views.js";
 import type { GitHubClient } from "../../../src/github/client.js";
@@ -27,7 +27,14 @@ describe("comment views shared by replicas on Redis", () => {
     await server?.stop();
   });
 
-  function replica(name: string, options: { flush?: (render: DeferredRender) => Promise<unknown>; claimMs?: number } = {}) {
+  function replica(
+    name: string,
+    options: {
+      flush?: (render: DeferredRender) => Promise<unknown>;
+      claimMs?: number;
+      onFlushError?: (key: string, e: unknown, retry: boolean) => void;
+    } = {},
+  ) {
     const redis = new Redis(server.url);
     connections.push(redis);
     // The replica's own client for the installation: a re-render deferred elsewhere is written with it.
@@ -43,6 +50,7 @@ describe("comment views shared by replicas on Redis", () => {
         }),
       installations: { of: (client) => (client === gh ? INSTALLATION : undefined), client: async () => gh },
       ...(options.claimMs ? { claimMs: options.claimMs } : {}),
+      ...(options.onFlushError ? { onFlushError: options.onFlushError } : {}),
     });
     replicas.push(views);
     return { views, gh, redis };
@@ -122,5 +130,32 @@ describe("comment views shared by replicas on Redis", () => {
     await until("the re-render", () => flushes.length === 1);
     expect(flushes[0]).toMatchObject({ replica: "b", number: 5 });
     b.views.close();
+  });
+
+  it("a re-render that failed is asked for again, and given up after a few tries", async () => {
+    flushes = [];
+    const retries: boolean[] = [];
+    let failures = 1;
+    const a = replica("a", {
+      flush: async (render) => {
+        flushes.push({ replica: "a", number: render.number, gh: render.gh });
+        if (failures-- > 0) throw new Error("GitHub answered 502");
+      },
+      onFlushError: (_key, _error, retry) => retries.push(retry),
+    });
+    ask(a, 6);
+    await a.views.settled();
+    expect(flushes.map((f) => f.number)).toEqual([6, 6]);
+    expect(retries).toEqual([true]);
+
+    flushes = [];
+    retries.length = 0;
+    failures = Number.POSITIVE_INFINITY;
+    ask(a, 6);
+    await a.views.settled();
+    expect(flushes).toHaveLength(FLUSH_ATTEMPTS);
+    expect(retries).toEqual([...Array(FLUSH_ATTEMPTS - 1).fill(true), false]);
+    expect(await a.redis.zscore(DUE, "acme/api#6")).toBeNull();
+    a.views.close();
   });
 });
