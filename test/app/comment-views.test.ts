@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
+import { checkRunEvent, issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
 import { boxState, createHarness, OWNERS, setBox, teardown, type Harness } from "./harness.js";
 
 const HEAD = "c".repeat(40);
@@ -75,6 +75,13 @@ describe("ledger first, view later: one write per tick", () => {
     expect(commentWrites(h, mark)).toBe(1);
     expect(boxState(h.checklistComment(22).body, "security.waf")).toBe(true);
 
+    // The button: like a command, its boxes are not ticked in the body yet.
+    mark = h.github.log.length;
+    const run = h.github.checkRunsOn(HEAD, "Gatehouse")[0]!;
+    await h.deliver(checkRunEvent("requested_action", { ...run, pull_requests: [] }, OWNERS.support!));
+    expect(commentWrites(h, mark)).toBe(1);
+    expect(boxState(h.checklistComment(22).body, "support.training")).toBe(true);
+
     // Invalidation: a push with every gate invalidated (files unknown) unticks the box.
     mark = h.github.log.length;
     const next = "d".repeat(40);
@@ -84,6 +91,31 @@ describe("ledger first, view later: one write per tick", () => {
     expect(commentWrites(h, mark)).toBe(1);
     expect(boxState(h.checklistComment(22).body, "security.waf")).toBe(false);
     await h.runtime().views.settled();
+  });
+
+  it("a tick whose edit does not show a sign-off applied meanwhile waits for the window too", async () => {
+    // Two owners tick from the same body: on GitHub the later edit wins, and its event (as one
+    // landing on another replica would) shows only its own tick. The ledger has both; nothing is
+    // reverted, so the comment waits for the window and then shows both signers.
+    const pr = await openRelease(26);
+    const base = h.checklistComment(26);
+    const from = base.body;
+    const waf = setBox(from, "security.waf", true);
+    const mfa = setBox(from, "security.rate-limits", true);
+    const mark = h.github.log.length;
+    base.body = waf;
+    await h.deliver(issueCommentEvent("edited", { pr, comment: { ...base, body: waf }, sender: OWNERS.security!, from }));
+    base.body = mfa;
+    await h.deliver(issueCommentEvent("edited", { pr, comment: { ...base, body: mfa }, sender: OWNERS.security!, from }));
+    expect(h.ledger(HEAD).events.map((e) => e.item)).toEqual(["waf", "rate-limits"]);
+    expect(checkWrites(h, mark)).toBe(2);
+    expect(commentWrites(h, mark)).toBe(0);
+
+    await h.runtime().views.settled();
+    expect(commentWrites(h, mark)).toBe(1);
+    const body = h.checklistComment(26).body;
+    expect(signedBy(body, "security.waf", OWNERS.security!)).toBe(true);
+    expect(signedBy(body, "security.rate-limits", OWNERS.security!)).toBe(true);
   });
 
   it("text typed into the checklist is overwritten at once, even with a tick in the same edit", async () => {

@@ -28,6 +28,7 @@ export async function onRequestedAction(rt: Runtime, context: Context<"check_run
       gh,
       repo,
       number,
+      showNow: true,
       change: async (view) => {
         const owned: string[] = [];
         for (const gate of view.verdict.gates) {

@@ -81,6 +81,7 @@ async function runCommands(
     gh,
     repo,
     ...target,
+    showNow: true,
     change: async (view) => {
       const built = await buildSignEvents(gh, rt.membership, view, signer, requests, rt.now(), seenSha);
       results = built.results;

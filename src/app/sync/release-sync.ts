@@ -151,6 +151,7 @@ function mergeRequests(batch: SyncRequest[], pr: PullRequestInfo): SyncRequest {
     retireIfNotRelease: any((r) => r.retireIfNotRelease === true),
     flushComment: any((r) => r.flushComment === true),
     commentTampered: any((r) => r.commentTampered === true),
+    showNow: any((r) => r.showNow === true),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Checklist } from "../../core/config/checklist-schema.js";
 import type { RepoConfig } from "../../core/config/config-schema.js";
 import type { Ledger } from "../../core/ledger/ledger.js";
-import { keepEditsInFlight, sameBoxes } from "../../core/parse/parse-ticks.js";
+import { keepEditsInFlight, lagsOnlyBySignoffs } from "../../core/parse/parse-ticks.js";
 import { renderComment } from "../../core/render/render-comment.js";
 import type { Verdict } from "../../core/evaluate/verdict.js";
 import { createCheckRun, updateCheckRun, type CheckRunContent } from "../../github/check-runs.js";
@@ -65,7 +65,9 @@ export async function writeRelease(
   if (!createdComment && comment.body !== body) {
     // What must show at once: a verdict that turned, a notice, text someone typed into the checklist.
     const turned = merged.commentTampered === true || notices.length > 0 || verdict.status !== previousStatus;
-    if (!turned && !merged.flushComment && sameBoxes(body, comment.body ?? "")) {
+    // Boxes the comment shows ticked stay as they are until the window closes; a command's do not
+    // show yet, and a box the ledger does not hold (a revert, an invalidation) must untick now.
+    if (!turned && !merged.flushComment && !merged.showNow && lagsOnlyBySignoffs(comment.body ?? "", body)) {
       commentOwed = true;
       shown = comment.body ?? body;
     } else if (!turned && merged.flushComment) {

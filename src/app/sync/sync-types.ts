@@ -51,6 +51,8 @@ export interface SyncRequest {
   retireIfNotRelease?: boolean;
   /** A deferred re-render of the comment is due: write it now, keeping edits still in flight. */
   flushComment?: boolean;
+  /** Signed by a command or the button: its boxes are not ticked in the comment yet, so the re-render must not wait. */
+  showNow?: boolean;
   /** Someone edited the checklist's text, not only its boxes: the re-render must not wait. */
   commentTampered?: boolean;
   /** An allowed removal of the release label: recorded in the ledger and named on the retired check. */

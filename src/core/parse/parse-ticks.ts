@@ -80,11 +80,16 @@ function boxesOf(body: string): Map<string, boolean> {
   return new Map([...boxStates(body)].map(([key, { state }]) => [key, state.checked]));
 }
 
-/** True when both bodies show the same items with the same boxes ticked. */
-export function sameBoxes(a: string, b: string): boolean {
-  const left = boxesOf(a);
-  const right = boxesOf(b);
-  return left.size === right.size && [...left].every(([key, checked]) => right.get(key) === checked);
+/**
+ * True when both bodies show the same items and every box ticked in `shown` is ticked in
+ * `rendered`: the comment lags the ledger only by sign-offs it does not show yet (ticked in an
+ * edit another replica applied, or lost to a concurrent edit on GitHub), which a deferred
+ * re-render adds. A box shown ticked that the ledger lacks (a revert, an invalidation) is not.
+ */
+export function lagsOnlyBySignoffs(shown: string, rendered: string): boolean {
+  const left = boxesOf(shown);
+  const right = boxesOf(rendered);
+  return left.size === right.size && [...left].every(([key, checked]) => right.has(key) && (!checked || right.get(key) === true));
 }
 
 /**
