@@ -110,11 +110,20 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Makes every non-GET request of this Octokit wait for its installation's turn. */
+/**
+ * A request that writes the installation's content: not a read, and not the installation token
+ * the client asks for as the App (its JWT), which GitHub does not count as the installation's
+ * write. (Spacing token requests made each replica's first write of an installation wait a turn.)
+ */
+export function isContentWrite(options: { method?: string; url?: string }): boolean {
+  const method = (options.method ?? "GET").toUpperCase();
+  return method !== "GET" && method !== "HEAD" && !/\/app\/installations\/[^/]+\/access_tokens$/.test(options.url ?? "");
+}
+
+/** Makes every content write of this Octokit wait for its installation's turn. */
 export function spaceWrites<T extends Pick<Octokit, "hook">>(octokit: T, spacing: WriteSpacing, key: string): T {
-  octokit.hook.before("request", async (options: { method?: string }) => {
-    const method = (options.method ?? "GET").toUpperCase();
-    if (method !== "GET" && method !== "HEAD") await spacing.acquire(key);
+  octokit.hook.before("request", async (options: { method?: string; url?: string }) => {
+    if (isContentWrite(options)) await spacing.acquire(key);
   });
   return octokit;
 }

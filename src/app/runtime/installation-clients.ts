@@ -3,7 +3,7 @@ import { LRUCache } from "lru-cache";
 import type { Context } from "probot";
 import { observeRequests, ObservedWriteSpacing } from "../../github/request-metrics.js";
 import { DEFAULT_RETRY_POLICY, retrySecondaryRateLimits, type RetryPolicy } from "../../github/secondary-rate-limit.js";
-import { spaceWrites, WriteSpacing, type WriteSpacingOptions } from "../../github/write-spacing.js";
+import { isContentWrite, spaceWrites, WriteSpacing, type WriteSpacingOptions } from "../../github/write-spacing.js";
 import type { Metrics } from "./metrics.js";
 import { assertLeaseHeld } from "./lease.js";
 
@@ -66,8 +66,8 @@ export class InstallationClients {
     const key = String(installation);
     const octokit = new Octokit({ auth: { installationId: installation }, throttle: { enabled: false } });
     // Registered first, so it runs last, right before the request is sent: no write after a lapsed PR lease.
-    octokit.hook.before("request", (request: { method?: string }) => {
-      if (request.method !== "GET" && request.method !== "HEAD") assertLeaseHeld();
+    octokit.hook.before("request", (request: { method?: string; url?: string }) => {
+      if (isContentWrite(request)) assertLeaseHeld();
     });
     const client = retrySecondaryRateLimits(spaceWrites(this.#observed(octokit, key), this.#spacing, key), this.#policy(key));
     this.#clients.set(installation, client);
