@@ -71,8 +71,11 @@ export interface RuntimeOptions {
 /** What replicas share: delivery dedup, one writer per PR at a time, config invalidations. */
 export interface Coordination {
   deliveries: DeliveryDedup;
-  /** Runs one PR's batch exclusively; calls `stale` first when another replica wrote the PR since this one last did. */
-  exclusive(key: string, run: () => Promise<void>, stale: (key: string) => void): Promise<void>;
+  /**
+   * Runs one PR's batch exclusively. When another replica wrote the PR since this one last did,
+   * it first brings `states` up to date for `key` (or drops the entry, so the batch reads GitHub).
+   */
+  exclusive(key: string, run: () => Promise<void>, states: PrStateCache): Promise<void>;
   /** Tells the other replicas that a repo's config changed. */
   configChanged(key: string): void;
   /** Subscribes to the other replicas' config changes. */
@@ -102,9 +105,7 @@ export function createRuntime(options: RuntimeOptions, syncBatch: (rt: Runtime, 
       {
         now,
         ...(options.coalesceMs !== undefined ? { quietMs: options.coalesceMs } : {}),
-        ...(shared
-          ? { exclusive: (key: string, run: () => Promise<void>) => shared.exclusive(key, run, (stale) => rt.states.delete(stale)) }
-          : {}),
+        ...(shared ? { exclusive: (key: string, run: () => Promise<void>) => shared.exclusive(key, run, rt.states) } : {}),
       },
     ),
     deliveries: shared?.deliveries ?? new Deliveries(),

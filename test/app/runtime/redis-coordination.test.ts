@@ -70,6 +70,7 @@ describe("coordination on Redis", () => {
     const stale: string[] = [];
     let inside = 0;
     let overlapped = false;
+    // Batches that leave no state: a replica that finds another's token can only drop its entry.
     const batch = (name: string, leases: PrLeases) =>
       leases.exclusive(
         "acme/api#1",
@@ -79,7 +80,7 @@ describe("coordination on Redis", () => {
           await sleep(20);
           inside--;
         },
-        () => stale.push(name),
+        { get: () => undefined, set: () => undefined, delete: () => stale.push(name) },
       );
     await batch("a1", a);
     await batch("a2", a);
@@ -100,6 +101,36 @@ describe("coordination on Redis", () => {
     await client().flushall();
     await batch("a7", a);
     expect(stale).toEqual(["a5", "a7"]);
+  });
+
+  it("a replica takes the state the PR's last batch left on another replica, unless that batch failed", async () => {
+    const a = new PrLeases(client(), new Leases(client(), { leaseMs: 2_000 }));
+    const b = new PrLeases(client(), new Leases(client(), { leaseMs: 2_000 }));
+    const cacheA = new Map<string, { signed: string[] }>();
+    const cacheB = new Map<string, { signed: string[] }>();
+    const key = "acme/api#2";
+    const sign = (leases: PrLeases, cache: Map<string, { signed: string[] }>, who: string, fail = false) =>
+      leases.exclusive(
+        key,
+        async () => {
+          // What a batch does: build on the cached state (or read GitHub when there is none), then cache the result.
+          const state = cache.get(key) ?? { signed: ["read from GitHub"] };
+          cache.set(key, { signed: [...state.signed, who] });
+          if (fail) throw new Error("GitHub answered 502 after the check run was written");
+        },
+        cache,
+      );
+    await sign(a, cacheA, "ann");
+    await sign(b, cacheB, "bob");
+    // b took what a's batch ended with: no read from GitHub.
+    expect(cacheB.get(key)).toEqual({ signed: ["read from GitHub", "ann", "bob"] });
+    await sign(a, cacheA, "cy");
+    expect(cacheA.get(key)).toEqual({ signed: ["read from GitHub", "ann", "bob", "cy"] });
+
+    // A batch on b fails half way: its state is not left for a, which reads GitHub again.
+    await sign(b, cacheB, "dee", true).catch(() => undefined);
+    await sign(a, cacheA, "eve");
+    expect(cacheA.get(key)).toEqual({ signed: ["read from GitHub", "eve"] });
   });
 
   it("a delivery is applied once across replicas, remembered for a day, and runs again when its handler crashed", async () => {
