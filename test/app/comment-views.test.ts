@@ -173,11 +173,27 @@ describe("ledger first, view later: one write per tick", () => {
     editOnGitHub(25, (b) => setBox(b, "security.waf", false));
     const mark = h.github.log.length;
     await h.runtime().views.settled();
-    // The first window keeps the box as GitHub shows it (an untick could still be on its way); the next shows the ledger.
-    expect(commentWrites(h, mark)).toBe(2);
+    // A tick dropped on GitHub is shown as the ledger has it at the window's end, in one write.
+    expect(commentWrites(h, mark)).toBe(1);
     expect(h.ledger(HEAD).events.map((e) => `${e.kind} ${e.item}`)).toEqual(["signoff waf"]);
     expect(signedBy(h.checklistComment(25).body, "security.waf", OWNERS.security!)).toBe(true);
     expect(boxState(h.checklistComment(25).body, "security.waf")).toBe(true);
+  });
+
+  it("an untick whose webhook comes after the re-render shows once its revoke is applied", async () => {
+    const pr = await openRelease(27);
+    await h.editChecklist(pr, OWNERS.security!, (b) => setBox(b, "security.waf", true));
+    const untick = editOnGitHub(27, (b) => setBox(b, "security.waf", false));
+    await h.runtime().views.settled();
+    // The re-render shows the ledger: the untick is not a sign-off yet.
+    expect(boxState(h.checklistComment(27).body, "security.waf")).toBe(true);
+    const comment = h.checklistComment(27);
+    await h.deliver(
+      issueCommentEvent("edited", { pr, comment: { ...comment, body: untick.body }, sender: OWNERS.security!, from: untick.from }),
+    );
+    await h.runtime().views.settled();
+    expect(h.ledger(HEAD).events.map((e) => `${e.kind} ${e.item}`)).toEqual(["signoff waf", "revoke waf"]);
+    expect(boxState(h.checklistComment(27).body, "security.waf")).toBe(false);
   });
 
   it("a tick still in flight when the deferred re-render runs stays ticked", async () => {

@@ -93,14 +93,18 @@ export function lagsOnlyBySignoffs(shown: string, rendered: string): boolean {
 }
 
 /**
- * A render of the comment that keeps the boxes someone flipped on GitHub after Gatehouse last saw
+ * A render of the comment that keeps the boxes someone ticked on GitHub after Gatehouse last saw
  * the body (`known` → `current`): their webhook is still on its way, and overwriting the box now
- * would untick what an owner just ticked. The edit's own event re-renders the comment once it is applied.
+ * would untick what an owner just ticked. The edit's own event re-renders the comment once it is
+ * applied. A box unticked since is shown as the ledger has it: when owners tick at once, GitHub
+ * keeps the last edit, so `current` lacks ticks whose events were all applied (keeping those
+ * would cost another write and show signed items unticked); a real untick's event revokes and
+ * re-renders the box within a window.
  */
 export function keepEditsInFlight(rendered: string, known: string, current: string): string {
   const before = boxesOf(known);
   const now = boxesOf(current);
-  const flipped = new Map([...now].filter(([key, checked]) => before.has(key) && before.get(key) !== checked));
+  const flipped = new Map([...now].filter(([key, checked]) => checked && before.get(key) === false));
   if (flipped.size === 0) return rendered;
   return classifyLines(rendered)
     .map((line) => {
