@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
-import { ensureAppBuilt, startApp, type AppProcess } from "../support/app-process.js";
+import { ensureAppBuilt, NO_SWEEP, startApp, type AppProcess } from "../support/app-process.js";
 import {
   APP_ID,
   boxState,
@@ -25,7 +25,7 @@ describe.concurrent("concurrent and repeated deliveries (whole process)", () => 
   beforeAll(async () => {
     ensureAppBuilt();
     server = await serveStandIns([burst, redelivery]);
-    app = await startApp({ githubUrl: server.url, appId: APP_ID });
+    app = await startApp({ githubUrl: server.url, appId: APP_ID, env: NO_SWEEP });
   }, 60_000);
 
   afterAll(async () => {
@@ -75,7 +75,7 @@ describe.concurrent("concurrent and repeated deliveries (whole process)", () => 
     // GitHub's "Redeliver" of the opening: no second comment, no second check run.
     const mark = redelivery.mark();
     expect((await app.deliver(opened, { id: "delivery-open" })).status).toBe(200);
-    expect(redelivery.countsSince(mark).writes).toBe(0);
+    expect(redelivery.countsSince(mark).writes, JSON.stringify(redelivery.log.slice(mark))).toBe(0);
     expect(redelivery.commentsOn(2)).toHaveLength(1);
 
     const comment = checklistComment(redelivery, 2);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeLedger } from "../../src/core/ledger/ledger-codec.js";
 import { issueCommentEvent, pullRequestEvent, pushEvent } from "../fixtures/webhooks.js";
-import { ensureAppBuilt, startApp, type AppProcess, type WebhookEvent } from "../support/app-process.js";
+import { ensureAppBuilt, NO_SWEEP, startApp, type AppProcess, type WebhookEvent } from "../support/app-process.js";
 import type { GitHubStandIn } from "../support/github-stand-in.js";
 import {
   APP_ID,
@@ -76,7 +76,7 @@ describe.concurrent("malformed and hostile inputs (whole process)", () => {
   beforeAll(async () => {
     ensureAppBuilt();
     server = await serveStandIns(Object.values(repos));
-    app = await startApp({ githubUrl: server.url, appId: APP_ID });
+    app = await startApp({ githubUrl: server.url, appId: APP_ID, env: NO_SWEEP });
   }, 60_000);
 
   afterAll(async () => {
