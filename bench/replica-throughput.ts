@@ -5,12 +5,15 @@ import type { BenchRepo, Subject } from "./bench-repo.js";
 import { deliverAll, eventsPerSecond, median, until } from "./delivery-stream.js";
 import { countReadsWrites, type RequestRecorder } from "./request-recorder.js";
 import { roundRobin } from "./round-robin.js";
+import { cpuMs } from "./write-economy.js";
 
 /** One way of running the App: a process without Redis, or replicas sharing one Redis. */
 export interface ReplicaSetup {
   label: string;
   redis: boolean;
   replicas: AppProcess[];
+  /** The redis-server's pid, whose CPU counts with the setup's (coordination is work too). */
+  redisPid?: number;
 }
 
 export interface SetupThroughput {
@@ -24,6 +27,8 @@ export interface SetupThroughput {
   /** API calls per tick over the passes, the deferred comment re-renders included. */
   readsPerEvent: number;
   writesPerEvent: number;
+  /** CPU time of the setup's processes (its replicas, and Redis) per tick, from a pass's first delivery until its re-renders settled. */
+  cpuMsPerEvent: number;
   /** Every tick of every round is in its PR's ledger. */
   allSigned: boolean;
   /** After every pass, every comment showed the pass's tick signed (the deferred re-render happened). */
@@ -51,7 +56,7 @@ class TickedPulls {
   round = 0;
   commentsShowAll = true;
   readonly passes: number[] = [];
-  readonly calls = { reads: 0, writes: 0, ticks: 0 };
+  readonly calls = { reads: 0, writes: 0, ticks: 0, cpuMs: 0 };
 
   constructor(
     readonly setup: ReplicaSetup,
@@ -96,6 +101,7 @@ export async function measureReplicaThroughput(
       const { events, ref, start } = set.next(repo);
       stream ??= events;
       const mark = recorder.mark();
+      const cpuBefore = setupCpuMs(set.setup);
       const deliveries = await deliverAll(roundRobin(set.setup.replicas, start), events, options.concurrency);
       set.passes.push(eventsPerSecond(deliveries));
       // The re-renders land after the answers: let them finish before the next pass, counted with this one.
@@ -106,6 +112,7 @@ export async function measureReplicaThroughput(
       set.calls.reads += reads;
       set.calls.writes += writes;
       set.calls.ticks += events.length;
+      set.calls.cpuMs += setupCpuMs(set.setup) - cpuBefore;
     }
   }
 
@@ -120,6 +127,7 @@ export async function measureReplicaThroughput(
       eventsPerSecond: median(set.passes),
       readsPerEvent: set.calls.reads / set.calls.ticks,
       writesPerEvent: set.calls.writes / set.calls.ticks,
+      cpuMsPerEvent: set.calls.cpuMs / set.calls.ticks,
       allSigned: set.subjects.every((s) => {
         const signed = new Set(ledgerOn(repo.github, s.pr.head.sha).events.map((e) => `${e.gate}.${e.item}`));
         return ITEMS.slice(0, set.round).every((i) => signed.has(i.ref));
@@ -128,6 +136,11 @@ export async function measureReplicaThroughput(
     })),
     stream: stream ?? [],
   };
+}
+
+function setupCpuMs(setup: ReplicaSetup): number {
+  const pids = [...setup.replicas.map((r) => r.pid), ...(setup.redisPid === undefined ? [] : [setup.redisPid])];
+  return pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
 }
 
 /**

@@ -53,6 +53,7 @@ export async function measureReplicas(input: {
         ...replicas.map((_, n) => ({
           label: `Redis, ${n + 1} replica${n === 0 ? "" : "s"}`,
           redis: true,
+          redisPid: redis.pid,
           replicas: replicas.slice(0, n + 1),
         })),
       ],

@@ -138,9 +138,11 @@ export function judgeTargets(results: Omit<BenchResults, "targets">): Target[] {
       met: single.writesPerTick <= 1.1,
     },
     {
-      target: `${many.installations} installations: events/s within 10 % of the pacing bound`,
-      measured: `${rate(many.eventsPerSecond)} vs ${rate(many.pacingBound)} events/s (${times(many.eventsPerSecond / many.pacingBound)}) at ${many.writesPerTick.toFixed(2)} writes per tick`,
-      met: many.eventsPerSecond >= 0.9 * many.pacingBound,
+      // The issue's bound: installations / (writes per tick) at 1 write/s each. Counting each
+      // installation's burst of 4 too gives a higher bound, reported beside it.
+      target: `${many.installations} installations: events/s within 10 % of ${many.installations} / (writes per tick) at 1 write/s per installation`,
+      measured: `${rate(many.eventsPerSecond)} vs ${rate(many.installations / many.writesPerTick)} events/s (${times((many.eventsPerSecond * many.writesPerTick) / many.installations)}) at ${many.writesPerTick.toFixed(2)} writes per tick; ${times(many.eventsPerSecond / many.pacingBound)} of ${rate(many.pacingBound)} with each installation's burst of 4 counted`,
+      met: many.eventsPerSecond >= 0.9 * (many.installations / many.writesPerTick),
     },
     {
       target: "App CPU per event ≤ 1.2× a no-op Probot app making the same number of API calls",
@@ -264,15 +266,15 @@ function renderReplicas(replicas: ReplicasResult): string[] {
     "",
     `Owner ticks, each on its own release PR and installation: ${replicas.events} a pass, ${replicas.concurrency} in flight, round-robin over the replicas (a PR's next tick goes to another replica). ` +
       "Events/s: the median of the passes; setups take turns pass by pass. One redis-server on the same machine: with 2 CPUs, more replicas cannot be faster; the figures show what coordination costs. " +
-      "Calls per tick include the deferred comment re-renders.",
+      "Calls per tick include the deferred comment re-renders. CPU ms/tick: the CPU time of the setup's replicas and redis-server, from a pass's first delivery until its re-renders settled, per tick; 2 cores cap events/s, not CPU, so this is the cost of coordination that more cores would not hide.",
     "",
-    "| Setup | Events/s | Passes | × no Redis | Cost | Reads/tick | Writes/tick | All signed, all boxes shown |",
-    "| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |",
+    "| Setup | Events/s | Passes | × no Redis | Cost | CPU ms/tick | Reads/tick | Writes/tick | All signed, all boxes shown |",
+    "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ...replicas.setups.map(
       (s) =>
-        `| ${s.label} | ${rate(s.eventsPerSecond)} | ${s.passes.map(rate).join(", ")} | ${times(s.ratioToNoRedis)} | ${s.redis ? cost(s.ratioToNoRedis) : "—"} | ${s.readsPerEvent.toFixed(2)} | ${s.writesPerEvent.toFixed(2)} | ${s.allSigned && s.commentsShowAll ? "yes" : "**no**"} |`,
+        `| ${s.label} | ${rate(s.eventsPerSecond)} | ${s.passes.map(rate).join(", ")} | ${times(s.ratioToNoRedis)} | ${s.redis ? cost(s.ratioToNoRedis) : "—"} | ${ms(s.cpuMsPerEvent)} | ${s.readsPerEvent.toFixed(2)} | ${s.writesPerEvent.toFixed(2)} | ${s.allSigned && s.commentsShowAll ? "yes" : "**no**"} |`,
     ),
-    `| No-op Probot floor, 1 process | ${rate(replicas.floorEventsPerSecond)} | | | | | | |`,
+    `| No-op Probot floor, 1 process | ${rate(replicas.floorEventsPerSecond)} | | | | | | | |`,
     "",
     "| Figure | Measured |",
     "| --- | --- |",

@@ -4,6 +4,8 @@ import { createServer, type AddressInfo } from "node:net";
 export interface RedisServer {
   url: string;
   port: number;
+  /** The redis-server process (e.g. to read its CPU time). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
