@@ -1,22 +1,12 @@
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DUE } from "../../src/app/runtime/shared-comment-views.js";
 import { issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
-import { ensureAppBuilt, NO_SWEEP, startApp, type AppProcess } from "../support/app-process.js";
+import { NO_SWEEP, type AppProcess } from "../support/app-process.js";
 import type { PullRecord } from "../support/github-stand-in.js";
 import { parseExposition, total } from "../support/prometheus-text.js";
-import { startRedis, type RedisServer } from "../support/redis-server.js";
-import {
-  APP_ID,
-  checklistComment,
-  gatehouseRun,
-  inRepository,
-  ledgerOn,
-  releaseRepo,
-  setBox,
-  oneTickPerGate,
-} from "../support/release-repo.js";
-import { serveStandIns, type StandInServer } from "../support/stand-in-server.js";
+import { checklistComment, gatehouseRun, inRepository, ledgerOn, releaseRepo, setBox, oneTickPerGate } from "../support/release-repo.js";
+import { replicasOnRedis } from "../support/replicas-on-redis.js";
 import { sleep, until } from "../support/until.js";
 import { WebhookSender } from "../support/webhook-sender.js";
 
@@ -33,33 +23,16 @@ const signedBy = (body: string, ref: string, login: string) =>
 /** The comment window of replicas on one Redis is per PR: ticks spread over the replicas share one re-render. */
 describe("the comment window across replicas (whole processes)", () => {
   const repo = releaseRepo({ repo: "window" });
-  let redis: RedisServer;
-  let server: StandInServer;
+  const cluster = replicasOnRedis(repo, {
+    GATEHOUSE_LEASE_MS: "3000",
+    GATEHOUSE_COMMENT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+    ...NO_SWEEP,
+  });
   const sender = new WebhookSender(repo);
-  const started: AppProcess[] = [];
-
-  const startReplica = async () => {
-    const app = await startApp({
-      githubUrl: server.url,
-      appId: APP_ID,
-      env: { REDIS_URL: redis.url, GATEHOUSE_LEASE_MS: "3000", GATEHOUSE_COMMENT_WINDOW_SECONDS: String(WINDOW_SECONDS), ...NO_SWEEP },
-    });
-    started.push(app);
-    return app;
-  };
 
   beforeAll(async () => {
-    ensureAppBuilt();
-    redis = await startRedis();
-    server = await serveStandIns([repo]);
-    sender.replicas = await Promise.all([startReplica(), startReplica(), startReplica()]);
+    sender.replicas = await Promise.all([cluster.start(), cluster.start(), cluster.start()]);
   }, 90_000);
-
-  afterAll(async () => {
-    await Promise.all(started.map((a) => a.kill()));
-    await server?.close();
-    await redis?.stop();
-  });
 
   const here = (event: { name: string; payload: Record<string, unknown> }) =>
     inRepository(event as { name: string; payload: Record<string, any> }, { repo: "window", installation: INSTALLATION });
@@ -139,7 +112,7 @@ describe("the comment window across replicas (whole processes)", () => {
     const mark = repo.mark();
     await tick(pr, TICKS[0]!, victim);
     // It dies once the re-render it owes is recorded (at once, unless the machine is loaded).
-    const client = new Redis(redis.url);
+    const client = new Redis(cluster.redis.url);
     await until("the re-render owed", async () => (await client.zscore(DUE, `acme/window#${pr.number}`)) !== null);
     await client.quit();
     await victim.kill();

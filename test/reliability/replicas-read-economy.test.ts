@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
-import { ensureAppBuilt, NO_SWEEP, startApp, type AppProcess } from "../support/app-process.js";
+import { NO_SWEEP } from "../support/app-process.js";
 import type { PullRecord } from "../support/github-stand-in.js";
-import {
-  APP_ID,
-  checklistComment,
-  gatehouseRun,
-  inRepository,
-  ledgerOn,
-  releaseRepo,
-  setBox,
-  oneTickPerGate,
-} from "../support/release-repo.js";
-import { startRedis, type RedisServer } from "../support/redis-server.js";
-import { serveStandIns, type StandInServer } from "../support/stand-in-server.js";
+import { checklistComment, gatehouseRun, inRepository, ledgerOn, releaseRepo, setBox, oneTickPerGate } from "../support/release-repo.js";
+import { replicasOnRedis } from "../support/replicas-on-redis.js";
 import { sleep, until } from "../support/until.js";
 import { WebhookSender } from "../support/webhook-sender.js";
 
@@ -30,27 +20,14 @@ type Tick = { ref: string; owner: string };
  */
 describe("reads of a replica on Redis (whole process)", () => {
   const repo = releaseRepo({ repo: "reads" });
-  let redis: RedisServer;
-  let server: StandInServer;
-  const started: AppProcess[] = [];
+  const cluster = replicasOnRedis(repo, { GATEHOUSE_COMMENT_WINDOW_SECONDS: "1", ...NO_SWEEP });
   const sender = new WebhookSender(repo);
 
   beforeAll(async () => {
-    ensureAppBuilt();
-    redis = await startRedis();
-    server = await serveStandIns([repo]);
-    const replica = () =>
-      startApp({ githubUrl: server.url, appId: APP_ID, env: { REDIS_URL: redis.url, GATEHOUSE_COMMENT_WINDOW_SECONDS: "1", ...NO_SWEEP } });
-    started.push(...(await Promise.all([replica(), replica(), replica()])));
+    const [first] = await Promise.all([cluster.start(), cluster.start(), cluster.start()]);
     // Every webhook goes to the first replica; the others only poll for re-renders owed.
-    sender.replicas = [started[0]!];
+    sender.replicas = [first];
   }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all(started.map((a) => a.kill()));
-    await server?.close();
-    await redis?.stop();
-  });
 
   const here = (event: { name: string; payload: Record<string, unknown> }) =>
     inRepository(event as { name: string; payload: Record<string, any> }, { repo: "reads", installation: INSTALLATION });

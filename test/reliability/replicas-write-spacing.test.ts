@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { pullRequestEvent } from "../fixtures/webhooks.js";
-import { ensureAppBuilt, NO_SWEEP, startApp, type AppProcess } from "../support/app-process.js";
-import { startRedis, type RedisServer } from "../support/redis-server.js";
-import { APP_ID, gatehouseRun, inRepository, releaseRepo } from "../support/release-repo.js";
-import { serveStandIns, type StandInServer } from "../support/stand-in-server.js";
+import { NO_SWEEP } from "../support/app-process.js";
+import { gatehouseRun, inRepository, releaseRepo } from "../support/release-repo.js";
+import { replicasOnRedis } from "../support/replicas-on-redis.js";
 import { WebhookSender } from "../support/webhook-sender.js";
 
 /** The write spacing as shipped: a burst of 4 (one steady write and 3 more, back every 20 s), then 1 write a second. */
@@ -23,31 +22,18 @@ const mostWithin = (ms: number, slackMs = 250) =>
 /** Two whole processes on one Redis, both writing for one installation. */
 describe("write spacing across replicas (whole processes)", () => {
   const repo = releaseRepo({ repo: "spacing" });
-  let redis: RedisServer;
-  let server: StandInServer;
+  const cluster = replicasOnRedis(repo, NO_SWEEP);
   const sender = new WebhookSender(repo);
-  const started: AppProcess[] = [];
   /** When each write to the repository reached GitHub (ms, this process's clock). */
   const writes: number[] = [];
 
   beforeAll(async () => {
-    ensureAppBuilt();
-    redis = await startRedis();
-    server = await serveStandIns([repo]);
     repo.fault = (req) => {
       if (req.method !== "GET" && /^(\/api\/v3)?\/repos\//.test(req.path)) writes.push(performance.now());
       return undefined;
     };
-    const replica = () => startApp({ githubUrl: server.url, appId: APP_ID, env: { REDIS_URL: redis.url, ...NO_SWEEP } });
-    sender.replicas = await Promise.all([replica(), replica()]);
-    started.push(...sender.replicas);
+    sender.replicas = await Promise.all([cluster.start(), cluster.start()]);
   }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all(started.map((a) => a.kill()));
-    await server?.close();
-    await redis?.stop();
-  });
 
   it("eight PRs opened at once through two replicas: one installation's writes stay within one shared budget", async () => {
     const prs = Array.from({ length: 8 }, (_, i) =>

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { issueCommentEvent, pullRequestEvent } from "../fixtures/webhooks.js";
-import { ensureAppBuilt, startApp, type AppProcess } from "../support/app-process.js";
+import type { AppProcess } from "../support/app-process.js";
 import type { GitHubStandIn } from "../support/github-stand-in.js";
 import { parseExposition, total } from "../support/prometheus-text.js";
-import { startRedis, type RedisServer } from "../support/redis-server.js";
+import { startRedis } from "../support/redis-server.js";
 import {
-  APP_ID,
   boxState,
   checklistComment,
   gatehouseRun,
@@ -16,7 +15,7 @@ import {
   ROLE_TEAMS,
   ownerOf,
 } from "../support/release-repo.js";
-import { serveStandIns, type StandInServer } from "../support/stand-in-server.js";
+import { replicasOnRedis } from "../support/replicas-on-redis.js";
 import { until } from "../support/until.js";
 import { WebhookSender } from "../support/webhook-sender.js";
 
@@ -49,41 +48,18 @@ function repoWithThirty(): GitHubStandIn {
 /** Whole processes, one Redis: three replicas behind a round-robin "load balancer", and GitHub's delivery log. */
 describe("replicas on Redis (whole processes)", () => {
   const repo = repoWithThirty();
-  let redis: RedisServer;
-  let server: StandInServer;
-  const sender = new WebhookSender(repo);
-  const started: AppProcess[] = [];
-
-  const startReplica = async () => {
-    const app = await startApp({
-      githubUrl: server.url,
-      appId: APP_ID,
-      env: {
-        REDIS_URL: redis.url,
-        GATEHOUSE_LEASE_MS: "3000",
-        GATEHOUSE_REDELIVERY_INTERVAL_SECONDS: "1",
-        GATEHOUSE_SHUTDOWN_SECONDS: "10",
-      },
-    });
-    started.push(app);
-    return app;
-  };
-  const startReplicas = async (n: number) => {
-    sender.replicas = await Promise.all(Array.from({ length: n }, startReplica));
-  };
-
-  beforeAll(async () => {
-    ensureAppBuilt();
-    redis = await startRedis();
-    server = await serveStandIns([repo]);
-    await startReplicas(3);
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all(started.map((a) => a.kill()));
-    await server?.close();
-    await redis?.stop();
+  const cluster = replicasOnRedis(repo, {
+    GATEHOUSE_LEASE_MS: "3000",
+    GATEHOUSE_REDELIVERY_INTERVAL_SECONDS: "1",
+    GATEHOUSE_SHUTDOWN_SECONDS: "10",
   });
+  const sender = new WebhookSender(repo);
+
+  const startReplicas = async (n: number) => {
+    sender.replicas = await Promise.all(Array.from({ length: n }, () => cluster.start()));
+  };
+
+  beforeAll(() => startReplicas(3), 60_000);
 
   /** Points a fixture at this repository and installation. */
   const here = (event: { name: string; payload: Record<string, unknown> }) =>
@@ -180,7 +156,7 @@ describe("replicas on Redis (whole processes)", () => {
     expect(lost.length).toBeGreaterThan(0);
     expect(victim.exitCode()).toBeNull();
 
-    sender.replicas[1] = await startReplica();
+    sender.replicas[1] = await cluster.start();
     await until("every tick in the ledger", () => signed(head).size === 30, 45_000);
     // Every delivery GitHub saw fail is redelivered (some were applied before the crash: those are duplicates).
     const requested = () => new Set(repo.redeliveryRequests.map((id) => repo.hookDeliveries.find((d) => d.id === id)!.guid));
@@ -262,7 +238,7 @@ describe("replicas on Redis (whole processes)", () => {
   it("while Redis is down, webhooks are refused with 503 and replicas are unready; once it is back, the sweep recovers them", async () => {
     const head = "5".repeat(40);
     const { tick } = await openPull(15, head);
-    await redis.stop();
+    await cluster.redis.stop();
     const [first, second] = THIRTY;
     const refused = await sender.deliver(tick(first!.ref, first!.owner));
     expect(refused.status_code).toBe(503);
@@ -270,7 +246,7 @@ describe("replicas on Redis (whole processes)", () => {
     expect((await fetch(`${sender.replicas[0]!.url}/healthz`)).status).toBe(200);
     expect(signed(head).size).toBe(0);
 
-    redis = await startRedis({ port: redis.port });
+    cluster.redis = await startRedis({ port: cluster.redis.port });
     const deadline = Date.now() + 15_000;
     while ((await fetch(`${sender.replicas[0]!.url}/readyz`)).status !== 200) {
       if (Date.now() > deadline)
