@@ -111,8 +111,8 @@ export class CommentViews implements Views {
       this.#failures.delete(key);
     } catch (error) {
       const failed = this.#failures.get(key) ?? 0;
-      this.#failures.delete(key);
-      if (retryFlush(key, failed, error, this.options)) {
+      if (!retryFlush(key, failed, error, this.options)) this.#failures.delete(key);
+      else {
         this.#failures.set(key, failed + 1);
         this.defer(key, target);
       }

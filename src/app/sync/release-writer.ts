@@ -35,10 +35,12 @@ export async function writeRelease(
   const { merged, pr, state, config, checklist, verdict, previousStatus, notices, key } = input;
   const { gh, repo } = merged;
   let comment = state.comment;
+  /** The comment as GitHub holds it, when this batch read it. */
+  let read: string | undefined;
   if (comment && comment.body === undefined) {
     // After a restart we know the comment only by id: read it once rather than write blindly.
-    const current = await getCommentBody(gh, repo, comment.id);
-    comment = current === undefined ? undefined : { ...comment, body: current };
+    read = await getCommentBody(gh, repo, comment.id);
+    comment = read === undefined ? undefined : { ...comment, body: read };
   }
   let createdComment = false;
   // Owners are @-mentioned in the comment's first version only, so they are notified once.
@@ -74,7 +76,7 @@ export async function writeRelease(
       // A deferred re-render. (When it shares a batch with a change that turned the verdict, that
       // change re-renders the whole ledger at once, as any urgent write does.)
       // GitHub may hold an edit whose webhook has not arrived yet: never untick what an owner just ticked.
-      const current = await getCommentBody(gh, repo, comment.id);
+      const current = read ?? (await getCommentBody(gh, repo, comment.id));
       shown = current === undefined ? body : keepEditsInFlight(body, comment.body ?? "", current);
       if (shown !== current) await updateComment(gh, repo, comment.id, shown);
       // A kept edit gets one more window for its webhook. If none came (the App was down, or a

@@ -45,8 +45,8 @@ export function diffTicks(before: string, after: string): { ticked: ItemRef[]; u
 type BoxStates = ReadonlyMap<string, { ref: ItemRef; state: BoxState }>;
 
 /**
- * A tick reads the same bodies more than once (diffTicks reads the edit, sameBoxes then compares
- * the re-render with it, and the next edit starts from it), so the last few dozen are kept: other
+ * A tick reads the same bodies more than once (diffTicks reads the edit, lagsOnlyBySignoffs then
+ * compares the re-render with it, and the next edit starts from it), so the last few dozen are kept: other
  * PRs' events run in between. At most a few MB even for bodies at GitHub's 65,536-char limit.
  */
 const recent = new LRUCache<string, BoxStates>({ max: 32 });
