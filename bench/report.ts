@@ -4,14 +4,15 @@ import type { GrowthMeasurement } from "./growth.js";
 import type { ScenarioMeasurement, ScenarioSettings } from "./measure-scenario.js";
 import type { RecoveryMeasurement } from "./recovery.js";
 import type { SetupThroughput, ThroughputMeasurement } from "./replica-throughput.js";
-import type { EconomyMeasurement, FloorCpu } from "./write-economy.js";
+import type { CpuPass, EconomyMeasurement, FloorCpu } from "./write-economy.js";
 
 export interface EconomyResults {
   one: Omit<EconomyMeasurement, "stream">;
   many: Omit<EconomyMeasurement, "stream">;
   floorCpu: FloorCpu[];
   /** The no-op app's CPU per event at the App's calls per event (`many`). */
-  equalCallsFloorMsPerEvent: number;
+  /** The App's passes on the 64-installation stream, each against the floor at its calls per event. */
+  cpu: { passes: CpuPass[]; median: CpuPass };
 }
 
 export interface ScenarioResult extends Omit<ScenarioMeasurement, "stream"> {
@@ -124,8 +125,7 @@ export function judgeTargets(results: Omit<BenchResults, "targets">): Target[] {
       },
     );
   }
-  const { one: single, many, equalCallsFloorMsPerEvent } = results.economy;
-  const cpuRatio = many.cpuMsPerEvent / equalCallsFloorMsPerEvent;
+  const { one: single, many, cpu } = results.economy;
   targets.push(
     {
       target: `one installation, ticks over ${single.prs} release PRs: ≥ 0.9 events/s sustained`,
@@ -146,8 +146,8 @@ export function judgeTargets(results: Omit<BenchResults, "targets">): Target[] {
     },
     {
       target: "App CPU per event ≤ 1.2× a no-op Probot app making the same number of API calls",
-      measured: `${ms(many.cpuMsPerEvent)} vs ${ms(equalCallsFloorMsPerEvent)} ms (${times(cpuRatio)}) at ${many.callsPerEvent.toFixed(2)} calls per event`,
-      met: cpuRatio <= 1.2,
+      measured: `${ms(cpu.median.cpuMsPerEvent)} vs ${ms(cpu.median.floorMsPerEvent)} ms (${times(cpu.median.ratio)}) at ${cpu.median.callsPerEvent.toFixed(2)} calls per event, the median of ${cpu.passes.length} passes (${cpu.passes.map((p) => times(p.ratio)).join(", ")})`,
+      met: cpu.median.ratio <= 1.2,
     },
   );
   const { replicas } = results;
@@ -246,7 +246,7 @@ export function renderMarkdown(results: BenchResults): string {
         `| ${e.installations} installation${e.installations === 1 ? "" : "s"}, ${e.prs} PRs | ${e.ticks} | ${e.eventsPerSecond.toFixed(2)} | ${rate(e.pacingBound)} | ${e.writesPerTick.toFixed(2)} | ${e.callsPerEvent.toFixed(2)} | ${ms(e.cpuMsPerEvent)} | ${e.allSigned && e.commentsShowAll ? "yes" : "**no**"} |`,
     ),
     "",
-    `Equal-calls floor: the no-op app's CPU per event on the ${results.economy.many.installations}-installation stream was ${results.economy.floorCpu.map((f) => `${ms(f.cpuMsPerEvent)} ms at ${f.calls} call${f.calls === 1 ? "" : "s"}`).join(" and ")} an event, so ${ms(results.economy.equalCallsFloorMsPerEvent)} ms at the App's ${results.economy.many.callsPerEvent.toFixed(2)} calls.`,
+    `Equal-calls floor: the no-op app's CPU per event on the ${results.economy.many.installations}-installation stream was ${results.economy.floorCpu.map((f) => `${ms(f.cpuMsPerEvent)} ms at ${f.calls} call${f.calls === 1 ? "" : "s"} (passes ${f.passes.map(ms).join(", ")})`).join(" and ")} an event, after a warm-up pass. The App's passes on that stream, each against the floor at its own calls per event: ${results.economy.cpu.passes.map((p) => `${ms(p.cpuMsPerEvent)} vs ${ms(p.floorMsPerEvent)} ms at ${p.callsPerEvent.toFixed(2)} calls (${times(p.ratio)})`).join("; ")}.`,
     "",
     "### Targets (reported, not asserted)",
     "",
