@@ -211,7 +211,10 @@ export interface CpuPass {
 }
 
 /** Each App pass against the floor at its calls per event; the pass with the median ratio stands for them. */
-export function cpuComparison(app: Pick<EconomyMeasurement, "cpuMsPerEvent" | "callsPerEvent">[], floor: FloorCpu[]): { passes: CpuPass[]; median: CpuPass } {
+export function cpuComparison(
+  app: Pick<EconomyMeasurement, "cpuMsPerEvent" | "callsPerEvent">[],
+  floor: FloorCpu[],
+): { passes: CpuPass[]; median: CpuPass } {
   const passes = app.map((m) => {
     const floorMsPerEvent = equalCallsFloor(floor, m.callsPerEvent);
     return { cpuMsPerEvent: m.cpuMsPerEvent, callsPerEvent: m.callsPerEvent, floorMsPerEvent, ratio: m.cpuMsPerEvent / floorMsPerEvent };
