@@ -51237,16 +51237,28 @@ var INVISIBLE_CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u
 var WHITESPACE_RUNS = /[\s\u0085]+/g;
 function escapeMarkdown(text, options = {}) {
   if (text.length > ESCAPED_MAX_LENGTH) return escapeFresh(text, options);
-  const key = `${options.maxLength ?? -1}:${text}`;
-  let result = escaped.get(key);
+  const max = options.maxLength;
+  let cache2 = escaped;
+  if (max !== void 0 && !(text.length <= max)) {
+    cache2 = escapedCut.get(max);
+    if (cache2 === void 0) {
+      if (escapedCut.size >= MAX_CUTS) return escapeFresh(text, options);
+      cache2 = new I({ max: CUT_ENTRIES });
+      escapedCut.set(max, cache2);
+    }
+  }
+  let result = cache2.get(text);
   if (result === void 0) {
     result = escapeFresh(text, options);
-    escaped.set(key, result);
+    cache2.set(text, result);
   }
   return result;
 }
 var ESCAPED_MAX_LENGTH = 500;
-var escaped = new I({ max: 1e4 });
+var escaped = new I({ max: 8e3 });
+var MAX_CUTS = 16;
+var CUT_ENTRIES = 125;
+var escapedCut = /* @__PURE__ */ new Map();
 function escapeFresh(text, options) {
   let plain = text.replace(INVISIBLE_CONTROLS, "").replace(WHITESPACE_RUNS, " ").trim();
   if (options.maxLength !== void 0) plain = truncate(plain, options.maxLength);
@@ -52820,12 +52832,15 @@ var ArchiveRefSchema = external_exports.strictObject({
   digest: external_exports.string().regex(DIGEST),
   events: external_exports.number().int().positive()
 });
-var LedgerSchema = external_exports.strictObject({
+var ledgerFields = {
   version: external_exports.literal(1),
   pr: external_exports.number().int().positive(),
-  events: external_exports.array(LedgerEventSchema),
   archive: external_exports.array(ArchiveRefSchema).optional()
-}).refine((l) => (l.archive ?? []).reduce((n, r) => n + r.events, 0) <= l.events.length, "the archive holds more events than the ledger");
+};
+var archiveFits = (l) => (l.archive ?? []).reduce((n, r) => n + r.events, 0) <= l.events.length;
+var ARCHIVE_TOO_LARGE = "the archive holds more events than the ledger";
+var LedgerSchema = external_exports.strictObject({ ...ledgerFields, events: external_exports.array(LedgerEventSchema) }).refine(archiveFits, ARCHIVE_TOO_LARGE);
+var LedgerShellSchema = external_exports.strictObject({ ...ledgerFields, events: external_exports.array(external_exports.unknown()) }).refine(archiveFits, ARCHIVE_TOO_LARGE);
 var ExtraSchema = external_exports.strictObject({
   note: external_exports.string().optional(),
   url: external_exports.string().optional(),
@@ -52871,6 +52886,10 @@ var WireSchema = external_exports.strictObject({
     last = i;
   }
 });
+var validEvents = /* @__PURE__ */ new WeakSet();
+function markValid(events) {
+  for (const event of events) validEvents.add(event);
+}
 function archiveDigest(archiveBlock) {
   return createHash("sha256").update(archiveBlock, "utf8").digest("base64url");
 }
@@ -52938,6 +52957,7 @@ function parseWire(found) {
 function checked(ledger) {
   const parsed = LedgerSchema.safeParse(ledger);
   if (!parsed.success) throw new LedgerCorruptError(`invalid event: ${external_exports.prettifyError(parsed.error)}`);
+  markValid(parsed.data.events);
   return parsed.data;
 }
 function fromWire(wire) {

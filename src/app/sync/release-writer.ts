@@ -2,7 +2,7 @@ import type { Checklist } from "../../core/config/checklist-schema.js";
 import type { RepoConfig } from "../../core/config/config-schema.js";
 import type { Ledger } from "../../core/ledger/ledger.js";
 import { keepEditsInFlight, lagsOnlyBySignoffs } from "../../core/parse/parse-ticks.js";
-import { renderComment } from "../../core/render/render-comment.js";
+import { fullDetailBoxes, renderComment } from "../../core/render/render-comment.js";
 import type { Verdict } from "../../core/evaluate/verdict.js";
 import { createCheckRun, updateCheckRun, type CheckRunContent } from "../../github/check-runs.js";
 import type { GitHubClient, RepoRef } from "../../github/client.js";
@@ -44,11 +44,14 @@ export async function writeRelease(
   }
   let createdComment = false;
   // Owners are @-mentioned in the comment's first version only, so they are notified once.
-  const body = renderComment({ verdict, checklist, notices, mentionOwners: !comment && config.notify === "mention" });
+  const mentionOwners = !comment && config.notify === "mention";
+  // Rendered only when written or compared: a tick the comment already shows defers it unrendered.
+  let rendered: string | undefined;
+  const body = () => (rendered ??= renderComment({ verdict, checklist, notices, mentionOwners }));
   if (!comment) {
     // The comment comes first on a new PR: the check run links to it as its details_url.
-    const created = await createComment(gh, repo, pr.number, body);
-    comment = { id: created.id, url: created.html_url, body };
+    const created = await createComment(gh, repo, pr.number, body());
+    comment = { id: created.id, url: created.html_url, body: body() };
     createdComment = true;
   }
 
@@ -62,30 +65,40 @@ export async function writeRelease(
   rt.states.set(key, next);
 
   // Ledger first, view later: a re-render that only adds who signed and when may wait (see CommentViews).
-  let shown = body;
+  let shown: string | undefined;
   let commentOwed = false;
-  if (!createdComment && comment.body !== body) {
+  if (!createdComment) {
+    const known = comment.body ?? "";
     // What must show at once: a verdict that turned, a notice, text someone typed into the checklist.
     const turned = merged.commentTampered === true || notices.length > 0 || verdict.status !== previousStatus;
     // Boxes the comment shows ticked stay as they are until the window closes; a command's do not
     // show yet, and a box the ledger does not hold (a revert, an invalidation) must untick now.
-    if (!turned && !merged.flushComment && !merged.showNow && lagsOnlyBySignoffs(comment.body ?? "", body)) {
+    const mayWait = !turned && !merged.flushComment && !merged.showNow;
+    if (mayWait && addsSignoffs(state.ledger, input.ledger) && lagsOnlyBySignoffs(known, fullDetailBoxes(verdict))) {
+      // The common tick: judged on the boxes a render would show, so the comment is rendered once a
+      // window, not once a tick. (A checklist too long for GitHub's comment limit shows fewer boxes;
+      // such a tick waits for the window too, where rendering would have written it at once.)
       commentOwed = true;
-      shown = comment.body ?? body;
-    } else if (!turned && merged.flushComment) {
-      // A deferred re-render. (When it shares a batch with a change that turned the verdict, that
-      // change re-renders the whole ledger at once, as any urgent write does.)
-      // GitHub may hold an edit whose webhook has not arrived yet: never untick what an owner just ticked.
-      const current = read ?? (await getCommentBody(gh, repo, comment.id));
-      shown = current === undefined ? body : keepEditsInFlight(body, comment.body ?? "", current);
-      if (shown !== current) await updateComment(gh, repo, comment.id, shown);
-      // A kept edit gets one more window for its webhook. If none came (the App was down, or a
-      // concurrent edit won), the next flush sees no edit in flight and shows the ledger as it is.
-      commentOwed = shown !== body;
-    } else await updateComment(gh, repo, comment.id, body);
+      shown = known;
+    } else if (known !== body()) {
+      if (mayWait && lagsOnlyBySignoffs(known, body())) {
+        commentOwed = true;
+        shown = known;
+      } else if (!turned && merged.flushComment) {
+        // A deferred re-render. (When it shares a batch with a change that turned the verdict, that
+        // change re-renders the whole ledger at once, as any urgent write does.)
+        // GitHub may hold an edit whose webhook has not arrived yet: never untick what an owner just ticked.
+        const current = read ?? (await getCommentBody(gh, repo, comment.id));
+        shown = current === undefined ? body() : keepEditsInFlight(body(), known, current);
+        if (shown !== current) await updateComment(gh, repo, comment.id, shown);
+        // A kept edit gets one more window for its webhook. If none came (the App was down, or a
+        // concurrent edit won), the next flush sees no edit in flight and shows the ledger as it is.
+        commentOwed = shown !== body();
+      } else await updateComment(gh, repo, comment.id, body());
+    }
   }
   if (!commentOwed) rt.views.wrote(key);
-  next.comment = { ...comment, body: shown };
+  next.comment = { ...comment, body: shown ?? body() };
 
   if (config.gate_checks) {
     for (const gate of verdict.gates)
@@ -121,4 +134,10 @@ export async function writeCheckRun(
     state.checkRunId = id;
     state.checkFingerprint = fingerprint;
   } else state.gateRuns[slot] = { id, fingerprint };
+}
+
+/** Whether this batch appended a sign-off to the ledger it loaded. */
+function addsSignoffs(loaded: Ledger, ledger: Ledger): boolean {
+  for (let i = loaded.events.length; i < ledger.events.length; i++) if (ledger.events[i]!.kind === "signoff") return true;
+  return false;
 }

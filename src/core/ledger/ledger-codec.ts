@@ -111,14 +111,18 @@ const ArchiveRefSchema = z.strictObject({
   events: z.number().int().positive(),
 });
 
-export const LedgerSchema = z
-  .strictObject({
-    version: z.literal(1),
-    pr: z.number().int().positive(),
-    events: z.array(LedgerEventSchema),
-    archive: z.array(ArchiveRefSchema).optional(),
-  })
-  .refine((l) => (l.archive ?? []).reduce((n, r) => n + r.events, 0) <= l.events.length, "the archive holds more events than the ledger");
+const ledgerFields = {
+  version: z.literal(1),
+  pr: z.number().int().positive(),
+  archive: z.array(ArchiveRefSchema).optional(),
+};
+const archiveFits = (l: { events: unknown[]; archive?: { events: number }[] | undefined }) =>
+  (l.archive ?? []).reduce((n, r) => n + r.events, 0) <= l.events.length;
+const ARCHIVE_TOO_LARGE = "the archive holds more events than the ledger";
+
+export const LedgerSchema = z.strictObject({ ...ledgerFields, events: z.array(LedgerEventSchema) }).refine(archiveFits, ARCHIVE_TOO_LARGE);
+/** LedgerSchema without walking the events, which validateLedger checks one by one. */
+const LedgerShellSchema = z.strictObject({ ...ledgerFields, events: z.array(z.unknown()) }).refine(archiveFits, ARCHIVE_TOO_LARGE);
 
 const ExtraSchema = z.strictObject({
   note: z.string().optional(),
@@ -182,7 +186,7 @@ type Wire = z.infer<typeof WireSchema>;
  */
 export function encodeLedger(ledger: Ledger): string {
   // A write encodes the same ledger twice (sizing the archive plan, then rendering the check run),
-  // and validating, deflating at level 9 and base64-encoding it is the costliest step of a tick.
+  // and validating, deflating and base64-encoding it is the costliest step of a tick.
   // Ledgers are never changed in place (appendEvents copies), so the text is kept per ledger
   // object; the events array and its length are checked too, in case a caller ever does.
   const known = encoded.get(ledger);
@@ -196,23 +200,74 @@ export function encodeLedger(ledger: Ledger): string {
 const encoded = new WeakMap<Ledger, { events: LedgerEvent[]; count: number; archive: Ledger["archive"]; text: string }>();
 
 function encodeFresh(ledger: Ledger): string {
-  const parsed = LedgerSchema.safeParse(ledger);
-  if (!parsed.success) throw new Error(`refusing to encode an invalid ledger: ${z.prettifyError(parsed.error)}`);
+  const problem = validateLedger(ledger);
+  if (problem !== undefined) throw new Error(`refusing to encode an invalid ledger: ${problem}`);
   const wire = toWire(ledger.pr, ledger.events.slice(archivedCount(ledger)));
   if (ledger.archive && ledger.archive.length > 0) wire.archive = ledger.archive.map((r) => [r.checkRunId, r.digest, r.events]);
   const json = Buffer.from(JSON.stringify(wire), "utf8");
   const plain = block(BLOCK_START, "json", json);
-  const packed = block(BLOCK_START, "gz", deflateSync(json, { level: 9 }));
+  const packed = block(BLOCK_START, "gz", deflate(json));
   const best = packed.length < plain.length ? packed : plain;
   if (best.length > LEDGER_BLOCK_BUDGET) throw new LedgerCapacityError(ledger.events.length, best.length);
   return best;
 }
 
+/**
+ * Event objects known to pass LedgerEventSchema. Every tick decodes the stored ledger, appends an
+ * event or two (appendEvents copies the array, not the events) and encodes it again, so without
+ * this each encode re-validated the whole history, a large part of its cost. Only objects that
+ * passed validation are added. Events are never changed in place (nothing in the App does, though
+ * the type does not forbid it): a validated event changed afterwards would not be checked again.
+ */
+const validEvents = new WeakSet<LedgerEvent>();
+
+/**
+ * Checks a ledger as LedgerSchema would, but each event only the first time it is seen.
+ * @returns undefined when valid, else the problems, readable (which field of which event).
+ */
+function validateLedger(ledger: Ledger): string | undefined {
+  const shell = LedgerShellSchema.safeParse(ledger);
+  const issues = shell.success ? [] : [...shell.error.issues];
+  const events: unknown = (ledger as Partial<Ledger> | null | undefined)?.events;
+  const checkedNow: LedgerEvent[] = [];
+  if (Array.isArray(events)) {
+    // An indexed loop, not forEach, so a hole in the array is checked (and refused) too.
+    for (let n = 0; n < events.length; n++) {
+      const event: unknown = events[n];
+      if (validEvents.has(event as LedgerEvent)) continue;
+      const parsed = LedgerEventSchema.safeParse(event);
+      if (parsed.success) checkedNow.push(event as LedgerEvent);
+      else for (const issue of parsed.error.issues) issues.push({ ...issue, path: ["events", n, ...issue.path] });
+    }
+  }
+  if (issues.length > 0) return z.prettifyError(new z.ZodError(issues));
+  markValid(checkedNow);
+  return undefined;
+}
+
+function markValid(events: readonly LedgerEvent[]): void {
+  for (const event of events) validEvents.add(event);
+}
+
+/**
+ * zlib at level 9 with the smallest window that holds the whole input: the same deflate data as
+ * the default 32 KiB window (matches never reach further back than the input does), but less
+ * memory to set up, which is most of the cost for a block of a few KiB. A larger ledger gets the
+ * full window, so what fits LEDGER_BLOCK_BUDGET is unchanged. inflateSync's default (15) reads
+ * any window up to 32 KiB, so older Gatehouse versions read these blocks too.
+ */
+function deflate(bytes: Buffer): Buffer {
+  // zlib needs 262 bytes of lookahead beyond the longest distance; below 9 bits it rounds up anyway.
+  const windowBits = Math.min(15, Math.max(9, Math.ceil(Math.log2(bytes.length + 262))));
+  // One output chunk of the window's size, instead of 16 KiB allocated per call.
+  return deflateSync(bytes, { level: 9, windowBits, chunkSize: 2 ** windowBits });
+}
+
 /** One archive run's block: a run of consecutive events of PR `pr`, always compressed. */
 export function encodeArchiveBlock(pr: number, events: LedgerEvent[]): string {
-  const parsed = LedgerSchema.safeParse({ version: 1, pr, events });
-  if (!parsed.success) throw new Error(`refusing to archive invalid events: ${z.prettifyError(parsed.error)}`);
-  return block(ARCHIVE_START, "gz", deflateSync(Buffer.from(JSON.stringify(toWire(pr, events)), "utf8"), { level: 9 }));
+  const problem = validateLedger({ version: 1, pr, events });
+  if (problem !== undefined) throw new Error(`refusing to archive invalid events: ${problem}`);
+  return block(ARCHIVE_START, "gz", deflate(Buffer.from(JSON.stringify(toWire(pr, events)), "utf8")));
 }
 
 /** The digest a main block records for an archive block. */
@@ -328,6 +383,8 @@ function parseWire(found: { enc: "json" | "gz"; payload: string }): Wire {
 function checked(ledger: Ledger): Ledger {
   const parsed = LedgerSchema.safeParse(ledger);
   if (!parsed.success) throw new LedgerCorruptError(`invalid event: ${z.prettifyError(parsed.error)}`);
+  // The next encode of this history (after appending to it) then checks only the new events.
+  markValid(parsed.data.events as LedgerEvent[]);
   return parsed.data as Ledger;
 }
 

@@ -39,19 +39,37 @@ export function escapeMarkdown(text: string, options: EscapeOptions = {}): strin
   // Every render escapes the same titles, owners and reasons again (eleven regex passes each);
   // the result depends on the text and the cut only, so short texts keep theirs for the next render.
   if (text.length > ESCAPED_MAX_LENGTH) return escapeFresh(text, options);
-  const key = `${options.maxLength ?? -1}:${text}`;
-  let result = escaped.get(key);
+  // Keyed by the text itself: a composite key would be a new string to flatten and hash per call.
+  // A cut no shorter than the text cannot bind (the cut text is the cleaned text, never longer), so
+  // almost every call shares the uncut result; only texts longer than their cut use a per-cut cache.
+  const max = options.maxLength;
+  let cache: LRUCache<string, string> | undefined = escaped;
+  if (max !== undefined && !(text.length <= max)) {
+    cache = escapedCut.get(max);
+    if (cache === undefined) {
+      if (escapedCut.size >= MAX_CUTS) return escapeFresh(text, options);
+      cache = new LRUCache<string, string>({ max: CUT_ENTRIES });
+      escapedCut.set(max, cache);
+    }
+  }
+  let result = cache.get(text);
   if (result === undefined) {
     result = escapeFresh(text, options);
-    escaped.set(key, result);
+    cache.set(text, result);
   }
   return result;
 }
 
 /** Titles, logins and reasons are short; longer texts (notes, problems) are escaped afresh. */
 const ESCAPED_MAX_LENGTH = 500;
-/** Escaped texts by cut and text: enough for the strings of a few hundred checklists, a few MB at most. */
-const escaped = new LRUCache<string, string>({ max: 10_000 });
+/**
+ * Escaped texts, at most 10,000 in all: enough for the strings of a few hundred checklists, a few
+ * MB at most. The code uses about a dozen cuts; any beyond MAX_CUTS are escaped afresh.
+ */
+const escaped = new LRUCache<string, string>({ max: 8_000 });
+const MAX_CUTS = 16;
+const CUT_ENTRIES = 125;
+const escapedCut = new Map<number, LRUCache<string, string>>();
 
 function escapeFresh(text: string, options: EscapeOptions): string {
   let plain = text.replace(INVISIBLE_CONTROLS, "").replace(WHITESPACE_RUNS, " ").trim();

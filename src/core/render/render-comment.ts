@@ -95,6 +95,22 @@ export function renderComment(input: RenderCommentInput): string {
   return fitLines(join({ ...parts, gates: [{ pending: true, text: gates }] }).split("\n"), max, () => "…");
 }
 
+/**
+ * The boxes renderComment shows when the comment fits at full detail, by `gate.item`: every item
+ * of every gate, ticked when signed (renderItemLine). A tick that only adds a sign-off can be judged
+ * against them without rendering the comment it defers.
+ */
+export function fullDetailBoxes(verdict: Verdict): Map<string, boolean> {
+  const boxes = new Map<string, boolean>();
+  for (const gate of verdict.gates) {
+    for (const item of gate.items) {
+      const key = `${gate.gate.id}.${item.item.id}`;
+      if (!boxes.has(key)) boxes.set(key, item.status === "signed");
+    }
+  }
+  return boxes;
+}
+
 function join(parts: Parts): string {
   return `${[parts.head, ...parts.gates.map((g) => g.text), parts.foot].join("\n\n")}\n`;
 }

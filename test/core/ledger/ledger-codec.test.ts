@@ -1,12 +1,14 @@
 import { deflateSync, inflateSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
-import type { Ledger, LedgerEvent } from "../../../src/core/ledger/ledger.js";
+import { describe, expect, it, vi } from "vitest";
+import { appendEvents, type Ledger, type LedgerEvent } from "../../../src/core/ledger/ledger.js";
 import {
   decodeLedger,
+  encodeArchiveBlock,
   encodeLedger,
   LEDGER_BLOCK_BUDGET,
   LedgerCapacityError,
   LedgerCorruptError,
+  LedgerEventSchema,
 } from "../../../src/core/ledger/ledger-codec.js";
 
 const SHA = "abc1234def5678abc1234def5678abc1234def56";
@@ -169,6 +171,75 @@ describe("encodeLedger / decodeLedger", () => {
   it("refuses to encode an invalid event instead of storing a block nobody can read back", () => {
     const bad = { ...ledger, events: [{ ...ledger.events[0]!, at: "yesterday" }] };
     expect(() => encodeLedger(bad)).toThrow(/invalid ledger/);
+  });
+});
+
+describe("validation of events seen before", () => {
+  const next: LedgerEvent = {
+    kind: "signoff",
+    actor: "frank",
+    role: "qa",
+    gate: "qa",
+    sha: SHA,
+    at: "2026-11-27T08:00:00.000Z",
+    method: "tick",
+  };
+
+  it("checks only the events it has not seen: a tick's encode checks its new event, not the history", () => {
+    const stored = decodeLedger(encodeLedger(busyLedger(30)))!;
+    const check = vi.spyOn(LedgerEventSchema, "safeParse");
+    try {
+      expect(decodeLedger(encodeLedger(appendEvents(stored, [{ ...next }])))!.events).toHaveLength(31);
+      expect(check).toHaveBeenCalledTimes(1);
+    } finally {
+      check.mockRestore();
+    }
+  });
+
+  it("still refuses an invalid event appended to a ledger that was valid, and says which one", () => {
+    encodeLedger(ledger);
+    const bad = appendEvents(ledger, [{ ...next, at: "yesterday" }]);
+    expect(() => encodeLedger(bad)).toThrow(/invalid ledger: ✖ Invalid ISO datetime\n {2}→ at events\[6\]\.at/);
+    // A refused event is not remembered as checked.
+    expect(() => encodeLedger(appendEvents(ledger, bad.events.slice(6)))).toThrow(/events\[6\]\.at/);
+    expect(() => encodeArchiveBlock(42, bad.events.slice(6))).toThrow(/invalid events: .*\n {2}→ at events\[0\]\.at/);
+  });
+
+  it("still checks the ledger's own fields when every event was checked before", () => {
+    encodeLedger(ledger);
+    expect(() => encodeLedger({ ...ledger, pr: 0 })).toThrow(/invalid ledger: .*\n {2}→ at pr/);
+    const tooMany = [{ checkRunId: 1, digest: "a".repeat(43), events: 7 }];
+    expect(() => encodeLedger({ ...ledger, archive: tooMany })).toThrow(/the archive holds more events than the ledger/);
+    expect(() => encodeLedger({ ...ledger, version: 2 } as unknown as Ledger)).toThrow(/→ at version/);
+  });
+
+  it("refuses a hole in the events array", () => {
+    const events = [...ledger.events];
+    events.length = 7;
+    expect(() => encodeLedger({ ...ledger, events })).toThrow(/→ at events\[6\]/);
+  });
+});
+
+describe("compression", () => {
+  const payloadOf = (block: string) => Buffer.from(/:gz:([A-Za-z0-9_-]+) -->$/.exec(block)![1]!, "base64url");
+
+  it("deflates a small block with a window just large enough, which any inflate (default window) reads", () => {
+    const busy = busyLedger(30);
+    const packed = payloadOf(encodeLedger(busy));
+    const json = inflateSync(packed);
+    // CINFO: log2(window) - 8. The window holds the whole input, so nothing is lost to it.
+    const windowBits = (packed[0]! >> 4) + 8;
+    expect(windowBits).toBeLessThan(15);
+    expect(2 ** windowBits).toBeGreaterThanOrEqual(json.length + 262);
+    expect(packed.length).toBeLessThanOrEqual(deflateSync(json, { level: 9 }).length);
+    expect(decodeLedger(encodeLedger(structuredClone(busy)))).toStrictEqual(busy);
+  });
+
+  it("reads blocks written with the default 32 KiB window", () => {
+    const busy = busyLedger(30);
+    const json = inflateSync(payloadOf(encodeLedger(busy)));
+    const old = `<!-- gatehouse-ledger:v1:gz:${deflateSync(json, { level: 9 }).toString("base64url")} -->`;
+    expect(decodeLedger(old)).toStrictEqual(busy);
   });
 });
 

@@ -157,3 +157,32 @@ describe("diffTicks on text longer than GitHub stores", () => {
     expect(diffTicks(line(" ") + padding, line("x") + padding)).toEqual({ ticked: [], unticked: [] });
   });
 });
+
+describe("diffTicks on bodies it has read before", () => {
+  // Parsed bodies are kept by content: a webhook's body is a new string equal to one seen before,
+  // and bodies of one PR differ only in their boxes, so have the same length.
+  const copy = (s: string): string => JSON.parse(JSON.stringify(s));
+  const items = ["waf", "rate-limits", "secret-rotation"] as const;
+  const withTicks = (mask: number) =>
+    [
+      "<!-- gatehouse:checklist -->",
+      ...items.map((item, i) => line(mask & (1 << i) ? "x" : " ", `Item ${item}`, "security", item)),
+      "Footer",
+    ].join("\n");
+  const refs = (mask: number) => items.filter((_, i) => mask & (1 << i)).map((item) => ({ gate: "security", item }));
+
+  it("reads each of many same-length bodies right, on first and later reads, beyond the bodies it keeps", () => {
+    for (let round = 0; round < 3; round++) {
+      for (let from = 0; from < 8; from++) {
+        for (let to = 0; to < 8; to++) {
+          expect(diffTicks(copy(withTicks(from)), copy(withTicks(to))), `${from} → ${to}`).toEqual({
+            ticked: refs(to & ~from),
+            unticked: refs(from & ~to),
+          });
+        }
+      }
+      // Other PRs' bodies in between push these out of what is kept.
+      for (let n = 0; n < 40; n++) diffTicks(`${BEFORE}\n${n}`, copy(`${BEFORE}\n${n}`));
+    }
+  });
+});

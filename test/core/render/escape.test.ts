@@ -106,3 +106,48 @@ describe("codeId and truncate", () => {
     expect(truncate("short", 10)).toBe("short");
   });
 });
+
+describe("escapeMarkdown's cache", () => {
+  // Results are cached by text, with a separate cache for texts longer than their cut: a text
+  // seen with one cut must come back right with another, in either order.
+  const TEXT = "Threat model reviewed for prompt injection";
+  const CUT = "Threat mo…";
+
+  it("returns the cut and the uncut text for the same text, in both call orders", () => {
+    const a = `${TEXT} (a)`;
+    expect(escapeMarkdown(a)).toBe(`${TEXT} \\(a\\)`);
+    expect(escapeMarkdown(a, { maxLength: 10 })).toBe(CUT);
+    expect(escapeMarkdown(a)).toBe(`${TEXT} \\(a\\)`);
+    const b = `${TEXT} (b)`;
+    expect(escapeMarkdown(b, { maxLength: 10 })).toBe(CUT);
+    expect(escapeMarkdown(b)).toBe(`${TEXT} \\(b\\)`);
+    expect(escapeMarkdown(b, { maxLength: 10 })).toBe(CUT);
+    expect(escapeMarkdown(b, { maxLength: 200 })).toBe(`${TEXT} \\(b\\)`);
+  });
+
+  it("treats a cut at or above the text's length as no cut, and cuts the cleaned text otherwise", () => {
+    expect(escapeMarkdown("security-owner-42", { maxLength: 17 })).toBe("security-owner-42");
+    expect(escapeMarkdown("security-owner-42", { maxLength: 16 })).toBe("security-owner-…");
+    // Longer than the cut, but not once whitespace collapses.
+    expect(escapeMarkdown("a    b\n\n c", { maxLength: 6 })).toBe("a b c");
+    expect(escapeMarkdown("a    b\n\n c")).toBe("a b c");
+    expect(escapeMarkdown("a    b\n\n c", { maxLength: 4 })).toBe("a b…");
+  });
+
+  it("keeps results apart for many cuts of the same text, past the number of cached cuts", () => {
+    const text = "abcdefghijklmnopqrstuvwxyz0123456789";
+    const expected = (n: number) => (n >= text.length ? text : `${text.slice(0, n - 1)}…`);
+    for (let round = 0; round < 2; round++) {
+      for (let n = 2; n <= 40; n++) expect(escapeMarkdown(text, { maxLength: n }), `cut ${n}`).toBe(expected(n));
+      for (let n = 40; n >= 2; n--) expect(escapeTableCell(text, { maxLength: n }), `cut ${n}`).toBe(expected(n));
+      expect(escapeMarkdown(text)).toBe(text);
+    }
+  });
+
+  it("escapes texts too long to cache the same way", () => {
+    const long = `@alice ${"x".repeat(600)} #12`;
+    expect(escapeMarkdown(long)).toBe(`@&#8203;alice ${"x".repeat(600)} \\#&#8203;12`);
+    expect(escapeMarkdown(long, { maxLength: 10 })).toBe("@&#8203;alice xx…");
+    expect(escapeMarkdown(long)).toBe(`@&#8203;alice ${"x".repeat(600)} \\#&#8203;12`);
+  });
+});

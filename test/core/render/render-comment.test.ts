@@ -3,7 +3,7 @@ import { ChecklistSchema, type Checklist } from "../../../src/core/config/checkl
 import { COMMENT_MARKER, isChecklistComment, itemMarkerAtEnd } from "../../../src/core/render/comment-markers.js";
 import { checkCommandTarget, parseCommands } from "../../../src/core/parse/parse-commands.js";
 import { diffTicks } from "../../../src/core/parse/parse-ticks.js";
-import { renderComment } from "../../../src/core/render/render-comment.js";
+import { fullDetailBoxes, renderComment } from "../../../src/core/render/render-comment.js";
 import { COMMENT_MAX_LENGTH } from "../../../src/core/render/text-budget.js";
 import { handVerdict, launchChecklist } from "../../fixtures/hand-verdict.js";
 
@@ -55,6 +55,20 @@ describe("renderComment", () => {
     expect(found.get("security.rate-limits")).toMatch(/^- \[ \] /);
     expect(found.get("security.penetration-test")).toMatch(/^- \[ \] .*⌛ expired 3d ago/);
     expect(found.get("security.rate-limits")).toContain("♻️ invalidated by push abc1234: src/auth/\\*\\* changed");
+  });
+
+  it("shows exactly the boxes fullDetailBoxes predicts, so a deferred tick is judged without rendering", () => {
+    const predicted = fullDetailBoxes(verdict);
+    const shown = new Map([...boxes(body)].map(([key, line]) => [key, line.startsWith("- [x]")]));
+    expect(shown).toEqual(predicted);
+    expect(predicted.get("security.waf")).toBe(true);
+    expect(predicted.get("security.penetration-test")).toBe(false);
+    // Settled gates show their boxes too, folded.
+    const approved = handVerdict(launchChecklist, {
+      signed: Object.fromEntries(launchChecklist.gates.flatMap((g) => g.items.map((i) => [`${g.id}.${i.id}`, { actor: "pat" }]))),
+    });
+    const all = renderComment({ verdict: approved, checklist: launchChecklist, mentionOwners: false });
+    expect(new Map([...boxes(all)].map(([key, line]) => [key, line.startsWith("- [x]")]))).toEqual(fullDetailBoxes(approved));
   });
 
   it("marks optional items and the evidence an item needs", () => {
