@@ -12,7 +12,16 @@ import { FLOOR_IDLE_GAP_MS, median } from "./delivery-stream.js";
 import { measureBurst, measureInstallations } from "./group-commit-figures.js";
 import { measureGrowth } from "./growth.js";
 import { cacheInstallationTokens, measureFloor } from "./floor.js";
-import { cpuComparison, CPU_PASSES, measureFloorCpu, measureTicks, writeBytesPerWrite, type FloorCpu } from "./write-economy.js";
+import {
+  cpuComparison,
+  CPU_PASSES,
+  measureFloorCpu,
+  measureTicks,
+  WARM_UP_PASSES,
+  writeBytesPerWrite,
+  type EconomyMeasurement,
+  type FloorCpu,
+} from "./write-economy.js";
 import { measureScenario, type ScenarioMeasurement, type ScenarioSettings } from "./measure-scenario.js";
 import {
   judgeTargets,
@@ -78,11 +87,12 @@ const economy = await withApp({}, async (app) => {
   const one = await measureTicks(repo, app, recorder, { installations: 1, prsEach: 16, ticksEach: 10 });
   await recorder.untilIdle();
   const many = await measureTicks(repo, app, recorder, { installations: 64, prsEach: 1, ticksEach: 8 });
-  // More passes of the same stream on new PRs, for the CPU comparison (see CPU_PASSES).
-  const cpu = [many];
-  while (cpu.length < CPU_PASSES) {
+  // The same stream again on new PRs for the CPU comparison: warm-up passes, then measured ones (see CPU_PASSES).
+  const cpu: EconomyMeasurement[] = [];
+  for (let pass = 1; pass < WARM_UP_PASSES + CPU_PASSES; pass++) {
     await recorder.untilIdle();
-    cpu.push(await measureTicks(repo, app, recorder, { installations: 64, prsEach: 1, ticksEach: 8 }));
+    const measured = await measureTicks(repo, app, recorder, { installations: 64, prsEach: 1, ticksEach: 8 });
+    if (pass >= WARM_UP_PASSES) cpu.push(measured);
   }
   return { one, many, cpu: cpu.map(({ cpuMsPerEvent, callsPerEvent }) => ({ cpuMsPerEvent, callsPerEvent })) };
 });
