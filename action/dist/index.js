@@ -30690,8 +30690,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addTable(rows) {
-    const tableBody = rows.map((row) => {
+  addTable(rows2) {
+    const tableBody = rows2.map((row) => {
       const cells = row.map((cell) => {
         if (typeof cell === "string") {
           return this.wrap("td", cell);
@@ -51387,7 +51387,16 @@ var LEDGER_TABLE_HEADER = [
 function ledgerTableRows(ledger) {
   return [...ledger.events].reverse().map(ledgerTableRow);
 }
+var rows = /* @__PURE__ */ new WeakMap();
 function ledgerTableRow(event) {
+  let row = rows.get(event);
+  if (row === void 0) {
+    row = formatRow(event);
+    rows.set(event, row);
+  }
+  return row;
+}
+function formatRow(event) {
   const target = event.gate === "" ? "(whole PR)" : event.gate === ALL_GATES ? "all gates" : event.item === void 0 ? `${codeId(event.gate)} (whole gate)` : codeId(event.gate, event.item);
   const details = [
     event.url ? markdownLink("evidence", event.url) ?? escapeMarkdown(event.url, { maxLength: 100 }) : void 0,
@@ -51410,21 +51419,21 @@ function ledgerTableRow(event) {
 }
 
 // src/core/render/text-budget.ts
-function fitTable(header, rows, budget, note, alreadyHidden = 0) {
+function fitTable(header, rows2, budget, note, alreadyHidden = 0) {
   const head = header.join("\n");
   if (head.length > budget) return "";
   let length = head.length;
   const fits = [length];
-  for (const row of rows) {
+  for (const row of rows2) {
     length += row.length + 1;
     fits.push(length);
   }
-  for (let k2 = rows.length; k2 >= 0; k2--) {
-    const hidden = rows.length - k2 + alreadyHidden;
+  for (let k2 = rows2.length; k2 >= 0; k2--) {
+    const hidden = rows2.length - k2 + alreadyHidden;
     const tail = hidden > 0 ? `
 
 ${note(hidden)}` : "";
-    if (fits[k2] + tail.length <= budget) return [head, ...rows.slice(0, k2)].join("\n") + tail;
+    if (fits[k2] + tail.length <= budget) return [head, ...rows2.slice(0, k2)].join("\n") + tail;
   }
   return head;
 }

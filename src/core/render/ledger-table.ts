@@ -24,7 +24,22 @@ export function ledgerTableRows(ledger: Ledger): string[] {
   return [...ledger.events].reverse().map(ledgerTableRow);
 }
 
+/**
+ * Rows by event: a row depends on its event alone, and events are never changed in place (the
+ * ledger only grows), so each tick formats its new events, not the whole history again.
+ */
+const rows = new WeakMap<LedgerEvent, string>();
+
 function ledgerTableRow(event: LedgerEvent): string {
+  let row = rows.get(event);
+  if (row === undefined) {
+    row = formatRow(event);
+    rows.set(event, row);
+  }
+  return row;
+}
+
+function formatRow(event: LedgerEvent): string {
   const target =
     event.gate === ""
       ? "(whole PR)"
