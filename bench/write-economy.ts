@@ -189,15 +189,12 @@ export async function measureFloorCpu(
   for (let pass = 0; pass < WARM_UP_PASSES; pass++) await deliverAll(app, stream, 64);
   await options.onMeasuring?.();
   const measured: number[] = [];
-  for (let pass = 0; pass < passes; pass++) measured.push(await floorPass(app, stream));
+  for (let pass = 0; pass < passes; pass++) {
+    const before = cpuMs(app.pid);
+    await deliverAll(app, stream, 64);
+    measured.push((cpuMs(app.pid) - before) / stream.length);
+  }
   return { calls, cpuMsPerEvent: median(measured), passes: measured };
-}
-
-/** One pass of the stream through the no-op app: its CPU per event. */
-export async function floorPass(app: AppProcess, stream: WebhookEvent[]): Promise<number> {
-  const before = cpuMs(app.pid);
-  await deliverAll(app, stream, 64);
-  return (cpuMs(app.pid) - before) / stream.length;
 }
 
 /** The floor's CPU per event at `calls` calls an event, from its passes at 1 and 2 calls (linear in calls). */
@@ -214,16 +211,17 @@ export interface CpuPass {
   ratio: number;
 }
 
-/** An App pass against the floor at the pass's own calls per event. */
-export function againstFloor(m: Pick<EconomyMeasurement, "cpuMsPerEvent" | "callsPerEvent">, floor: FloorCpu[]): CpuPass {
-  const floorMsPerEvent = equalCallsFloor(floor, m.callsPerEvent);
-  return { cpuMsPerEvent: m.cpuMsPerEvent, callsPerEvent: m.callsPerEvent, floorMsPerEvent, ratio: m.cpuMsPerEvent / floorMsPerEvent };
-}
-
-/** The pass with the median ratio, which stands for them all. */
-export function medianPass(passes: CpuPass[]): CpuPass {
+/** Each App pass against the floor at its calls per event; the pass with the median ratio stands for them. */
+export function cpuComparison(
+  app: Pick<EconomyMeasurement, "cpuMsPerEvent" | "callsPerEvent">[],
+  floor: FloorCpu[],
+): { passes: CpuPass[]; median: CpuPass } {
+  const passes = app.map((m) => {
+    const floorMsPerEvent = equalCallsFloor(floor, m.callsPerEvent);
+    return { cpuMsPerEvent: m.cpuMsPerEvent, callsPerEvent: m.callsPerEvent, floorMsPerEvent, ratio: m.cpuMsPerEvent / floorMsPerEvent };
+  });
   const sorted = [...passes].sort((a, b) => a.ratio - b.ratio);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return { passes, median: sorted[Math.floor((sorted.length - 1) / 2)]! };
 }
 
 /** A process's CPU time so far (user + system), in ms, from /proc; 0 where /proc is missing. */
