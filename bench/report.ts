@@ -246,7 +246,7 @@ export function renderMarkdown(results: BenchResults): string {
         `| ${e.installations} installation${e.installations === 1 ? "" : "s"}, ${e.prs} PRs | ${e.ticks} | ${e.eventsPerSecond.toFixed(2)} | ${rate(e.pacingBound)} | ${e.writesPerTick.toFixed(2)} | ${e.callsPerEvent.toFixed(2)} | ${ms(e.cpuMsPerEvent)} | ${e.allSigned && e.commentsShowAll ? "yes" : "**no**"} |`,
     ),
     "",
-    `Equal-calls floor: the no-op app's CPU per event on the ${results.economy.many.installations}-installation stream was ${results.economy.floorCpu.map((f) => `${ms(f.cpuMsPerEvent)} ms at ${f.calls} call${f.calls === 1 ? "" : "s"} (passes ${f.passes.map(ms).join(", ")})`).join(" and ")} an event, after a warm-up pass. The App's passes on that stream, each against the floor at its own calls per event: ${results.economy.cpu.passes.map((p) => `${ms(p.cpuMsPerEvent)} vs ${ms(p.floorMsPerEvent)} ms at ${p.callsPerEvent.toFixed(2)} calls (${times(p.ratio)})`).join("; ")}.`,
+    `Equal-calls floor: the no-op app's CPU per event on the ${results.economy.many.installations}-installation stream was ${results.economy.floorCpu.map((f) => `${ms(f.cpuMsPerEvent)} ms at ${f.calls} call${f.calls === 1 ? "" : "s"} (passes ${f.passes.map(ms).join(", ")})`).join(" and ")} an event, after three warm-up passes. The App's passes on that stream, each against the floor at its own calls per event: ${results.economy.cpu.passes.map((p) => `${ms(p.cpuMsPerEvent)} vs ${ms(p.floorMsPerEvent)} ms at ${p.callsPerEvent.toFixed(2)} calls (${times(p.ratio)})`).join("; ")}.`,
     "",
     "### Targets (reported, not asserted)",
     "",
