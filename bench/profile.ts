@@ -57,7 +57,7 @@ async function profiled<T>(
 
 const INSTALLATIONS = 64;
 
-// Both sides are profiled warm, as `npm run bench` measures them: the App after a pass of the same stream.
+// Both sides are profiled warm, as `npm run bench` measures them: after WARM_UP_PASSES passes of the stream.
 const gatehouse = await profiled("gatehouse", {}, async (app, restart) => {
   for (let pass = 0; pass < WARM_UP_PASSES; pass++) {
     await measureTicks(repo, app, recorder, { installations: INSTALLATIONS, prsEach: 1, ticksEach: 8 });

@@ -10,7 +10,6 @@ export interface EconomyResults {
   one: Omit<EconomyMeasurement, "stream">;
   many: Omit<EconomyMeasurement, "stream">;
   floorCpu: FloorCpu[];
-  /** The no-op app's CPU per event at the App's calls per event (`many`). */
   /** The App's passes on the 64-installation stream, each against the floor at its calls per event. */
   cpu: { passes: CpuPass[]; median: CpuPass };
 }

@@ -74,17 +74,18 @@ export async function writeRelease(
     // Boxes the comment shows ticked stay as they are until the window closes; a command's do not
     // show yet, and a box the ledger does not hold (a revert, an invalidation) must untick now.
     const mayWait = !turned && !merged.flushComment && !merged.showNow;
-    if (mayWait && addsSignoffs(state.ledger, input.ledger) && lagsOnlyBySignoffs(known, fullDetailBoxes(verdict))) {
-      // The common tick: judged on the boxes a render would show, so the comment is rendered once a
-      // window, not once a tick. (A checklist too long for GitHub's comment limit shows fewer boxes;
-      // such a tick waits for the window too, where rendering would have written it at once.)
+    // The common tick is judged on the boxes a render would show, so the comment is rendered once a
+    // window, not once a tick. (A checklist too long for GitHub's comment limit shows fewer boxes;
+    // such a tick waits for the window too, where rendering would have written it at once.)
+    const waits =
+      mayWait &&
+      ((addsSignoffs(state.ledger, input.ledger) && lagsOnlyBySignoffs(known, fullDetailBoxes(verdict))) ||
+        (known !== body() && lagsOnlyBySignoffs(known, body())));
+    if (waits) {
       commentOwed = true;
       shown = known;
     } else if (known !== body()) {
-      if (mayWait && lagsOnlyBySignoffs(known, body())) {
-        commentOwed = true;
-        shown = known;
-      } else if (!turned && merged.flushComment) {
+      if (!turned && merged.flushComment) {
         // A deferred re-render. (When it shares a batch with a change that turned the verdict, that
         // change re-renders the whole ledger at once, as any urgent write does.)
         // GitHub may hold an edit whose webhook has not arrived yet: never untick what an owner just ticked.
