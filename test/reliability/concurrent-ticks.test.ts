@@ -19,12 +19,14 @@ import { until } from "../support/until.js";
 describe.concurrent("concurrent and repeated deliveries (whole process)", () => {
   const burst = releaseRepo({ repo: "burst" });
   const redelivery = releaseRepo({ repo: "redelivery" });
+  // The tests run at once: each has its own repository, so one's writes and faults never reach another's counts.
+  const reanswer = releaseRepo({ repo: "reanswer" });
   let server: StandInServer;
   let app: AppProcess;
 
   beforeAll(async () => {
     ensureAppBuilt();
-    server = await serveStandIns([burst, redelivery]);
+    server = await serveStandIns([burst, redelivery, reanswer]);
     app = await startApp({ githubUrl: server.url, appId: APP_ID, env: NO_SWEEP });
   }, 60_000);
 
@@ -115,32 +117,32 @@ describe.concurrent("concurrent and repeated deliveries (whole process)", () => 
 
   it("a /signoff whose answer failed is applied once when GitHub delivers it again", async () => {
     const head = "c".repeat(40);
-    const pr = redelivery.addPull({ number: 3, author: "dev", headSha: head });
-    await app.deliver(inRepository(pullRequestEvent("opened", pr), { repo: "redelivery", installation: 102 }));
+    const pr = reanswer.addPull({ number: 3, author: "dev", headSha: head });
+    await app.deliver(inRepository(pullRequestEvent("opened", pr), { repo: "reanswer", installation: 103 }));
     const command = { id: 3_001, body: "/signoff security.waf", user: { login: "security-owner-1", type: "User" } };
-    redelivery.comments.push({
+    reanswer.comments.push({
       ...command,
       issue: 3,
       performed_via_github_app: null,
-      html_url: `https://github.com/acme/redelivery/pull/3#issuecomment-${command.id}`,
+      html_url: `https://github.com/acme/reanswer/pull/3#issuecomment-${command.id}`,
       reactions: [],
     });
     const event = inRepository(issueCommentEvent("created", { pr, comment: command, sender: "security-owner-1" }), {
-      repo: "redelivery",
-      installation: 102,
+      repo: "reanswer",
+      installation: 103,
     });
     // The ledger is written, then the acknowledging reaction fails: GitHub sees the delivery fail.
-    redelivery.fault = (req) =>
+    reanswer.fault = (req) =>
       /\/reactions$/.test(req.path) ? { status: 403, body: { message: "Resource not accessible by integration" } } : undefined;
     expect((await app.deliver(event, { id: "delivery-command" })).status).toBeGreaterThanOrEqual(400);
-    redelivery.fault = undefined;
-    const signoffs = () => ledgerOn(redelivery, head).events.filter((e) => e.kind === "signoff");
+    reanswer.fault = undefined;
+    const signoffs = () => ledgerOn(reanswer, head).events.filter((e) => e.kind === "signoff");
     expect(signoffs()).toHaveLength(1);
 
     expect((await app.deliver(event, { id: "delivery-command" })).status).toBe(200);
     expect(signoffs().map((e) => `${e.gate}.${e.item} by ${e.actor} from ${e.source}`)).toEqual([
       "security.waf by security-owner-1 from comment:3001",
     ]);
-    expect(redelivery.comments.find((c) => c.id === command.id)!.reactions).toEqual(["+1"]);
+    expect(reanswer.comments.find((c) => c.id === command.id)!.reactions).toEqual(["+1"]);
   }, 30_000);
 });
