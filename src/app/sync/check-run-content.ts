@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Checklist } from "../../core/config/checklist-schema.js";
 import type { Ledger } from "../../core/ledger/ledger.js";
 import type { Problem } from "../../core/config/problem.js";
@@ -86,22 +87,26 @@ export function configErrorCheckRun(input: {
   };
 }
 
-/** What decides whether a PATCH would change anything visible or stored. */
+/**
+ * What decides whether a PATCH would change anything visible or stored: the conclusion, then a
+ * digest of the rest. A digest rather than the content itself, because every cached PR keeps its
+ * fingerprint, and the output (the ledger included) is several KB per PR.
+ */
 export function checkRunFingerprint(run: CheckRunContent | OwnCheckRun): string {
-  if ("detailsUrl" in run) {
-    return JSON.stringify([run.conclusion, run.detailsUrl ?? null, run.output.title, run.output.summary, run.output.text ?? null]);
+  const detailsUrl = "detailsUrl" in run ? run.detailsUrl : run.details_url;
+  const hash = createHash("sha256");
+  // Each field with its length first, so no two different outputs hash the same text.
+  for (const field of [detailsUrl, run.output.title, run.output.summary, run.output.text]) {
+    if (field === undefined || field === null) hash.update("-;");
+    else hash.update(`${field.length};`).update(field);
   }
-  return JSON.stringify([run.conclusion, run.details_url ?? null, run.output.title, run.output.summary, run.output.text ?? null]);
+  return `${run.conclusion ?? ""} ${hash.digest("base64url")}`;
 }
 
-/** The conclusion a fingerprint records (its first field), if any. */
+/** The conclusion a fingerprint records, if any. */
 export function writtenConclusion(fingerprint: string | undefined): string | undefined {
-  if (fingerprint === undefined) return undefined;
-  // Conclusions are plain words: read the first field without parsing the whole output (every tick asks).
-  const quoted = /^\["([a-z_]+)"[,\]]/.exec(fingerprint);
-  if (quoted) return quoted[1];
-  const first = (JSON.parse(fingerprint) as unknown[])[0];
-  return typeof first === "string" ? first : undefined;
+  const conclusion = fingerprint?.slice(0, fingerprint.indexOf(" "));
+  return conclusion ? conclusion : undefined;
 }
 
 /** The conclusion the aggregate run shows for a verdict status. */
