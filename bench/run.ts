@@ -88,6 +88,7 @@ const economy = await withApp({}, async (app) => {
   await recorder.untilIdle();
   const many = await measureTicks(repo, app, recorder, { installations: 64, prsEach: 1, ticksEach: 8 });
   // The same stream again on new PRs for the CPU comparison: warm-up passes, then measured ones (see CPU_PASSES).
+  // `many` above was the first warm-up pass.
   const cpu: EconomyMeasurement[] = [];
   for (let pass = 1; pass < WARM_UP_PASSES + CPU_PASSES; pass++) {
     await recorder.untilIdle();

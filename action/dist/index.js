@@ -51239,7 +51239,7 @@ function escapeMarkdown(text, options = {}) {
   if (text.length > ESCAPED_MAX_LENGTH) return escapeFresh(text, options);
   const max = options.maxLength;
   let cache2 = escaped;
-  if (max !== void 0 && !(text.length <= max)) {
+  if (max !== void 0 && text.length > max) {
     cache2 = escapedCut.get(max);
     if (cache2 === void 0) {
       if (escapedCut.size >= MAX_CUTS) return escapeFresh(text, options);

@@ -1,4 +1,4 @@
-import { itemMarkerAtEnd, type ItemRef } from "../render/comment-markers.js";
+import { itemKey, itemMarkerAtEnd, type ItemRef } from "../render/comment-markers.js";
 import { classifyLines, MAX_BODY_LENGTH } from "./markdown-blocks.js";
 
 export type { ItemRef } from "../render/comment-markers.js";
@@ -76,7 +76,7 @@ function parseBoxStates(body: string): BoxStates {
     const ref = itemMarkerAtEnd(line.text);
     const box = TASK_BOX.exec(line.text);
     if (!ref || !box) continue;
-    const key = `${ref.gate}.${ref.item}`;
+    const key = itemKey(ref.gate, ref.item);
     if (states.has(key)) continue;
     const signature = line.text.replace(TASK_BOX, "$1[ ]").replace(/\s+/g, " ").trim();
     states.set(key, { ref, state: { checked: box[2] !== " ", signature } });
@@ -120,7 +120,7 @@ export function keepEditsInFlight(rendered: string, known: string, current: stri
     .map((line) => {
       if (line.kind === "fence" || line.kind === "comment") return line.text;
       const ref = itemMarkerAtEnd(line.text);
-      const checked = ref ? flipped.get(`${ref.gate}.${ref.item}`) : undefined;
+      const checked = ref ? flipped.get(itemKey(ref.gate, ref.item)) : undefined;
       if (checked === undefined) return line.text;
       return line.text.replace(TASK_BOX, checked ? "$1[x]" : "$1[ ]");
     })

@@ -13,9 +13,14 @@ export interface ItemRef {
   item: string;
 }
 
+/** An item's key among a comment's boxes, `security.waf`: what a box's marker names. */
+export function itemKey(gate: string, item: string): string {
+  return `${gate}.${item}`;
+}
+
 /** The marker at the end of an item's box line: `<!-- gatehouse:item security.waf -->`. */
 export function itemMarker(gate: string, item: string): string {
-  return `<!-- gatehouse:item ${gate}.${item} -->`;
+  return `<!-- gatehouse:item ${itemKey(gate, item)} -->`;
 }
 
 /** Tolerates whitespace edits inside the marker; ids follow ID_PATTERN (checklist-schema.ts). */

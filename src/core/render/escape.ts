@@ -44,7 +44,7 @@ export function escapeMarkdown(text: string, options: EscapeOptions = {}): strin
   // almost every call shares the uncut result; only texts longer than their cut use a per-cut cache.
   const max = options.maxLength;
   let cache: LRUCache<string, string> | undefined = escaped;
-  if (max !== undefined && !(text.length <= max)) {
+  if (max !== undefined && text.length > max) {
     cache = escapedCut.get(max);
     if (cache === undefined) {
       if (escapedCut.size >= MAX_CUTS) return escapeFresh(text, options);

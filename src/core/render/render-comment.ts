@@ -3,7 +3,7 @@
  * summaries and deployment reviews, with every user or config string escaped and fitted to GitHub's limits.
  */
 import type { Checklist } from "../config/checklist-schema.js";
-import { COMMENT_MARKER, itemMarker } from "./comment-markers.js";
+import { COMMENT_MARKER, itemKey, itemMarker } from "./comment-markers.js";
 import { OWNER_PATTERN } from "../config/config-schema.js";
 import { parseDuration } from "../config/duration.js";
 import { codeId, escapeHtml, escapeMarkdown, markdownLink } from "./escape.js";
@@ -104,7 +104,7 @@ export function fullDetailBoxes(verdict: Verdict): Map<string, boolean> {
   const boxes = new Map<string, boolean>();
   for (const gate of verdict.gates) {
     for (const item of gate.items) {
-      const key = `${gate.gate.id}.${item.item.id}`;
+      const key = itemKey(gate.gate.id, item.item.id);
       if (!boxes.has(key)) boxes.set(key, item.status === "signed");
     }
   }
