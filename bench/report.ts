@@ -4,7 +4,7 @@ import type { GrowthMeasurement } from "./growth.js";
 import type { ScenarioMeasurement, ScenarioSettings } from "./measure-scenario.js";
 import type { RecoveryMeasurement } from "./recovery.js";
 import type { SetupThroughput, ThroughputMeasurement } from "./replica-throughput.js";
-import type { CpuPass, EconomyMeasurement, FloorCpu } from "./write-economy.js";
+import { IDLE_SETTLE_MS, IDLE_WINDOW_MS, type CpuPass, type EconomyMeasurement, type FloorCpu } from "./write-economy.js";
 
 export interface EconomyResults {
   one: Omit<EconomyMeasurement, "stream">;
@@ -12,6 +12,8 @@ export interface EconomyResults {
   floorCpu: FloorCpu[];
   /** The App's passes on the 64-installation stream, each against the floor at its calls per event. */
   cpu: { passes: CpuPass[]; median: CpuPass };
+  /** CPU while waiting for webhooks after the stream, in ms per second (see measureIdleCpu). */
+  idle: { appMsPerSecond: number; floorMsPerSecond: number };
 }
 
 export interface ScenarioResult extends Omit<ScenarioMeasurement, "stream"> {
@@ -246,6 +248,8 @@ export function renderMarkdown(results: BenchResults): string {
     ),
     "",
     `Equal-calls floor: the no-op app's CPU per event on the ${results.economy.many.installations}-installation stream was ${results.economy.floorCpu.map((f) => `${ms(f.cpuMsPerEvent)} ms at ${f.calls} call${f.calls === 1 ? "" : "s"} (passes ${f.passes.map(ms).join(", ")})`).join(" and ")} an event, after three warm-up passes. The App's passes on that stream, each against the floor at its own calls per event: ${results.economy.cpu.passes.map((p) => `${ms(p.cpuMsPerEvent)} vs ${ms(p.floorMsPerEvent)} ms at ${p.callsPerEvent.toFixed(2)} calls (${times(p.ratio)})`).join("; ")}.`,
+    "",
+    `Idle: between webhooks, ${IDLE_SETTLE_MS / 1000} s after the last write, the App used ${ms(results.economy.idle.appMsPerSecond)} ms of CPU a second and the no-op app ${ms(results.economy.idle.floorMsPerSecond)} (over ${IDLE_WINDOW_MS / 1000} s each).`,
     "",
     "### Targets (reported, not asserted)",
     "",

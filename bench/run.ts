@@ -16,6 +16,7 @@ import {
   cpuComparison,
   CPU_PASSES,
   measureFloorCpu,
+  measureIdleCpu,
   measureTicks,
   WARM_UP_PASSES,
   writeBytesPerWrite,
@@ -95,13 +96,15 @@ const economy = await withApp({}, async (app) => {
     const measured = await measureTicks(repo, app, recorder, { installations: 64, prsEach: 1, ticksEach: 8 });
     if (pass >= WARM_UP_PASSES) cpu.push(measured);
   }
-  return { one, many, cpu: cpu.map(({ cpuMsPerEvent, callsPerEvent }) => ({ cpuMsPerEvent, callsPerEvent })) };
+  const idleMsPerSecond = await measureIdleCpu(app, recorder);
+  return { one, many, idleMsPerSecond, cpu: cpu.map(({ cpuMsPerEvent, callsPerEvent }) => ({ cpuMsPerEvent, callsPerEvent })) };
 });
 
 const replicas = await measureReplicas({ repo, recorder, githubUrl, throughput: REPLICA_THROUGHPUT, recovery: RECOVERY, progress });
 
 progress("the equal-calls floor: CPU per event of the no-op app making 1 and 2 calls an event");
 const floorCpu: FloorCpu[] = [];
+let floorIdleMsPerSecond = 0;
 for (const calls of [1, 2]) {
   floorCpu.push(
     await withApp(
@@ -111,7 +114,9 @@ for (const calls of [1, 2]) {
       },
       async (app) => {
         await cacheInstallationTokens(app, recorder, [economy.many.stream]);
-        return measureFloorCpu(app, economy.many.stream, calls);
+        const measured = await measureFloorCpu(app, economy.many.stream, calls);
+        if (calls === 2) floorIdleMsPerSecond = await measureIdleCpu(app, recorder);
+        return measured;
       },
     ),
   );
@@ -188,6 +193,7 @@ const partial: Omit<BenchResults, "targets"> = {
     many: withoutStream(economy.many),
     floorCpu,
     cpu: cpuComparison(economy.cpu, floorCpu),
+    idle: { appMsPerSecond: economy.idleMsPerSecond, floorMsPerSecond: floorIdleMsPerSecond },
   },
 };
 const results: BenchResults = { ...partial, targets: judgeTargets(partial) };

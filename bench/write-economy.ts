@@ -234,3 +234,19 @@ export function cpuMs(pid: number): number {
     return 0;
   }
 }
+
+/** When the idle window starts after the last write, and how long it lasts. */
+export const IDLE_SETTLE_MS = 10_000;
+export const IDLE_WINDOW_MS = 20_000;
+
+/**
+ * A process's CPU while it waits for webhooks, in ms per second: what it costs to keep running
+ * between releases (timers, metrics sampling). Measured over IDLE_WINDOW_MS, once IDLE_SETTLE_MS
+ * passed without writes, so the deferred re-renders and the collection after the stream are over.
+ */
+export async function measureIdleCpu(app: AppProcess, recorder: RequestRecorder): Promise<number> {
+  await recorder.untilIdle(IDLE_SETTLE_MS);
+  const before = cpuMs(app.pid);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
+  return (cpuMs(app.pid) - before) / (IDLE_WINDOW_MS / 1000);
+}
