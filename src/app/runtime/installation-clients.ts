@@ -15,7 +15,8 @@ export type OctokitClass = new (options: Record<string, unknown>) => Client;
  * one write limiter across every installation and spaces every write a full second (three for
  * comments), so one event's two writes take over a second and one customer's burst slows all
  * others. These clients turn Probot's throttle off and instead space writes by the
- * installation's write window (shared by the replicas on Redis), and retry secondary rate limits after retry-after. The client
+ * installation's write window (shared by the replicas on Redis), and retry secondary rate limits after retry-after and
+ * server errors with Octokit's backoff. The client
  * renews its installation token itself (app auth with Probot's token cache).
  */
 export class InstallationClients {
@@ -40,11 +41,13 @@ export class InstallationClients {
     this.#clients = new LRUCache({ max: options.capacity ?? 1_000 });
   }
 
-  /** The retry policy, reporting each secondary-rate-limit wait to the metrics. */
+  /** The retry policy, reporting each wait to the metrics. */
   #policy(installation: string): RetryPolicy {
     const policy = this.options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     const metrics = this.options.metrics;
-    return metrics ? { ...policy, onWait: (seconds) => metrics.secondaryWait(installation, seconds) } : policy;
+    return metrics
+      ? { ...policy, onWait: (seconds) => metrics.secondaryWait(installation, seconds), onServerErrorRetry: metrics.serverErrorRetry }
+      : policy;
   }
 
   /** Registered first, so it times GitHub's answer rather than the wait for a write slot. */
@@ -54,7 +57,9 @@ export class InstallationClients {
 
   for(context: Context): Client {
     const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
-    if (!installation) return retrySecondaryRateLimits(this.#observed(context.octokit, "none"), this.#policy("none"));
+    // Probot's own client retries server errors itself (Octokit's retry plugin).
+    if (!installation)
+      return retrySecondaryRateLimits(this.#observed(context.octokit, "none"), { ...this.#policy("none"), serverErrorRetries: 0 });
     // Same class and defaults as Probot's clients: app credentials, token cache, GHE base URL, retries.
     return this.forInstallation(installation, context.octokit.constructor as OctokitClass);
   }
@@ -64,7 +69,8 @@ export class InstallationClients {
     const cached = this.#clients.get(installation);
     if (cached) return cached;
     const key = String(installation);
-    const octokit = new Octokit({ auth: { installationId: installation }, throttle: { enabled: false } });
+    // Retries are ours (see retrySecondaryRateLimits), so Octokit's retry plugin is off.
+    const octokit = new Octokit({ auth: { installationId: installation }, throttle: { enabled: false }, retry: { enabled: false } });
     // Registered first, so it runs last, right before the request is sent: no write after a lapsed PR lease.
     octokit.hook.before("request", (request: { method?: string; url?: string }) => {
       if (isContentWrite(request)) assertLeaseHeld();

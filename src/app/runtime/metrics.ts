@@ -73,12 +73,12 @@ export class Metrics implements RequestObserver {
   );
   readonly githubSeconds = this.#histogram(
     "gatehouse_github_request_seconds",
-    "GitHub API request latency, including Octokit's own retries of 5xx answers.",
+    "GitHub API request latency, one attempt each (an installation's retried request is observed once per attempt).",
     ["route", "method"],
   );
   readonly githubRetries = this.#counter(
     "gatehouse_github_retries_total",
-    "Retried GitHub requests: server_error (Octokit's retry plugin) and secondary_rate_limit (Gatehouse waits for retry-after).",
+    "Retried GitHub requests: server_error (5xx or no answer, retried after 1, 4 and 9 s) and secondary_rate_limit (Gatehouse waits for retry-after).",
     ["reason"],
   );
   readonly secondaryWaits = this.#counter(
@@ -191,6 +191,11 @@ export class Metrics implements RequestObserver {
     this.githubRetries.inc({ reason: "secondary_rate_limit" });
     this.secondaryWaits.inc(labels);
     this.secondaryWaitSeconds.inc(labels, seconds);
+  };
+
+  /** Gatehouse's clients retry server errors themselves (Probot's own clients count theirs in `request`). */
+  serverErrorRetry = (): void => {
+    this.githubRetries.inc({ reason: "server_error" });
   };
 
   writeQueue = (installation: string, delta: 1 | -1): void => {
