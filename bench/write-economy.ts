@@ -236,8 +236,8 @@ export function cpuMs(pid: number): number {
 }
 
 /** When the idle window starts after the last write, and how long it lasts. */
-export const IDLE_SETTLE_MS = 10_000;
-export const IDLE_WINDOW_MS = 20_000;
+export const IDLE_SETTLE_MS = 30_000;
+export const IDLE_WINDOW_MS = 15_000;
 
 /**
  * A process's CPU while it waits for webhooks, in ms per second: what it costs to keep running

@@ -1,6 +1,7 @@
 import { LRUCache } from "lru-cache";
 import type { Ledger } from "../../core/ledger/ledger.js";
 import type { Contributor } from "../../core/evaluate/verdict.js";
+import type { JudgedVerdict } from "../sync/judged-verdict.js";
 
 /** What is on GitHub for one release PR, as far as this process knows. */
 export interface PrState {
@@ -16,6 +17,8 @@ export interface PrState {
   contributors?: { headSha: string; people: Contributor[] };
   /** The checklist comment; `body` is what GitHub holds now, when known. */
   comment?: { id: number; url: string; body?: string };
+  /** The verdict last written, with what it was judged on (reused only for the very same inputs). */
+  judged?: JudgedVerdict;
 }
 
 /**

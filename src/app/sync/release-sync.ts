@@ -19,6 +19,7 @@ import type { Runtime } from "../runtime/runtime.js";
 import { loadPrState } from "./state-loader.js";
 import { contributorEvents, headContributors, pushedEvents, recheckSigners } from "./four-eyes.js";
 import type { SyncOutcome, SyncRequest } from "./sync-types.js";
+import { evaluateOrReuse, judged } from "./judged-verdict.js";
 
 /**
  * The one script every release-PR event runs: load config and ledger → apply the change →
@@ -83,7 +84,8 @@ async function syncLoaded(rt: Runtime, batch: SyncRequest[], key: string): Promi
   const { commentUrl, commentOwed } = await writeRelease(rt, {
     merged,
     pr,
-    state: applied.state,
+    // The next event judges this ledger first: it reuses this verdict when nothing it rests on changed.
+    state: { ...applied.state, judged: judged({ checklist, config, ledger, pr, now }, verdict) },
     config,
     checklist,
     ledger,
@@ -293,7 +295,7 @@ async function applyChanges(
 }> {
   const { config, checklist, pr, now } = input;
   let { state, ledger } = input;
-  let verdict = evaluate({ checklist, config, ledger, pr, now });
+  let verdict = evaluateOrReuse(state.judged, { checklist, config, ledger, pr, now });
   const previousStatus = verdict.status;
   const notices: string[] = [];
   const outcomes: (SyncOutcome | { appended: LedgerEvent[] })[] = [];

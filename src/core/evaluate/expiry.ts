@@ -1,6 +1,6 @@
 import { parseDuration } from "../config/duration.js";
 import { ALL_GATES, type LedgerEvent } from "../ledger/ledger.js";
-import type { Verdict, VerdictStatus } from "./verdict.js";
+import type { ItemStatus, Verdict, VerdictStatus } from "./verdict.js";
 
 /** The actor of events the App records on its own. */
 export const SYSTEM_ACTOR = "gatehouse";
@@ -20,6 +20,29 @@ export function nextExpiry(verdict: Verdict): Date | undefined {
     }
   }
   return earliest === undefined ? undefined : new Date(earliest);
+}
+
+/** Item statuses judged on a standing sign-off, which its `expires_after` can still turn to "expired". */
+const UNTIL_EXPIRY = new Set<ItemStatus>(["signed", "evidence_missing", "below_threshold"]);
+
+/**
+ * Until when (ms since the epoch, exclusive) `evaluate` gives this very verdict again for the same
+ * inputs at a later `now`: the earliest expiry of a sign-off that stands, Infinity when none can
+ * expire. The clock enters evaluation only through `expires_after`, and an expired item stays
+ * expired.
+ */
+export function verdictStableUntil(verdict: Verdict): number {
+  let until = Number.POSITIVE_INFINITY;
+  for (const gate of verdict.gates) {
+    for (const item of gate.items) {
+      if (!UNTIL_EXPIRY.has(item.status) || item.signoff === undefined || item.item.expires_after === undefined) continue;
+      const expiry = Date.parse(item.signoff.at) + (parseDuration(item.item.expires_after) ?? 0);
+      // A sign-off counts up to its expiry instant included. An unreadable one judged the item
+      // expired already; never reuse such a verdict.
+      until = Math.min(until, Number.isFinite(expiry) ? expiry + 1 : Number.NEGATIVE_INFINITY);
+    }
+  }
+  return until;
 }
 
 /**

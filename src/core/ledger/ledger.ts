@@ -98,5 +98,7 @@ export function emptyLedger(pr: number): Ledger {
 }
 
 export function appendEvents(ledger: Ledger, events: LedgerEvent[]): Ledger {
+  // The same ledger when nothing is appended, so what was judged or encoded for it still holds.
+  if (events.length === 0) return ledger;
   return { ...ledger, events: [...ledger.events, ...events] };
 }
