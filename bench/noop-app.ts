@@ -12,22 +12,27 @@ interface AnyPayload {
  * The floor `npm run bench` compares Gatehouse with: a Probot app that does the least an app
  * can. Probot verifies the webhook's signature; the app then makes one API call, a write
  * through `app.auth(installationId)` so that Probot's write spacing applies per installation,
- * as it does for Gatehouse. With NOOP_CALLS=n it makes n calls an event (n − 1 reads of the
- * event's PR, the read Gatehouse makes on every tick, then the write): the equal-calls floor that
- * Gatehouse's CPU per event is compared with. NOOP_WRITE_BYTES pads the write's JSON body (a
+ * as it does for Gatehouse. With NOOP_CALLS=n it makes n calls an event on average (n − 1 reads
+ * of the event's PR, the read Gatehouse makes on every tick, then the write): the equal-calls
+ * floor that Gatehouse's CPU per event is compared with. NOOP_WRITE_BYTES pads the write's JSON body (a
  * check run's summary) to the size of Gatehouse's writes, which carry a rendered check run or
  * comment: sending and answering a 4 KB body costs more than a 100-byte one.
  */
 export default function noopApp(app: Probot): void {
   const calls = Math.max(1, Number(process.env.NOOP_CALLS ?? 1));
   const writeBytes = Number(process.env.NOOP_WRITE_BYTES ?? 0);
+  // A fractional NOOP_CALLS (the App's 2.38 calls an event) spreads the extra calls evenly: event k
+  // makes floor((k + 1) × calls) − floor(k × calls) of them, which averages `calls` exactly.
+  let events = 0;
   app.onAny(async (context) => {
     const payload = context.payload as AnyPayload;
     if (!payload.installation || !payload.repository) return;
+    const k = events++;
+    const these = Math.floor((k + 1) * calls) - Math.floor(k * calls);
     const octokit = await app.auth(payload.installation.id);
     const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
     const pull = payload.pull_request?.number ?? payload.issue?.number;
-    for (let i = 1; i < calls; i++) {
+    for (let i = 1; i < these; i++) {
       if (pull === undefined) await octokit.rest.repos.getContent({ ...repo, path: ".github/gatehouse.yml" });
       else await octokit.rest.pulls.get({ ...repo, pull_number: pull });
     }

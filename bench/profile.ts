@@ -12,8 +12,8 @@ import { measureFloorCpu, measureTicks, WARM_UP_PASSES, writeBytesPerWrite } fro
 
 /**
  * `npm run bench -- --profile`: the App under the CPU profiler while 64 installations tick (the
- * stream of the bench's CPU-per-event figure), then the equal-calls floor (the no-op app at 2
- * calls an event) under the profiler on the same stream. Each profile covers only the measured
+ * stream of the bench's CPU-per-event figure), then the equal-calls floor (the no-op app making
+ * the App's calls an event) under the profiler on the same stream. Each profile covers only the measured
  * events. Prints where CPU time per event goes, by package and by function (self time), for both.
  */
 interface ProfileNode {
@@ -68,10 +68,13 @@ const gatehouse = await profiled("gatehouse", {}, async (app, restart) => {
 const ticks = gatehouse.result;
 const floor = await profiled(
   "floor",
-  { entry: join(ROOT, "lib/bench/noop-app.js"), env: { NOOP_CALLS: "2", NOOP_WRITE_BYTES: String(Math.round(writeBytesPerWrite(ticks))) } },
+  {
+    entry: join(ROOT, "lib/bench/noop-app.js"),
+    env: { NOOP_CALLS: String(ticks.callsPerEvent), NOOP_WRITE_BYTES: String(Math.round(writeBytesPerWrite(ticks))) },
+  },
   async (app, restart) => {
     await cacheInstallationTokens(app, recorder, [ticks.stream]);
-    return measureFloorCpu(app, ticks.stream, 2, { passes: 1, onMeasuring: restart });
+    return measureFloorCpu(app, ticks.stream, ticks.callsPerEvent, { passes: 1, onMeasuring: restart });
   },
 );
 await server.close();
@@ -145,7 +148,7 @@ const top3 = [...app.package]
   .map(([k, ms]) => `${k} ${f2(ms)} ms`)
   .join(", ");
 const lines = [
-  `CPU profile over ${ticks.ticks} ticks from ${ticks.installations} installations (${ticks.callsPerEvent.toFixed(2)} API calls per tick), the measured events only. CPU per event under the profiler (it slows both): the App ${f2(appCpu)} ms; the no-op app ${f2(noopCpu)} ms at 2 calls an event, its writes padded to the App's ${writeBytesPerWrite(ticks).toFixed(0)} bytes. Each row is its share of the profile's samples times that CPU.`,
+  `CPU profile over ${ticks.ticks} ticks from ${ticks.installations} installations (${ticks.callsPerEvent.toFixed(2)} API calls per tick), the measured events only. CPU per event under the profiler (it slows both): the App ${f2(appCpu)} ms; the no-op app ${f2(noopCpu)} ms at the same calls an event, its writes padded to the App's ${writeBytesPerWrite(ticks).toFixed(0)} bytes. Each row is its share of the profile's samples times that CPU.`,
   "",
   `Top three costs per event (App): ${top3}.`,
   "",

@@ -9,7 +9,7 @@ import { IDLE_SETTLE_MS, IDLE_WINDOW_MS, type CpuPass, type EconomyMeasurement, 
 export interface EconomyResults {
   one: Omit<EconomyMeasurement, "stream">;
   many: Omit<EconomyMeasurement, "stream">;
-  floorCpu: FloorCpu[];
+  floorCpu: FloorCpu;
   /** The App's passes on the 64-installation stream, each against the floor at its calls per event. */
   cpu: { passes: CpuPass[]; median: CpuPass };
   /** CPU while waiting for webhooks after the stream, in ms per second (see measureIdleCpu). */
@@ -247,7 +247,7 @@ export function renderMarkdown(results: BenchResults): string {
         `| ${e.installations} installation${e.installations === 1 ? "" : "s"}, ${e.prs} PRs | ${e.ticks} | ${e.eventsPerSecond.toFixed(2)} | ${rate(e.pacingBound)} | ${e.writesPerTick.toFixed(2)} | ${e.callsPerEvent.toFixed(2)} | ${ms(e.cpuMsPerEvent)} | ${e.allSigned && e.commentsShowAll ? "yes" : "**no**"} |`,
     ),
     "",
-    `Equal-calls floor: the no-op app's CPU per event on the ${results.economy.many.installations}-installation stream was ${results.economy.floorCpu.map((f) => `${ms(f.cpuMsPerEvent)} ms at ${f.calls} call${f.calls === 1 ? "" : "s"} (passes ${f.passes.map(ms).join(", ")})`).join(" and ")} an event, after three warm-up passes. The App's passes on that stream, each against the floor at its own calls per event: ${results.economy.cpu.passes.map((p) => `${ms(p.cpuMsPerEvent)} vs ${ms(p.floorMsPerEvent)} ms at ${p.callsPerEvent.toFixed(2)} calls (${times(p.ratio)})`).join("; ")}.`,
+    `Equal-calls floor: the no-op app's CPU per event on the ${results.economy.many.installations}-installation stream, making ${results.economy.floorCpu.calls.toFixed(2)} calls an event (the App's, over its measured passes), was ${ms(results.economy.floorCpu.cpuMsPerEvent)} ms (passes ${results.economy.floorCpu.passes.map(ms).join(", ")}), after three warm-up passes. The App's passes on that stream: ${results.economy.cpu.passes.map((p) => `${ms(p.cpuMsPerEvent)} ms at ${p.callsPerEvent.toFixed(2)} calls (${times(p.ratio)})`).join("; ")}.`,
     "",
     `Idle: between webhooks, ${IDLE_SETTLE_MS / 1000} s after the last write, the App used ${ms(results.economy.idle.appMsPerSecond)} ms of CPU a second and the no-op app ${ms(results.economy.idle.floorMsPerSecond)} (over ${IDLE_WINDOW_MS / 1000} s each).`,
     "",

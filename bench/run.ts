@@ -15,6 +15,7 @@ import { cacheInstallationTokens, measureFloor } from "./floor.js";
 import {
   cpuComparison,
   CPU_PASSES,
+  floorCalls,
   measureFloorCpu,
   measureIdleCpu,
   measureTicks,
@@ -102,25 +103,20 @@ const economy = await withApp({}, async (app) => {
 
 const replicas = await measureReplicas({ repo, recorder, githubUrl, throughput: REPLICA_THROUGHPUT, recovery: RECOVERY, progress });
 
-progress("the equal-calls floor: CPU per event of the no-op app making 1 and 2 calls an event");
-const floorCpu: FloorCpu[] = [];
+progress("the equal-calls floor: CPU per event of the no-op app making the App's calls an event");
 let floorIdleMsPerSecond = 0;
-for (const calls of [1, 2]) {
-  floorCpu.push(
-    await withApp(
-      {
-        entry: join(ROOT, "lib/bench/noop-app.js"),
-        env: { NOOP_CALLS: String(calls), NOOP_WRITE_BYTES: String(Math.round(writeBytesPerWrite(economy.many))) },
-      },
-      async (app) => {
-        await cacheInstallationTokens(app, recorder, [economy.many.stream]);
-        const measured = await measureFloorCpu(app, economy.many.stream, calls);
-        if (calls === 2) floorIdleMsPerSecond = await measureIdleCpu(app, recorder);
-        return measured;
-      },
-    ),
-  );
-}
+const floorCpu: FloorCpu = await withApp(
+  {
+    entry: join(ROOT, "lib/bench/noop-app.js"),
+    env: { NOOP_CALLS: String(floorCalls(economy.cpu)), NOOP_WRITE_BYTES: String(Math.round(writeBytesPerWrite(economy.many))) },
+  },
+  async (app) => {
+    await cacheInstallationTokens(app, recorder, [economy.many.stream]);
+    const measured = await measureFloorCpu(app, economy.many.stream, floorCalls(economy.cpu));
+    floorIdleMsPerSecond = await measureIdleCpu(app, recorder);
+    return measured;
+  },
+);
 
 progress("the floor: a no-op Probot app on the same streams");
 const floor = await withApp({ entry: join(ROOT, "lib/bench/noop-app.js") }, async (app) => {
