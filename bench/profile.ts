@@ -43,7 +43,7 @@ async function profiled<T>(
     appId: APP_ID,
     launcher: join(ROOT, "lib/bench/profile-launcher.js"),
     ...(options.entry ? { entry: options.entry } : {}),
-    env: { PROFILE_OUT: out, GATEHOUSE_STARTUP_SWEEP: "off", ...options.env },
+    env: { PROFILE_OUT: out, GATEHOUSE_STARTUP_SWEEP: "off", GATEHOUSE_REDELIVERY_WINDOW_HOURS: "0", ...options.env },
   });
   // SIGUSR2 makes the launcher start its profile afresh (see profile-launcher.ts).
   const restart = async () => {

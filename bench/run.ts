@@ -59,8 +59,15 @@ const server = await serveStandIn(repo.github, { onServed: recorder.onServed });
 const githubUrl = server.url;
 
 async function withApp<T>(options: { entry?: string; env?: Record<string, string> }, use: (app: AppProcess) => Promise<T>): Promise<T> {
-  // Each scenario starts the App afresh; its start-up sweep of every open PR would run into the measurement.
-  const app = await startApp({ githubUrl, appId: APP_ID, ...options, env: { GATEHOUSE_STARTUP_SWEEP: "off", ...options.env } });
+  // Each scenario starts the App afresh; its start-up sweep of every open PR would run into the
+  // measurement, and so would the redelivery sweep, which pages through the stand-in's whole delivery
+  // log (thousands of deliveries by then) every 5 minutes. The replicas' recovery measures that sweep.
+  const app = await startApp({
+    githubUrl,
+    appId: APP_ID,
+    ...options,
+    env: { GATEHOUSE_STARTUP_SWEEP: "off", GATEHOUSE_REDELIVERY_WINDOW_HOURS: "0", ...options.env },
+  });
   try {
     return await use(app);
   } finally {
