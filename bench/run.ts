@@ -112,14 +112,15 @@ const replicas = await measureReplicas({ repo, recorder, githubUrl, throughput: 
 
 progress("the equal-calls floor: CPU per event of the no-op app making the App's calls an event");
 let floorIdleMsPerSecond = 0;
+const appCalls = floorCalls(economy.cpu);
 const floorCpu: FloorCpu = await withApp(
   {
     entry: join(ROOT, "lib/bench/noop-app.js"),
-    env: { NOOP_CALLS: String(floorCalls(economy.cpu)), NOOP_WRITE_BYTES: String(Math.round(writeBytesPerWrite(economy.many))) },
+    env: { NOOP_CALLS: String(appCalls), NOOP_WRITE_BYTES: String(Math.round(writeBytesPerWrite(economy.many))) },
   },
   async (app) => {
     await cacheInstallationTokens(app, recorder, [economy.many.stream]);
-    const measured = await measureFloorCpu(app, economy.many.stream, floorCalls(economy.cpu));
+    const measured = await measureFloorCpu(app, economy.many.stream, appCalls);
     floorIdleMsPerSecond = await measureIdleCpu(app, recorder);
     return measured;
   },

@@ -3,7 +3,7 @@
  * pipeline) and runtime/ (what lives across events). This file wires them together.
  */
 import type { ApplicationFunction, ApplicationFunctionOptions, Context, Probot } from "probot";
-import type { RetryPolicy } from "../github/secondary-rate-limit.js";
+import type { RetryPolicy } from "../github/retry-requests.js";
 import type { WriteSpacingOptions } from "../github/write-spacing.js";
 import { InstallationClients, type OctokitClass } from "./runtime/installation-clients.js";
 import { SharedCommentViews } from "./runtime/shared-comment-views.js";

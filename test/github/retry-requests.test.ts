@@ -1,7 +1,7 @@
 import { Octokit } from "@octokit/rest";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { retrySecondaryRateLimits, type RetryPolicy } from "../../src/github/secondary-rate-limit.js";
+import { retryRequests, type RetryPolicy } from "../../src/github/retry-requests.js";
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
@@ -14,7 +14,7 @@ const get = (gh: Octokit) => gh.rest.pulls.get({ owner: "acme", repo: "api", pul
 function client(policy: Partial<RetryPolicy> = {}) {
   const waits: number[] = [];
   let serverRetries = 0;
-  const gh = retrySecondaryRateLimits(new Octokit({ auth: "ghs_test", retry: { enabled: false } }), {
+  const gh = retryRequests(new Octokit({ auth: "ghs_test", retry: { enabled: false } }), {
     retries: 2,
     maxWaitSeconds: 60,
     serverErrorRetries: 3,
@@ -25,7 +25,7 @@ function client(policy: Partial<RetryPolicy> = {}) {
   return { gh, waits, retries: () => serverRetries };
 }
 
-describe("retrySecondaryRateLimits: server errors", () => {
+describe("retryRequests: server errors", () => {
   it("sends a request that got a 502 again after 1 s, and returns the second answer", async () => {
     nock(API).get("/repos/acme/api/pulls/7").reply(502, "Bad Gateway").get("/repos/acme/api/pulls/7").reply(200, { number: 7 });
     const { gh, waits, retries } = client();

@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
 import type { Context } from "probot";
 import { observeRequests, ObservedWriteSpacing } from "../../github/request-metrics.js";
-import { DEFAULT_RETRY_POLICY, retrySecondaryRateLimits, type RetryPolicy } from "../../github/secondary-rate-limit.js";
+import { DEFAULT_RETRY_POLICY, retryRequests, type RetryPolicy } from "../../github/retry-requests.js";
 import { isContentWrite, spaceWrites, WriteSpacing, type WriteSpacingOptions } from "../../github/write-spacing.js";
 import type { Metrics } from "./metrics.js";
 import { assertLeaseHeld } from "./lease.js";
@@ -58,8 +58,7 @@ export class InstallationClients {
   for(context: Context): Client {
     const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
     // Probot's own client retries server errors itself (Octokit's retry plugin).
-    if (!installation)
-      return retrySecondaryRateLimits(this.#observed(context.octokit, "none"), { ...this.#policy("none"), serverErrorRetries: 0 });
+    if (!installation) return retryRequests(this.#observed(context.octokit, "none"), { ...this.#policy("none"), serverErrorRetries: 0 });
     // Same class and defaults as Probot's clients: app credentials, token cache, GHE base URL, retries.
     return this.forInstallation(installation, context.octokit.constructor as OctokitClass);
   }
@@ -69,13 +68,13 @@ export class InstallationClients {
     const cached = this.#clients.get(installation);
     if (cached) return cached;
     const key = String(installation);
-    // Retries are ours (see retrySecondaryRateLimits), so Octokit's retry plugin is off.
+    // Retries are ours (see retryRequests), so Octokit's retry plugin is off.
     const octokit = new Octokit({ auth: { installationId: installation }, throttle: { enabled: false }, retry: { enabled: false } });
     // Registered first, so it runs last, right before the request is sent: no write after a lapsed PR lease.
     octokit.hook.before("request", (request: { method?: string; url?: string }) => {
       if (isContentWrite(request)) assertLeaseHeld();
     });
-    const client = retrySecondaryRateLimits(spaceWrites(this.#observed(octokit, key), this.#spacing, key), this.#policy(key));
+    const client = retryRequests(spaceWrites(this.#observed(octokit, key), this.#spacing, key), this.#policy(key));
     this.#clients.set(installation, client);
     this.#installations.set(client, key);
     return client;

@@ -8,7 +8,7 @@ import type { PullRequestInfo } from "../../github/pull-requests.js";
 import type { ObservedRequest, RequestObserver } from "../../github/request-metrics.js";
 
 /** How often the event-loop lag is sampled (see the constructor of Metrics). */
-export const EVENT_LOOP_SAMPLE_MS = 100;
+const EVENT_LOOP_SAMPLE_MS = 100;
 
 /**
  * Keeps a label's values bounded: the first `max` distinct values are kept, every later one is

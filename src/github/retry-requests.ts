@@ -44,7 +44,7 @@ const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 451];
  * error answer it does not rule out, or no answer (Octokit reports a failed connection as 500).
  * Errors that are not GitHub's answer (a lapsed lease, a bug) are never retried.
  */
-export function retriesServerError(error: unknown): boolean {
+function retriesServerError(error: unknown): boolean {
   const status = httpStatus(error);
   return status !== undefined && status >= 400 && !DO_NOT_RETRY.includes(status);
 }
@@ -57,10 +57,7 @@ export function retriesServerError(error: unknown): boolean {
  * `serverErrorRetries` turn Octokit's retry plugin off: it builds a Bottleneck limiter for every
  * request, a tenth of what a webhook event allocates in the App (`npm run bench -- --profile`).
  */
-export function retrySecondaryRateLimits<T extends GitHubClient & Pick<Octokit, "hook">>(
-  octokit: T,
-  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
-): T {
+export function retryRequests<T extends GitHubClient & Pick<Octokit, "hook">>(octokit: T, policy: RetryPolicy = DEFAULT_RETRY_POLICY): T {
   octokit.hook.wrap("request", async (request, options) => {
     let secondary = 0;
     let server = 0;
