@@ -1,5 +1,5 @@
 import { carryOver, retarget, type Invalidation } from "../../core/ledger/carry-over.js";
-import { evaluate } from "../../core/evaluate/evaluate.js";
+import { evaluateAppended } from "../../core/evaluate/evaluate.js";
 import { appendEvents, type LedgerEvent } from "../../core/ledger/ledger.js";
 import { ProblemError } from "../../core/config/problem.js";
 import { matchRelease } from "../../core/evaluate/release-match.js";
@@ -276,8 +276,9 @@ async function recheckWhenTurningGreen(
   if (verdict.status !== "approved" || previousStatus === "approved") return { ledger, verdict, notices: [] };
   const recheck = await recheckSigners(gh, rt.membership, { config, checklist, verdict, at: now.toISOString() });
   if (recheck.events.length === 0) return { ledger, verdict, notices: [] };
+  const before = { ledger, verdict };
   ledger = appendEvents(ledger, recheck.events);
-  verdict = evaluate({ checklist, config, ledger, pr, now });
+  verdict = evaluateAppended(before, { checklist, config, ledger, pr, now });
   return { ledger, verdict, notices: recheck.notices };
 }
 
@@ -317,8 +318,10 @@ async function applyChanges(
     const change = await req.change({ config, checklist, verdict, ledger, pr, ...(written ? { written } : {}) });
     notices.push(...change.notices);
     if (change.events.length > 0) {
+      // Only the gates the change touched are judged again (a tick touches one).
+      const before = { ledger, verdict };
       ledger = appendEvents(ledger, change.events);
-      verdict = evaluate({ checklist, config, ledger, pr, now });
+      verdict = evaluateAppended(before, { checklist, config, ledger, pr, now });
     }
     outcomes.push({ appended: change.events });
   }

@@ -8,7 +8,7 @@ import { formatDuration, parseDuration } from "../config/duration.js";
 import type { Ledger, LedgerEvent } from "../ledger/ledger.js";
 import { sameLogin } from "../config/owner-ref.js";
 import { contributionOf } from "./four-eyes.js";
-import { replayLedger, type ItemState } from "../ledger/replay-ledger.js";
+import { replayLedger, type ItemState, type LedgerState } from "../ledger/replay-ledger.js";
 import { meetsThreshold, parseThreshold, type Threshold } from "./threshold.js";
 import type { GateVerdict, ItemStatus, ItemVerdict, PullRequestFacts, Verdict } from "./verdict.js";
 
@@ -35,7 +35,53 @@ type Requirements = Map<string, Set<string>>;
  * item verdicts, judged without the bad selection, so owners can see and sign what exists.
  */
 export function evaluate(input: EvaluateInput): Verdict {
-  const { checklist, config, ledger, pr, now } = input;
+  const scope = selectionOf(input);
+  const state = replay(input);
+  const gates = input.checklist.gates.map((gate) => judge(gate, scope, state, input));
+  return summarize(scope, gates, input.pr.headSha);
+}
+
+/**
+ * `evaluate(input)`, judging again only the gates that events appended since `before` touch.
+ * `before.verdict` must be `evaluate` of the same input with `before.ledger` (the same checklist,
+ * config, PR facts, gate selection and clock), and `input.ledger` must extend that ledger. A tick
+ * appends a sign-off or two to one gate, so the other gates' verdicts, and what was rendered for
+ * them, are kept. Anything else (a push, which may bar any signer; a ledger that is not an
+ * extension; a verdict in error) is judged in full.
+ */
+export function evaluateAppended(before: { ledger: Ledger; verdict: Verdict }, input: EvaluateInput): Verdict {
+  const added = appendedSince(before.ledger.events, input.ledger.events);
+  if (added === undefined || before.verdict.status === "error" || added.some((e) => e.kind === "pushed")) return evaluate(input);
+  if (added.length === 0) return before.verdict;
+  const touched = new Set(added.map((e) => e.gate));
+  const scope = selectionOf(input);
+  const state = replay(input, touched);
+  const gates = before.verdict.gates.map((kept, i) => {
+    const gate = input.checklist.gates[i];
+    // A verdict judged on another checklist cannot be patched (the caller broke the contract).
+    if (gate === undefined || kept.gate !== gate) throw new Error("evaluateAppended: the verdict before was judged on another checklist");
+    return touched.has(gate.id) ? judge(gate, scope, state, input) : kept;
+  });
+  return summarize(scope, gates, input.pr.headSha);
+}
+
+/** The events `after` holds beyond `before`, or undefined when `after` does not start with the very same events. */
+function appendedSince(before: readonly LedgerEvent[], after: readonly LedgerEvent[]): readonly LedgerEvent[] | undefined {
+  if (after.length < before.length) return undefined;
+  for (let i = 0; i < before.length; i++) if (after[i] !== before[i]) return undefined;
+  return after.slice(before.length);
+}
+
+/** What the config and the caller select: the phase, the gate subset, each gate's required items, and problems with them. */
+interface Selection {
+  errors: string[];
+  phase: Phase | undefined;
+  subset: string[] | undefined;
+  requirements: Requirements;
+}
+
+function selectionOf(input: EvaluateInput): Selection {
+  const { checklist, config } = input;
   const errors: string[] = [];
 
   let phase: Phase | undefined;
@@ -57,19 +103,23 @@ export function evaluate(input: EvaluateInput): Verdict {
       subset = undefined;
     }
   }
+  return { errors, phase, subset, requirements: requiredItems(checklist, phase, subset) };
+}
 
-  const requirements = requiredItems(checklist, phase, subset);
-  const state = replayLedger(checklist, ledger.events, (signoff) => whyIgnored(signoff, checklist, config, pr, ledger.events));
-  const gates = checklist.gates.map((gate) =>
-    judgeGate(gate, requirements.get(gate.id), state.get(gate.id) as Map<string, ItemState>, config, now, {
-      phase,
-      subset,
-    }),
-  );
+function replay(input: EvaluateInput, only?: ReadonlySet<string>): LedgerState {
+  const { checklist, config, ledger, pr } = input;
+  return replayLedger(checklist, ledger.events, (signoff) => whyIgnored(signoff, checklist, config, pr, ledger.events), only);
+}
 
+function judge(gate: Gate, scope: Selection, state: LedgerState, input: EvaluateInput): GateVerdict {
+  return judgeGate(gate, scope.requirements.get(gate.id), state.get(gate.id) as Map<string, ItemState>, input.config, input.now, scope);
+}
+
+function summarize(scope: Selection, gates: GateVerdict[], headSha: string): Verdict {
+  const { phase, errors } = scope;
   const required = gates.filter((g) => g.required);
   const approved = required.filter((g) => g.status === "approved");
-  const base = { phase, gates, approvedGates: approved.length, requiredGates: required.length, headSha: pr.headSha };
+  const base = { phase, gates, approvedGates: approved.length, requiredGates: required.length, headSha };
   if (errors.length > 0) return { ...base, status: "error", reason: errors.join("; ") };
   if (required.length === 0) {
     return {

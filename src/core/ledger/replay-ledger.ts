@@ -22,16 +22,19 @@ export type LedgerState = Map<string, Map<string, ItemState>>;
  * Events about gates or items the checklist no longer has are skipped, as are events about the PR
  * as a whole (pushed, unlabel, relabel).
  * @param ignore returns why a sign-off does not count (e.g. the PR author made it), or undefined when it counts.
+ * @param only replays just these gates (the others keep their empty state): what evaluateAppended re-judges.
  */
 export function replayLedger(
   checklist: Checklist,
   events: readonly LedgerEvent[],
   ignore: (signoff: LedgerEvent) => string | undefined = () => undefined,
+  only?: ReadonlySet<string>,
 ): LedgerState {
   const state: LedgerState = new Map(
     checklist.gates.map((gate) => [gate.id, new Map(gate.items.map((item) => [item.id, {} as ItemState]))]),
   );
   for (const event of events) {
+    if (only !== undefined && !only.has(event.gate)) continue;
     const gate = checklist.gates.find((g) => g.id === event.gate);
     const items = state.get(event.gate);
     if (gate === undefined || items === undefined) continue;

@@ -1,4 +1,5 @@
 import { codeId, escapeMarkdown, escapeTableCell } from "./escape.js";
+import { memoByIdentity } from "../identity-memo.js";
 import { formatActor } from "./event-text.js";
 import { GATE_LABEL, signedCount } from "./status-labels.js";
 import type { GateVerdict, Verdict } from "../evaluate/verdict.js";
@@ -11,7 +12,13 @@ export function gateTableRows(verdict: Verdict): string[] {
   return verdict.gates.map(gateTableRow);
 }
 
-function gateTableRow(gate: GateVerdict): string {
+/**
+ * Rows by gate verdict: a row depends on its gate's verdict alone, and a tick judges again only the
+ * gate it touched (evaluateAppended), so the other rows are not formatted again.
+ */
+const gateTableRow = memoByIdentity(formatRow);
+
+function formatRow(gate: GateVerdict): string {
   const { signed, total, onlyRequired } = signedCount(gate);
   const signers = [...new Set(gate.items.flatMap((i) => (i.status === "signed" && i.signoff ? [i.signoff.actor] : [])))];
   const shown = signers.slice(0, 3).map(formatActor).join(", ");

@@ -1,4 +1,5 @@
 import { codeId, escapeMarkdown, markdownLink } from "./escape.js";
+import { memoByIdentity } from "../identity-memo.js";
 import { formatActor, formatMetrics, formatSha, formatTime } from "./event-text.js";
 import { ALL_GATES, type Ledger, type LedgerEvent, type LedgerEventKind } from "../ledger/ledger.js";
 
@@ -24,20 +25,8 @@ export function ledgerTableRows(ledger: Ledger): string[] {
   return [...ledger.events].reverse().map(ledgerTableRow);
 }
 
-/**
- * Rows by event: a row depends on its event alone, and events are never changed in place (the
- * ledger only grows), so each tick formats its new events, not the whole history again.
- */
-const rows = new WeakMap<LedgerEvent, string>();
-
-function ledgerTableRow(event: LedgerEvent): string {
-  let row = rows.get(event);
-  if (row === undefined) {
-    row = formatRow(event);
-    rows.set(event, row);
-  }
-  return row;
-}
+/** Rows by event: a row depends on its event alone, so each tick formats its new events, not the whole history again. */
+const ledgerTableRow = memoByIdentity(formatRow);
 
 function formatRow(event: LedgerEvent): string {
   const target =

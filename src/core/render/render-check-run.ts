@@ -1,5 +1,6 @@
 import type { Checklist } from "../config/checklist-schema.js";
 import { codeId, escapeMarkdown } from "./escape.js";
+import { memoByIdentity } from "../identity-memo.js";
 import { formatSha } from "./event-text.js";
 import { GATE_TABLE_HEADER, gateTableRows } from "./gate-table.js";
 import type { Ledger } from "../ledger/ledger.js";
@@ -8,7 +9,7 @@ import { LEDGER_TABLE_HEADER, ledgerTableRows } from "./ledger-table.js";
 import { formatProblem, type Problem } from "../config/problem.js";
 import { ITEM_LABEL, VERDICT_LABEL } from "./status-labels.js";
 import { CHECK_RUN_FIELD_MAX_LENGTH, fitLines, fitTable } from "./text-budget.js";
-import type { Verdict } from "../evaluate/verdict.js";
+import type { GateVerdict, Verdict } from "../evaluate/verdict.js";
 
 /** A check run's `output` fields. Each is at most 65,535 characters. */
 export interface CheckRunOutput {
@@ -110,19 +111,23 @@ function renderVerdictSummary(verdict: Verdict, checklist: Checklist): string {
 
 /** What pending gates still need, with the ids owners type in `/signoff`. */
 function renderUnsignedItems(verdict: Verdict): string[] {
-  const lines: string[] = [];
-  for (const gate of verdict.gates) {
-    const open = gate.status === "pending" ? gate.items.filter((i) => i.status !== "signed") : [];
-    if (open.length === 0) continue;
-    if (lines.length === 0) lines.push("### Still to sign", "");
-    lines.push(`- **${escapeMarkdown(gate.gate.title, { maxLength: 120 })}**`);
-    for (const item of open) {
-      const why = item.status === "pending" ? "" : ` — ${escapeMarkdown(item.reason, { maxLength: 200 })}`;
-      lines.push(
-        `  - ${ITEM_LABEL[item.status]} ${codeId(gate.gate.id, item.item.id)} ${escapeMarkdown(item.item.title, { maxLength: 160 })}` +
-          `${item.required ? "" : " (optional)"}${why}`,
-      );
-    }
+  const lines = verdict.gates.flatMap(unsignedLines);
+  return lines.length === 0 ? [] : ["### Still to sign", "", ...lines];
+}
+
+/** Kept by gate verdict, as gate table rows are (see gate-table.ts): a tick judges one gate again. */
+const unsignedLines = memoByIdentity(formatUnsigned);
+
+function formatUnsigned(gate: GateVerdict): string[] {
+  const open = gate.status === "pending" ? gate.items.filter((i) => i.status !== "signed") : [];
+  if (open.length === 0) return [];
+  const lines = [`- **${escapeMarkdown(gate.gate.title, { maxLength: 120 })}**`];
+  for (const item of open) {
+    const why = item.status === "pending" ? "" : ` — ${escapeMarkdown(item.reason, { maxLength: 200 })}`;
+    lines.push(
+      `  - ${ITEM_LABEL[item.status]} ${codeId(gate.gate.id, item.item.id)} ${escapeMarkdown(item.item.title, { maxLength: 160 })}` +
+        `${item.required ? "" : " (optional)"}${why}`,
+    );
   }
   return lines;
 }

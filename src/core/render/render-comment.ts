@@ -124,10 +124,32 @@ function renderParts(input: RenderCommentInput, detail: Detail): Parts {
     head: renderHead(input, detail !== FULL),
     gates: input.verdict.gates.map((gate) => {
       const pending = gate.status === "pending";
-      return { pending, text: pending ? renderOpenGate(gate, input, detail) : renderSettledGate(gate, detail) };
+      return { pending, text: detail === FULL ? fullGateText(gate, input) : renderGate(gate, input, detail) };
     }),
     foot: renderSignOffHelp(input.verdict, input.checkName ?? "Gatehouse"),
   };
+}
+
+function renderGate(gate: GateVerdict, input: RenderCommentInput, detail: Detail): string {
+  return gate.status === "pending" ? renderOpenGate(gate, input, detail) : renderSettledGate(gate, detail);
+}
+
+/**
+ * A gate's section at full detail, kept by gate verdict (with and without @-mentions): it depends on
+ * nothing else, verdicts are never changed in place, and a tick judges again only the gate it
+ * touched (evaluateAppended), so a re-render formats that gate alone.
+ */
+const fullText = new WeakMap<GateVerdict, { plain?: string; mentioning?: string }>();
+
+function fullGateText(gate: GateVerdict, input: RenderCommentInput): string {
+  let kept = fullText.get(gate);
+  if (kept === undefined) {
+    kept = {};
+    fullText.set(gate, kept);
+  }
+  const key = input.mentionOwners ? "mentioning" : "plain";
+  kept[key] ??= renderGate(gate, input, FULL);
+  return kept[key];
 }
 
 function renderHead(input: RenderCommentInput, folded: boolean): string {
