@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { deflateSync, inflateSync } from "node:zlib";
 import { z } from "zod";
+import { memoByIdentity } from "../identity-memo.js";
 import {
   archivedCount,
   PR_EVENT_KINDS,
@@ -121,8 +122,8 @@ const archiveFits = (l: { events: unknown[]; archive?: { events: number }[] | un
 const ARCHIVE_TOO_LARGE = "the archive holds more events than the ledger";
 
 export const LedgerSchema = z.strictObject({ ...ledgerFields, events: z.array(LedgerEventSchema) }).refine(archiveFits, ARCHIVE_TOO_LARGE);
-/** LedgerSchema without walking the events, which validateLedger checks one by one. */
-const LedgerShellSchema = z.strictObject({ ...ledgerFields, events: z.array(z.unknown()) }).refine(archiveFits, ARCHIVE_TOO_LARGE);
+/** LedgerSchema without the events, which validateLedger checks one by one (and archiveFits with them). */
+const LedgerShellSchema = z.strictObject({ ...ledgerFields, events: z.array(z.unknown()) });
 
 const ExtraSchema = z.strictObject({
   note: z.string().optional(),
@@ -205,9 +206,9 @@ function encodeFresh(ledger: Ledger): string {
   const wire = toWire(ledger.pr, ledger.events.slice(archivedCount(ledger)));
   if (ledger.archive && ledger.archive.length > 0) wire.archive = ledger.archive.map((r) => [r.checkRunId, r.digest, r.events]);
   const json = Buffer.from(JSON.stringify(wire), "utf8");
-  const plain = block(BLOCK_START, "json", json);
   const packed = block(BLOCK_START, "gz", deflate(json));
-  const best = packed.length < plain.length ? packed : plain;
+  // The plain block rarely wins, and its length is known without encoding it.
+  const best = packed.length < blockLength(BLOCK_START, "json", json) ? packed : block(BLOCK_START, "json", json);
   if (best.length > LEDGER_BLOCK_BUDGET) throw new LedgerCapacityError(ledger.events.length, best.length);
   return best;
 }
@@ -226,9 +227,12 @@ const validEvents = new WeakSet<LedgerEvent>();
  * @returns undefined when valid, else the problems, readable (which field of which event).
  */
 function validateLedger(ledger: Ledger): string | undefined {
-  const shell = LedgerShellSchema.safeParse(ledger);
-  const issues = shell.success ? [] : [...shell.error.issues];
   const events: unknown = (ledger as Partial<Ledger> | null | undefined)?.events;
+  // The shell without its events, which zod would walk once more only to find each is "unknown".
+  const shell = LedgerShellSchema.safeParse(Array.isArray(events) ? { ...ledger, events: [] } : ledger);
+  const issues = shell.success ? [] : [...shell.error.issues];
+  if (shell.success && Array.isArray(events) && !archiveFits({ ...ledger, events }))
+    issues.push({ code: "custom", message: ARCHIVE_TOO_LARGE, path: [], input: ledger });
   const checkedNow: LedgerEvent[] = [];
   if (Array.isArray(events)) {
     // An indexed loop, not forEach, so a hole in the array is checked (and refused) too.
@@ -388,6 +392,11 @@ function checked(ledger: Ledger): Ledger {
   return parsed.data as Ledger;
 }
 
+/** The length of `block(start, enc, bytes)`: base64url has no padding, so 4 characters per 3 bytes, rounded up. */
+function blockLength(start: string, enc: "json" | "gz", bytes: Buffer): number {
+  return `${start}${VERSION}:${enc}:`.length + Math.ceil((bytes.length * 4) / 3) + BLOCK_END.length;
+}
+
 function block(start: string, enc: "json" | "gz", bytes: Buffer): string {
   return `${start}${VERSION}:${enc}:${bytes.toString("base64url")}${BLOCK_END}`;
 }
@@ -427,22 +436,39 @@ function toWire(pr: number, events: readonly LedgerEvent[]): Wire {
     wire.gate.push(intern(e.gate));
     wire.item.push(e.item === undefined ? -1 : intern(e.item));
     wire.sha.push(intern(e.sha));
-    const ms = Date.parse(e.at);
+    const { ms, canonical, extra } = wireFacts(e);
     // Only canonical timestamps become deltas, so every timestamp decodes to exactly the text it was.
-    wire.at.push(new Date(ms).toISOString() === e.at ? ms - previous : e.at);
+    wire.at.push(canonical ? ms - previous : e.at);
     previous = ms;
-    const extra: Extra = {};
-    if (e.note !== undefined) extra.note = e.note;
-    if (e.url !== undefined) extra.url = e.url;
-    if (e.metrics !== undefined) extra.metrics = e.metrics;
-    if (e.files !== undefined) extra.files = e.files;
-    if (e.source !== undefined) extra.source = e.source;
-    if (Object.keys(extra).length > 0) wire.extra.push([n, extra]);
+    if (extra !== undefined) wire.extra.push([n, extra]);
   });
   // Only ledgers that hold an id carry the column, so id-less ledgers encode as before.
   if (actorIds.some((id) => id > 0)) wire.actorId = actorIds;
   return wire;
 }
+
+/** What toWire derives from one event alone. */
+interface WireFacts {
+  ms: number;
+  /** Whether `at` is exactly what toISOString gives for `ms`. */
+  canonical: boolean;
+  extra: Extra | undefined;
+}
+
+/**
+ * Kept by event: every tick encodes the whole history again (its block is deflated as a whole), and
+ * parsing and formatting each timestamp was most of the per-event cost.
+ */
+const wireFacts = memoByIdentity((e: LedgerEvent): WireFacts => {
+  const ms = Date.parse(e.at);
+  const extra: Extra = {};
+  if (e.note !== undefined) extra.note = e.note;
+  if (e.url !== undefined) extra.url = e.url;
+  if (e.metrics !== undefined) extra.metrics = e.metrics;
+  if (e.files !== undefined) extra.files = e.files;
+  if (e.source !== undefined) extra.source = e.source;
+  return { ms, canonical: new Date(ms).toISOString() === e.at, extra: Object.keys(extra).length > 0 ? extra : undefined };
+});
 
 function fromWire(wire: Wire): Ledger {
   const extras = new Map(wire.extra);
