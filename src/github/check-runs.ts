@@ -1,4 +1,5 @@
 import type { GitHubClient, RepoRef } from "./client.js";
+import { discardAnswer, unreadJsonWrite } from "./unparsed-answers.js";
 
 export type CheckConclusion = "success" | "failure" | "neutral" | "action_required" | "cancelled" | "skipped" | "timed_out";
 
@@ -62,7 +63,8 @@ export async function updateCheckRun(
   content: CheckRunContent,
   completedAt: Date,
 ): Promise<void> {
-  await gh.rest.checks.update({ ...repo, check_run_id: checkRunId, ...body(content, completedAt) });
+  const { data } = await gh.rest.checks.update({ ...repo, check_run_id: checkRunId, ...unreadJsonWrite(body(content, completedAt)) });
+  await discardAnswer(data);
 }
 
 /** The same check run content, for comparing before we PATCH (completed_at differs on every call). */

@@ -1,4 +1,5 @@
 import type { GitHubClient, RepoRef } from "./client.js";
+import { ANSWER_UNPARSED, discardAnswer, jsonAnswer } from "./unparsed-answers.js";
 import { httpStatus } from "./http-error.js";
 
 export interface IssueComment {
@@ -32,7 +33,8 @@ export async function createComment(gh: GitHubClient, repo: RepoRef, issueNumber
 }
 
 export async function updateComment(gh: GitHubClient, repo: RepoRef, commentId: number, body: string): Promise<void> {
-  await gh.rest.issues.updateComment({ ...repo, comment_id: commentId, body });
+  const { data } = await gh.rest.issues.updateComment({ ...repo, comment_id: commentId, body, request: ANSWER_UNPARSED });
+  await discardAnswer(data);
 }
 
 export type Reaction = "+1" | "confused";
@@ -59,8 +61,8 @@ export function commentIdFromUrl(url: string | null | undefined): number | undef
 
 export async function getCommentBody(gh: GitHubClient, repo: RepoRef, commentId: number): Promise<string | undefined> {
   try {
-    const { data } = await gh.rest.issues.getComment({ ...repo, comment_id: commentId });
-    return data.body ?? "";
+    const { data } = await gh.rest.issues.getComment({ ...repo, comment_id: commentId, request: ANSWER_UNPARSED });
+    return (await jsonAnswer<{ body?: string | null }>(data)).body ?? "";
   } catch (error) {
     // A deleted checklist comment is recreated by the caller.
     if (httpStatus(error) === 404) return undefined;

@@ -2,6 +2,7 @@ import type { Comparison } from "../core/ledger/carry-over.js";
 import type { PullRequestFacts } from "../core/evaluate/verdict.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { httpStatus } from "./http-error.js";
+import { ANSWER_UNPARSED, jsonAnswer } from "./unparsed-answers.js";
 
 export interface PullRequestInfo extends PullRequestFacts {
   state: "open" | "closed";
@@ -43,8 +44,9 @@ export function pullRequestInfo(pr: PullLike): PullRequestInfo {
 }
 
 export async function getPullRequest(gh: GitHubClient, repo: RepoRef, number: number): Promise<PullRequestInfo> {
-  const { data } = await gh.rest.pulls.get({ ...repo, pull_number: number });
-  return pullRequestInfo(data);
+  // Read on every tick, and a pull request's JSON is long: parsed natively (see unparsed-answers.ts).
+  const { data } = await gh.rest.pulls.get({ ...repo, pull_number: number, request: ANSWER_UNPARSED });
+  return pullRequestInfo(await jsonAnswer<PullLike>(data));
 }
 
 /** GitHub's compare lists at most this many files; a list this long may have been cut off. */
