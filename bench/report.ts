@@ -4,7 +4,7 @@ import type { GrowthMeasurement } from "./growth.js";
 import type { ScenarioMeasurement, ScenarioSettings } from "./measure-scenario.js";
 import type { RecoveryMeasurement } from "./recovery.js";
 import type { SetupThroughput, ThroughputMeasurement } from "./replica-throughput.js";
-import { IDLE_SETTLE_MS, IDLE_WINDOW_MS, type CpuPass, type EconomyMeasurement, type FloorCpu } from "./write-economy.js";
+import { IDLE_SETTLE_MS, IDLE_WINDOW_MS, WARM_UP_PASSES, type CpuPass, type EconomyMeasurement, type FloorCpu } from "./write-economy.js";
 
 export interface EconomyResults {
   one: Omit<EconomyMeasurement, "stream">;
@@ -247,7 +247,7 @@ export function renderMarkdown(results: BenchResults): string {
         `| ${e.installations} installation${e.installations === 1 ? "" : "s"}, ${e.prs} PRs | ${e.ticks} | ${e.eventsPerSecond.toFixed(2)} | ${rate(e.pacingBound)} | ${e.writesPerTick.toFixed(2)} | ${e.callsPerEvent.toFixed(2)} | ${ms(e.cpuMsPerEvent)} | ${e.allSigned && e.commentsShowAll ? "yes" : "**no**"} |`,
     ),
     "",
-    `Equal-calls floor: the no-op app's CPU per event on the ${results.economy.many.installations}-installation stream, making ${results.economy.floorCpu.calls.toFixed(2)} calls an event (the App's, over its measured passes), was ${ms(results.economy.floorCpu.cpuMsPerEvent)} ms (passes ${results.economy.floorCpu.passes.map(ms).join(", ")}), after three warm-up passes. The App's passes on that stream: ${results.economy.cpu.passes.map((p) => `${ms(p.cpuMsPerEvent)} ms at ${p.callsPerEvent.toFixed(2)} calls (${times(p.ratio)})`).join("; ")}.`,
+    `Equal-calls floor: the no-op app's CPU per event on the ${results.economy.many.installations}-installation stream, making ${results.economy.floorCpu.calls.toFixed(2)} calls an event (the App's, over its measured passes), was ${ms(results.economy.floorCpu.cpuMsPerEvent)} ms (passes ${results.economy.floorCpu.passes.map(ms).join(", ")}), after ${WARM_UP_PASSES} warm-up passes, as the App's. The App's passes on that stream: ${results.economy.cpu.passes.map((p) => `${ms(p.cpuMsPerEvent)} ms at ${p.callsPerEvent.toFixed(2)} calls (${times(p.ratio)})`).join("; ")}.`,
     "",
     `Idle: between webhooks, ${IDLE_SETTLE_MS / 1000} s after the last write, the App used ${ms(results.economy.idle.appMsPerSecond)} ms of CPU a second and the no-op app ${ms(results.economy.idle.floorMsPerSecond)} (over ${IDLE_WINDOW_MS / 1000} s each).`,
     "",
