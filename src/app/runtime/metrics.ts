@@ -25,8 +25,9 @@ export class CappedLabel {
 
   value(raw: string | number | undefined): string {
     const v = String(raw ?? "none");
-    if (!this.valid.test(v)) return "other";
+    // Only valid values are ever kept, so a known one skips the pattern (several labels a request).
     if (this.#seen.has(v)) return v;
+    if (!this.valid.test(v)) return "other";
     if (this.#seen.size >= this.max) return "other";
     this.#seen.add(v);
     return v;
