@@ -12406,7 +12406,7 @@ var require_response = __commonJS({
     var assert2 = __require("node:assert");
     var { types } = __require("node:util");
     var textEncoder = new TextEncoder("utf-8");
-    var Response = class _Response {
+    var Response2 = class _Response {
       // Creates network error Response.
       static error() {
         const responseObject = fromInnerResponse(makeNetworkError(), "immutable");
@@ -12549,8 +12549,8 @@ var require_response = __commonJS({
         return `Response ${nodeUtil.formatWithOptions(options, properties)}`;
       }
     };
-    mixinBody(Response);
-    Object.defineProperties(Response.prototype, {
+    mixinBody(Response2);
+    Object.defineProperties(Response2.prototype, {
       type: kEnumerableProperty,
       url: kEnumerableProperty,
       status: kEnumerableProperty,
@@ -12566,7 +12566,7 @@ var require_response = __commonJS({
         configurable: true
       }
     });
-    Object.defineProperties(Response, {
+    Object.defineProperties(Response2, {
       json: kEnumerableProperty,
       redirect: kEnumerableProperty,
       error: kEnumerableProperty
@@ -12699,7 +12699,7 @@ var require_response = __commonJS({
       }
     }
     function fromInnerResponse(innerResponse, guard) {
-      const response = new Response(kConstruct);
+      const response = new Response2(kConstruct);
       response[kState] = innerResponse;
       response[kHeaders] = new Headers2(kConstruct);
       setHeadersList(response[kHeaders], innerResponse.headersList);
@@ -12767,7 +12767,7 @@ var require_response = __commonJS({
       makeResponse,
       makeAppropriateNetworkError,
       filterResponse,
-      Response,
+      Response: Response2,
       cloneResponse,
       fromInnerResponse
     };
@@ -15437,7 +15437,7 @@ var require_cache = __commonJS({
     var { urlEquals, getFieldValues } = require_util5();
     var { kEnumerableProperty, isDisturbed } = require_util();
     var { webidl } = require_webidl();
-    var { Response, cloneResponse, fromInnerResponse } = require_response();
+    var { Response: Response2, cloneResponse, fromInnerResponse } = require_response();
     var { Request, fromInnerRequest } = require_request2();
     var { kState } = require_symbols2();
     var { fetching } = require_fetch();
@@ -15964,7 +15964,7 @@ var require_cache = __commonJS({
         converter: webidl.converters.DOMString
       }
     ]);
-    webidl.converters.Response = webidl.interfaceConverter(Response);
+    webidl.converters.Response = webidl.interfaceConverter(Response2);
     webidl.converters["sequence<RequestInfo>"] = webidl.sequenceConverter(
       webidl.converters.RequestInfo
     );
@@ -30690,8 +30690,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addTable(rows2) {
-    const tableBody = rows2.map((row) => {
+  addTable(rows) {
+    const tableBody = rows.map((row) => {
       const cells = row.map((cell) => {
         if (typeof cell === "string") {
           return this.wrap("td", cell);
@@ -51319,6 +51319,17 @@ function formatMetrics(metrics) {
   return entries.length === 0 ? void 0 : escapeMarkdown(entries.map(([k2, v]) => `${k2}=${v}`).join(", "), { maxLength: 200 });
 }
 
+// src/core/identity-memo.ts
+function memoByIdentity(derive) {
+  const kept = /* @__PURE__ */ new WeakMap();
+  return (key) => {
+    if (kept.has(key)) return kept.get(key);
+    const value = derive(key);
+    kept.set(key, value);
+    return value;
+  };
+}
+
 // src/core/render/status-labels.ts
 var VERDICT_LABEL = {
   approved: "✅ Approved",
@@ -51345,7 +51356,8 @@ var GATE_TABLE_HEADER = ["| Gate | Status | Signed | Owners | Reason |", "| --- 
 function gateTableRows(verdict) {
   return verdict.gates.map(gateTableRow);
 }
-function gateTableRow(gate) {
+var gateTableRow = memoByIdentity(formatRow);
+function formatRow(gate) {
   const { signed, total, onlyRequired } = signedCount(gate);
   const signers = [...new Set(gate.items.flatMap((i) => i.status === "signed" && i.signoff ? [i.signoff.actor] : []))];
   const shown = signers.slice(0, 3).map(formatActor).join(", ");
@@ -51387,16 +51399,8 @@ var LEDGER_TABLE_HEADER = [
 function ledgerTableRows(ledger) {
   return [...ledger.events].reverse().map(ledgerTableRow);
 }
-var rows = /* @__PURE__ */ new WeakMap();
-function ledgerTableRow(event) {
-  let row = rows.get(event);
-  if (row === void 0) {
-    row = formatRow(event);
-    rows.set(event, row);
-  }
-  return row;
-}
-function formatRow(event) {
+var ledgerTableRow = memoByIdentity(formatRow2);
+function formatRow2(event) {
   const target = event.gate === "" ? "(whole PR)" : event.gate === ALL_GATES ? "all gates" : event.item === void 0 ? `${codeId(event.gate)} (whole gate)` : codeId(event.gate, event.item);
   const details = [
     event.url ? markdownLink("evidence", event.url) ?? escapeMarkdown(event.url, { maxLength: 100 }) : void 0,
@@ -51419,21 +51423,21 @@ function formatRow(event) {
 }
 
 // src/core/render/text-budget.ts
-function fitTable(header, rows2, budget, note, alreadyHidden = 0) {
+function fitTable(header, rows, budget, note, alreadyHidden = 0) {
   const head = header.join("\n");
   if (head.length > budget) return "";
   let length = head.length;
   const fits = [length];
-  for (const row of rows2) {
+  for (const row of rows) {
     length += row.length + 1;
     fits.push(length);
   }
-  for (let k2 = rows2.length; k2 >= 0; k2--) {
-    const hidden = rows2.length - k2 + alreadyHidden;
+  for (let k2 = rows.length; k2 >= 0; k2--) {
+    const hidden = rows.length - k2 + alreadyHidden;
     const tail = hidden > 0 ? `
 
 ${note(hidden)}` : "";
-    if (fits[k2] + tail.length <= budget) return [head, ...rows2.slice(0, k2)].join("\n") + tail;
+    if (fits[k2] + tail.length <= budget) return [head, ...rows.slice(0, k2)].join("\n") + tail;
   }
   return head;
 }
@@ -52513,11 +52517,12 @@ function contributionOf(person, pr, events) {
 }
 
 // src/core/ledger/replay-ledger.ts
-function replayLedger(checklist, events, ignore = () => void 0) {
+function replayLedger(checklist, events, ignore = () => void 0, only) {
   const state = new Map(
     checklist.gates.map((gate) => [gate.id, new Map(gate.items.map((item) => [item.id, {}]))])
   );
   for (const event of events) {
+    if (only !== void 0 && !only.has(event.gate)) continue;
     const gate = checklist.gates.find((g) => g.id === event.gate);
     const items = state.get(event.gate);
     if (gate === void 0 || items === void 0) continue;
@@ -52552,7 +52557,13 @@ function apply(current, event, ignore) {
 
 // src/core/evaluate/evaluate.ts
 function evaluate(input2) {
-  const { checklist, config: config2, ledger, pr, now } = input2;
+  const scope = selectionOf(input2);
+  const state = replay(input2);
+  const gates = input2.checklist.gates.map((gate) => judge(gate, scope, state, input2));
+  return summarize(scope, gates, input2.pr.headSha);
+}
+function selectionOf(input2) {
+  const { checklist, config: config2 } = input2;
   const errors = [];
   let phase;
   if (config2.phase !== void 0) {
@@ -52571,17 +52582,20 @@ function evaluate(input2) {
       subset = void 0;
     }
   }
-  const requirements = requiredItems(checklist, phase, subset);
-  const state = replayLedger(checklist, ledger.events, (signoff) => whyIgnored(signoff, checklist, config2, pr, ledger.events));
-  const gates = checklist.gates.map(
-    (gate) => judgeGate(gate, requirements.get(gate.id), state.get(gate.id), config2, now, {
-      phase,
-      subset
-    })
-  );
+  return { errors, phase, subset, requirements: requiredItems(checklist, phase, subset) };
+}
+function replay(input2, only) {
+  const { checklist, config: config2, ledger, pr } = input2;
+  return replayLedger(checklist, ledger.events, (signoff) => whyIgnored(signoff, checklist, config2, pr, ledger.events), only);
+}
+function judge(gate, scope, state, input2) {
+  return judgeGate(gate, scope.requirements.get(gate.id), state.get(gate.id), input2.config, input2.now, scope);
+}
+function summarize(scope, gates, headSha) {
+  const { phase, errors } = scope;
   const required2 = gates.filter((g) => g.required);
   const approved = required2.filter((g) => g.status === "approved");
-  const base = { phase, gates, approvedGates: approved.length, requiredGates: required2.length, headSha: pr.headSha };
+  const base = { phase, gates, approvedGates: approved.length, requiredGates: required2.length, headSha };
   if (errors.length > 0) return { ...base, status: "error", reason: errors.join("; ") };
   if (required2.length === 0) {
     return {
@@ -52849,7 +52863,7 @@ var ledgerFields = {
 var archiveFits = (l) => (l.archive ?? []).reduce((n, r) => n + r.events, 0) <= l.events.length;
 var ARCHIVE_TOO_LARGE = "the archive holds more events than the ledger";
 var LedgerSchema = external_exports.strictObject({ ...ledgerFields, events: external_exports.array(LedgerEventSchema) }).refine(archiveFits, ARCHIVE_TOO_LARGE);
-var LedgerShellSchema = external_exports.strictObject({ ...ledgerFields, events: external_exports.array(external_exports.unknown()) }).refine(archiveFits, ARCHIVE_TOO_LARGE);
+var LedgerShellSchema = external_exports.strictObject({ ...ledgerFields, events: external_exports.array(external_exports.unknown()) });
 var ExtraSchema = external_exports.strictObject({
   note: external_exports.string().optional(),
   url: external_exports.string().optional(),
@@ -52969,6 +52983,16 @@ function checked(ledger) {
   markValid(parsed.data.events);
   return parsed.data;
 }
+var wireFacts = memoByIdentity((e) => {
+  const ms = Date.parse(e.at);
+  const extra = {};
+  if (e.note !== void 0) extra.note = e.note;
+  if (e.url !== void 0) extra.url = e.url;
+  if (e.metrics !== void 0) extra.metrics = e.metrics;
+  if (e.files !== void 0) extra.files = e.files;
+  if (e.source !== void 0) extra.source = e.source;
+  return { ms, canonical: new Date(ms).toISOString() === e.at, extra: Object.keys(extra).length > 0 ? extra : void 0 };
+});
 function fromWire(wire) {
   const extras = new Map(wire.extra);
   const s = (i) => wire.strings[i];
