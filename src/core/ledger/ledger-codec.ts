@@ -231,8 +231,7 @@ function validateLedger(ledger: Ledger): string | undefined {
   // The shell without its events, which zod would walk once more only to find each is "unknown".
   const shell = LedgerShellSchema.safeParse(Array.isArray(events) ? { ...ledger, events: [] } : ledger);
   const issues = shell.success ? [] : [...shell.error.issues];
-  if (shell.success && Array.isArray(events) && !archiveFits({ ...ledger, events }))
-    issues.push({ code: "custom", message: ARCHIVE_TOO_LARGE, path: [], input: ledger });
+  if (shell.success && !archiveFits(ledger)) issues.push({ code: "custom", message: ARCHIVE_TOO_LARGE, path: [], input: ledger });
   const checkedNow: LedgerEvent[] = [];
   if (Array.isArray(events)) {
     // An indexed loop, not forEach, so a hole in the array is checked (and refused) too.

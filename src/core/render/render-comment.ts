@@ -7,6 +7,7 @@ import { COMMENT_MARKER, itemKey, itemMarker } from "./comment-markers.js";
 import { OWNER_PATTERN } from "../config/config-schema.js";
 import { parseDuration } from "../config/duration.js";
 import { codeId, escapeHtml, escapeMarkdown, markdownLink } from "./escape.js";
+import { memoByIdentity } from "../identity-memo.js";
 import { formatActor, formatDay, formatMetrics, formatSha } from "./event-text.js";
 import { gateEmoji, ITEM_LABEL, signedCount, VERDICT_LABEL } from "./status-labels.js";
 import { COMMENT_MAX_LENGTH, fitLines } from "./text-budget.js";
@@ -124,33 +125,29 @@ function renderParts(input: RenderCommentInput, detail: Detail): Parts {
     head: renderHead(input, detail !== FULL),
     gates: input.verdict.gates.map((gate) => {
       const pending = gate.status === "pending";
-      return { pending, text: detail === FULL ? fullGateText(gate, input) : renderGate(gate, input, detail) };
+      return {
+        pending,
+        text:
+          detail === FULL ? fullGate[input.mentionOwners ? "mentioning" : "plain"](gate) : renderGate(gate, input.mentionOwners, detail),
+      };
     }),
     foot: renderSignOffHelp(input.verdict, input.checkName ?? "Gatehouse"),
   };
 }
 
-function renderGate(gate: GateVerdict, input: RenderCommentInput, detail: Detail): string {
-  return gate.status === "pending" ? renderOpenGate(gate, input, detail) : renderSettledGate(gate, detail);
+function renderGate(gate: GateVerdict, mentionOwners: boolean, detail: Detail): string {
+  return gate.status === "pending" ? renderOpenGate(gate, mentionOwners, detail) : renderSettledGate(gate, detail);
 }
 
 /**
  * A gate's section at full detail, kept by gate verdict (with and without @-mentions): it depends on
- * nothing else, verdicts are never changed in place, and a tick judges again only the gate it
- * touched (evaluateAppended), so a re-render formats that gate alone.
+ * nothing else, and a tick judges again only the gate it touched (evaluateAppended), so a
+ * re-render formats that gate alone.
  */
-const fullText = new WeakMap<GateVerdict, { plain?: string; mentioning?: string }>();
-
-function fullGateText(gate: GateVerdict, input: RenderCommentInput): string {
-  let kept = fullText.get(gate);
-  if (kept === undefined) {
-    kept = {};
-    fullText.set(gate, kept);
-  }
-  const key = input.mentionOwners ? "mentioning" : "plain";
-  kept[key] ??= renderGate(gate, input, FULL);
-  return kept[key];
-}
+const fullGate = {
+  plain: memoByIdentity((gate: GateVerdict) => renderGate(gate, false, FULL)),
+  mentioning: memoByIdentity((gate: GateVerdict) => renderGate(gate, true, FULL)),
+};
 
 function renderHead(input: RenderCommentInput, folded: boolean): string {
   const { verdict, checklist } = input;
@@ -182,9 +179,9 @@ function renderHead(input: RenderCommentInput, folded: boolean): string {
 }
 
 /** A gate that still needs sign-offs: expanded, with its boxes. */
-function renderOpenGate(gate: GateVerdict, input: RenderCommentInput, detail: Detail): string {
+function renderOpenGate(gate: GateVerdict, mentionOwners: boolean, detail: Detail): string {
   const { signed, total, onlyRequired } = signedCount(gate);
-  const mention = input.mentionOwners && gate.required;
+  const mention = mentionOwners && gate.required;
   const lines = [
     `### ${gateEmoji(gate.status)} ${escapeMarkdown(gate.gate.title, { maxLength: 200 })}`,
     `${gate.required ? "**Required** · " : ""}**Owners:** ${renderOwners(gate.owners, mention)} · ` +
