@@ -72,7 +72,12 @@ interface Endpoint {
   params: number;
 }
 
-let endpoints: Endpoint[] | undefined;
+/**
+ * Octokit's endpoints by method and number of path segments: a parameter matches one segment, so
+ * an expanded URL can only match a template of its own length: at most 135 of 1,028 to test.
+ */
+let endpoints: Map<string, Endpoint[]> | undefined;
+const endpointKey = (method: string, path: string) => `${method} ${path.split("/").length}`;
 
 /**
  * Route templates for the label. A call like `gh.rest.checks.update(...)` passes the template
@@ -85,8 +90,8 @@ function routeTemplates(octokit: unknown) {
     (octokit as { rest?: Record<string, Record<string, { endpoint?: { DEFAULTS?: { method?: string; url?: string } } }>> }).rest ?? {};
   const baseUrl = (octokit as { request?: { endpoint?: { DEFAULTS?: { baseUrl?: string } } } }).request?.endpoint?.DEFAULTS?.baseUrl ?? "";
   const prefix = safePath(baseUrl).replace(/\/$/, "");
-  if (!endpoints?.length)
-    endpoints = Object.values(rest)
+  if (!endpoints?.size) {
+    const all = Object.values(rest)
       .flatMap((scope) => Object.values(scope))
       .flatMap((method) => {
         const d = method.endpoint?.DEFAULTS;
@@ -100,6 +105,14 @@ function routeTemplates(octokit: unknown) {
       })
       // The most literal template wins: /repos/{owner}/{repo}/pulls/comments before /pulls/{pull_number}.
       .sort((a, b) => a.params - b.params);
+    endpoints = new Map();
+    for (const e of all) {
+      const key = endpointKey(e.method, e.template);
+      const same = endpoints.get(key);
+      if (same) same.push(e);
+      else endpoints.set(key, [e]);
+    }
+  }
   return {
     of(method: string, url: string): string {
       const path = url.split("?")[0] ?? "";
@@ -107,7 +120,7 @@ function routeTemplates(octokit: unknown) {
       let expanded = /^https?:/.test(path) ? safePath(path) : path;
       if (prefix && expanded.startsWith(`${prefix}/`)) expanded = expanded.slice(prefix.length);
       const upper = method.toUpperCase();
-      return endpoints!.find((e) => e.method === upper && e.pattern.test(expanded))?.template ?? "unmatched";
+      return endpoints!.get(endpointKey(upper, expanded))?.find((e) => e.pattern.test(expanded))?.template ?? "unmatched";
     },
   };
 }

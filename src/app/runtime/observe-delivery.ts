@@ -43,7 +43,7 @@ export async function observeDelivery<C extends Context>(
   handler: string,
   run: () => Promise<"ran" | "duplicate">,
 ): Promise<void> {
-  context.log = context.log.child({ ...deliveryFields(context), handler });
+  const log = lazyChild(context, handler);
   const action = (context.payload as DeliveryPayload).action;
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
@@ -51,12 +51,31 @@ export async function observeDelivery<C extends Context>(
     const result = await run();
     const outcome = result === "duplicate" ? "duplicate" : "handled";
     metrics.handled(context.name, action, outcome, seconds());
-    context.log.info({ outcome, ms: Math.round(seconds() * 1000) }, `${handler}: ${outcome}`);
+    if (log.parent.isLevelEnabled("info")) context.log.info({ outcome, ms: Math.round(seconds() * 1000) }, `${handler}: ${outcome}`);
   } catch (error) {
     metrics.handled(context.name, action, "error", seconds());
     context.log.error({ outcome: "error", ms: Math.round(seconds() * 1000) }, `${handler}: error: ${(error as Error).message}`);
     throw error;
   }
+}
+
+/**
+ * Makes `context.log` the delivery's child logger, built when first used: most deliveries log
+ * nothing at the shipped level (info lines are off below it), and building a pino child serializes
+ * its fields. Assigning `context.log` still replaces it.
+ */
+function lazyChild(context: Context, handler: string): { parent: Context["log"] } {
+  const parent = context.log;
+  let child: Context["log"] | undefined;
+  Object.defineProperty(context, "log", {
+    configurable: true,
+    enumerable: true,
+    get: () => (child ??= parent.child({ ...deliveryFields(context), handler })),
+    set: (replacement: Context["log"]) => {
+      child = replacement;
+    },
+  });
+  return { parent };
 }
 
 /**
