@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 await build({
   absWorkingDir: root,
-  entryPoints: ["bench/run.ts", "bench/noop-app.ts", "bench/profile.ts", "bench/profile-launcher.ts"],
+  entryPoints: ["bench/run.ts", "bench/noop-app.ts", "bench/profile.ts", "bench/profile-launcher.ts", "bench/tick-cost.ts"],
   outdir: "lib/bench",
   bundle: true,
   platform: "node",
@@ -22,7 +22,12 @@ await build({
   logLevel: "warning",
 });
 
-// `npm run bench -- --profile`: where the App's CPU time per event goes, instead of the figures.
-const main = process.argv.includes("--profile") ? "lib/bench/profile.js" : "lib/bench/run.js";
+// `npm run bench -- --profile`: where the App's CPU time per event goes, instead of the figures;
+// `-- --tick-cost`: the CPU of a tick without sockets (see bench/tick-cost.ts).
+const main = process.argv.includes("--profile")
+  ? "lib/bench/profile.js"
+  : process.argv.includes("--tick-cost")
+    ? "lib/bench/tick-cost.js"
+    : "lib/bench/run.js";
 const child = spawn(process.execPath, ["--enable-source-maps", join(root, main)], { cwd: root, stdio: "inherit" });
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

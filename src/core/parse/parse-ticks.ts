@@ -85,9 +85,18 @@ function parseBoxStates(body: string): BoxStates {
 }
 
 /** Whether each item's box is ticked, by `gate.item`, as `diffTicks` reads the body. */
-function boxesOf(body: string): Map<string, boolean> {
-  return new Map([...boxStates(body)].map(([key, { state }]) => [key, state.checked]));
+function boxesOf(body: string): ReadonlyMap<string, boolean> {
+  const states = boxStates(body);
+  let boxes = checkedOf.get(states);
+  if (!boxes) {
+    boxes = new Map([...states].map(([key, { state }]) => [key, state.checked]));
+    checkedOf.set(states, boxes);
+  }
+  return boxes;
 }
+
+/** Kept with the parsed body it came from: every tick compares the comment GitHub holds with a render. */
+const checkedOf = new WeakMap<BoxStates, ReadonlyMap<string, boolean>>();
 
 /**
  * True when both bodies show the same items and every box ticked in `shown` is ticked in
