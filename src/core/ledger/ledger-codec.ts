@@ -230,7 +230,9 @@ function validateLedger(ledger: Ledger): string | undefined {
   const events: unknown = (ledger as Partial<Ledger> | null | undefined)?.events;
   const known = knownShell(ledger);
   // The shell without its events, which zod would walk once more only to find each is "unknown".
-  const shell = known ? { success: true as const } : LedgerShellSchema.safeParse(Array.isArray(events) ? { ...ledger, events: [] } : ledger);
+  const shell = known
+    ? { success: true as const }
+    : LedgerShellSchema.safeParse(Array.isArray(events) ? { ...ledger, events: [] } : ledger);
   const issues = shell.success ? [] : [...shell.error.issues];
   if (shell.success && !archiveFits(ledger)) issues.push({ code: "custom", message: ARCHIVE_TOO_LARGE, path: [], input: ledger });
   if (shell.success && ledger.archive !== undefined) validArchives.add(ledger.archive);
