@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
@@ -48,6 +48,7 @@ if (process.argv[2] === "--side") {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-tick-cost-"));
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 for (const paced of [false, true]) {
   const stream = join(dir, `stream-${paced ? "paced" : "unpaced"}.json`);
   const app = side("app", paced, stream, 0);
