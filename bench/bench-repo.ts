@@ -1,5 +1,7 @@
+import { issueCommentEvent } from "../test/fixtures/webhooks.js";
+import type { WebhookEvent } from "../test/support/app-process.js";
 import type { GitHubStandIn, PullRecord } from "../test/support/github-stand-in.js";
-import { boxState, checklistComment, ownerOf, releaseRepo, ROLE_TEAMS } from "../test/support/release-repo.js";
+import { boxState, checklistComment, inRepository, ownerOf, releaseRepo, ROLE_TEAMS, setBox } from "../test/support/release-repo.js";
 import type { ServedRequest } from "../test/support/stand-in-server.js";
 
 /** One PR under test and the installation its events come from. */
@@ -46,6 +48,19 @@ export class BenchRepo {
     subject.pr.commits.push(after);
     this.github.compares.set(`${before}...${after}`, files);
     return { before, after };
+  }
+
+  /**
+   * An owner ticks one box of the PR's checklist comment: GitHub stores the edit, and this is the
+   * `issue_comment.edited` it sends, from the comment as GitHub holds it then, as a browser would.
+   */
+  tick(subject: Subject, item: { ref: string; owner: string }): WebhookEvent {
+    const comment = checklistComment(this.github, subject.pr.number);
+    const from = comment.body;
+    comment.body = setBox(from, item.ref, true);
+    return inRepository(issueCommentEvent("edited", { pr: subject.pr, comment: { ...comment }, sender: item.owner, from }), {
+      installation: subject.installation,
+    });
   }
 
   /** The PR's checklist comment shows the item ticked and re-rendered from the ledger: its line names who signed. */

@@ -8,9 +8,9 @@ import { fileURLToPath } from "node:url";
 import { Probot, ProbotOctokit } from "probot";
 import { gatehouse } from "../src/app/index.js";
 import type { Runtime } from "../src/app/runtime/runtime.js";
-import { issueCommentEvent, pullRequestEvent } from "../test/fixtures/webhooks.js";
+import { pullRequestEvent } from "../test/fixtures/webhooks.js";
 import type { WebhookEvent } from "../test/support/app-process.js";
-import { APP_ID, checklistComment, inRepository, setBox, tickableItems } from "../test/support/release-repo.js";
+import { APP_ID, inRepository, tickableItems } from "../test/support/release-repo.js";
 import { BenchRepo } from "./bench-repo.js";
 import { median } from "./delivery-stream.js";
 import noopApp from "./noop-app.js";
@@ -143,12 +143,7 @@ async function runSide(which: Side, paced: boolean, streamFile: string, calls: n
       await Promise.all(
         subjects.map(async (s) => {
           const started = performance.now();
-          const comment = checklistComment(repo.github, s.pr.number);
-          const from = comment.body;
-          comment.body = setBox(from, items[n]!.ref, true);
-          const event = inRepository(issueCommentEvent("edited", { pr: s.pr, comment: { ...comment }, sender: items[n]!.owner, from }), {
-            installation: s.installation,
-          });
+          const event = repo.tick(s, items[n]!);
           if (round === 0) recorded[n]!.push(event);
           harnessMs += performance.now() - started;
           await deliver(event);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { issueCommentEvent, pullRequestEvent } from "../test/fixtures/webhooks.js";
+import { pullRequestEvent } from "../test/fixtures/webhooks.js";
 import type { AppProcess, Delivery, WebhookEvent } from "../test/support/app-process.js";
-import { checklistComment, inRepository, ledgerOn, setBox, tickableItems } from "../test/support/release-repo.js";
+import { inRepository, ledgerOn, tickableItems } from "../test/support/release-repo.js";
 import type { BenchRepo, Subject } from "./bench-repo.js";
 import { deliverAll, eventsPerSecond, median } from "./delivery-stream.js";
 import type { RequestRecorder } from "./request-recorder.js";
@@ -79,16 +79,6 @@ export async function measureTicks(
   await recorder.untilIdle();
 
   const items = tickableItems().slice(0, options.ticksEach);
-  const tickOf = (subject: Subject, n: number): WebhookEvent => {
-    const comment = checklistComment(repo.github, subject.pr.number);
-    const from = comment.body;
-    const body = setBox(from, items[n]!.ref, true);
-    comment.body = body;
-    return inRepository(issueCommentEvent("edited", { pr: subject.pr, comment: { ...comment, body }, sender: items[n]!.owner, from }), {
-      installation: subject.installation,
-    });
-  };
-
   await options.onMeasuring?.();
   const mark = recorder.mark();
   const cpuBefore = cpuMs(app.pid);
@@ -102,7 +92,7 @@ export async function measureTicks(
       for (let n = 0; n < items.length; n++) {
         await slots.take();
         try {
-          const event = tickOf(subject, n);
+          const event = repo.tick(subject, items[n]!);
           sent.push({ n, event });
           deliveries.push(await app.deliver(event));
         } finally {

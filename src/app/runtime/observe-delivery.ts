@@ -43,7 +43,7 @@ export async function observeDelivery<C extends Context>(
   handler: string,
   run: () => Promise<"ran" | "duplicate">,
 ): Promise<void> {
-  const log = lazyChild(context, handler);
+  const parent = lazyChild(context, handler);
   const action = (context.payload as DeliveryPayload).action;
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
@@ -51,7 +51,7 @@ export async function observeDelivery<C extends Context>(
     const result = await run();
     const outcome = result === "duplicate" ? "duplicate" : "handled";
     metrics.handled(context.name, action, outcome, seconds());
-    if (log.parent.isLevelEnabled("info")) context.log.info({ outcome, ms: Math.round(seconds() * 1000) }, `${handler}: ${outcome}`);
+    if (parent.isLevelEnabled("info")) context.log.info({ outcome, ms: Math.round(seconds() * 1000) }, `${handler}: ${outcome}`);
   } catch (error) {
     metrics.handled(context.name, action, "error", seconds());
     context.log.error({ outcome: "error", ms: Math.round(seconds() * 1000) }, `${handler}: error: ${(error as Error).message}`);
@@ -62,9 +62,9 @@ export async function observeDelivery<C extends Context>(
 /**
  * Makes `context.log` the delivery's child logger, built when first used: most deliveries log
  * nothing at the shipped level (info lines are off below it), and building a pino child serializes
- * its fields. Assigning `context.log` still replaces it.
+ * its fields. Assigning `context.log` still replaces it. Returns the logger it stands in for.
  */
-function lazyChild(context: Context, handler: string): { parent: Context["log"] } {
+function lazyChild(context: Context, handler: string): Context["log"] {
   const parent = context.log;
   let child: Context["log"] | undefined;
   Object.defineProperty(context, "log", {
@@ -75,7 +75,7 @@ function lazyChild(context: Context, handler: string): { parent: Context["log"] 
       child = replacement;
     },
   });
-  return { parent };
+  return parent;
 }
 
 /**
