@@ -254,6 +254,21 @@ describe("compression", () => {
     expect(decodeLedger(encodeLedger(structuredClone(busy)))).toStrictEqual(busy);
   });
 
+  it("writes a young ledger plain and deflates it once its JSON passes 1 KiB", () => {
+    const jsonBytes = (block: string) => Buffer.from(/:json:([A-Za-z0-9_-]+) -->$/.exec(block)![1]!, "base64url").length;
+    let events = 1;
+    while (encodeLedger(busyLedger(events + 1)).includes(":json:")) events++;
+    const young = encodeLedger(busyLedger(events));
+    expect(events).toBeGreaterThan(3);
+    expect(jsonBytes(young)).toBeLessThanOrEqual(1024);
+    expect(decodeLedger(young)).toStrictEqual(busyLedger(events));
+    const grown = busyLedger(events + 1);
+    const packed = encodeLedger(grown);
+    expect(packed).toContain(":gz:");
+    expect(inflateSync(payloadOf(packed)).length).toBeGreaterThan(1024);
+    expect(decodeLedger(packed)).toStrictEqual(grown);
+  });
+
   it("reads blocks written with the default 32 KiB window", () => {
     const busy = busyLedger(30);
     const json = inflateSync(payloadOf(encodeLedger(busy)));
