@@ -92,15 +92,23 @@ export class Metrics implements RequestObserver {
     "Seconds spent waiting out secondary rate limits, by installation.",
     ["installation"],
   );
+  /**
+   * The rate limit GitHub last reported, by installation label and resource. Every request reports
+   * it, and a scrape reads only the last value: so it is kept here and set on the gauges when
+   * scraped, not on every request (two label lookups a request, in prom-client).
+   */
+  readonly #rateLimits = new Map<string, Map<string, { remaining: number; limit: number }>>();
   readonly rateLimitRemaining = this.#gauge(
     "gatehouse_github_rate_limit_remaining",
     "Requests left in the current rate-limit window, as GitHub last reported (x-ratelimit-remaining).",
     ["installation", "resource"],
+    (gauge) => this.#eachRateLimit((labels, r) => gauge.set(labels, r.remaining)),
   );
   readonly rateLimitLimit = this.#gauge(
     "gatehouse_github_rate_limit_limit",
     "The rate-limit window's size, as GitHub last reported (x-ratelimit-limit).",
     ["installation", "resource"],
+    (gauge) => this.#eachRateLimit((labels, r) => gauge.set(labels, r.limit)),
   );
   readonly signoffs = this.#counter("gatehouse_signoffs_total", "Sign-offs recorded in a ledger (written to GitHub), by gate.", ["gate"]);
   readonly revokes = this.#counter("gatehouse_revokes_total", "Revokes recorded in a ledger, by gate.", ["gate"]);
@@ -121,10 +129,15 @@ export class Metrics implements RequestObserver {
     buckets: [1, 2, 3, 5, 8, 13, 21, 50],
     registers: [this.registry],
   });
+  /** Writes waiting per installation label; set on the gauge when scraped, like the rate limits. */
+  readonly #queued = new Map<string, number>();
   readonly writeQueueDepth = this.#gauge(
     "gatehouse_write_spacing_queue_depth",
     "GitHub writes waiting for their installation's turn in the write spacing.",
     ["installation"],
+    (gauge) => {
+      for (const [installation, depth] of this.#queued) gauge.set({ installation }, depth);
+    },
   );
   readonly redisErrors = this.#counter(
     "gatehouse_redis_errors_total",
@@ -181,9 +194,10 @@ export class Metrics implements RequestObserver {
     this.githubSeconds.observe({ route, method }, r.seconds);
     if (r.retries > 0) this.githubRetries.inc({ reason: "server_error" }, r.retries);
     if (r.rateLimit) {
-      const labels = { installation: this.#installations.value(installation), resource: r.rateLimit.resource };
-      this.rateLimitRemaining.set(labels, r.rateLimit.remaining);
-      this.rateLimitLimit.set(labels, r.rateLimit.limit);
+      const key = this.#installations.value(installation);
+      const resources = this.#rateLimits.get(key) ?? new Map<string, { remaining: number; limit: number }>();
+      this.#rateLimits.set(key, resources);
+      resources.set(r.rateLimit.resource, { remaining: r.rateLimit.remaining, limit: r.rateLimit.limit });
     }
   }
 
@@ -200,8 +214,13 @@ export class Metrics implements RequestObserver {
   };
 
   writeQueue = (installation: string, delta: 1 | -1): void => {
-    this.writeQueueDepth.inc({ installation: this.#installations.value(installation) }, delta);
+    const key = this.#installations.value(installation);
+    this.#queued.set(key, (this.#queued.get(key) ?? 0) + delta);
   };
+
+  #eachRateLimit(set: (labels: { installation: string; resource: string }, r: { remaining: number; limit: number }) => void): void {
+    for (const [installation, resources] of this.#rateLimits) for (const [resource, r] of resources) set({ installation, resource }, r);
+  }
 
   /**
    * Passes a change through, counting the ticks and unticks it refused: the re-render reverts
@@ -250,8 +269,20 @@ export class Metrics implements RequestObserver {
     return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
   }
 
-  #gauge<L extends string>(name: string, help: string, labelNames: L[]) {
-    return new Gauge<L>({ name, help, labelNames, registers: [this.registry] });
+  #gauge<L extends string>(name: string, help: string, labelNames: L[], collect?: (gauge: Gauge<L>) => void) {
+    return new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      ...(collect
+        ? {
+            collect: function (this: Gauge<L>) {
+              collect(this);
+            },
+          }
+        : {}),
+    });
   }
 
   #histogram<L extends string>(name: string, help: string, labelNames: L[]) {

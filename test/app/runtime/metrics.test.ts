@@ -44,6 +44,34 @@ describe("Metrics", () => {
     expect(gauges.filter((g) => g.labels.installation === "other")).toHaveLength(1);
   });
 
+  it("reports the rate limit GitHub reported last and the writes waiting now, when scraped", async () => {
+    const metrics = new Metrics();
+    const seen = (remaining: number) => ({
+      route: "/rate_limit",
+      method: "GET",
+      status: 200,
+      seconds: 0.01,
+      retries: 0,
+      rateLimit: { resource: "core", remaining, limit: 5000 },
+    });
+    metrics.request("7", seen(4999));
+    metrics.request("7", seen(4998));
+    metrics.writeQueue("7", 1);
+    metrics.writeQueue("7", 1);
+    metrics.writeQueue("8", 1);
+    metrics.writeQueue("7", -1);
+    let samples = parseExposition(await metrics.registry.metrics());
+    expect(total(samples, "gatehouse_github_rate_limit_remaining", { installation: "7", resource: "core" })).toBe(4998);
+    expect(total(samples, "gatehouse_github_rate_limit_limit", { installation: "7", resource: "core" })).toBe(5000);
+    expect(total(samples, "gatehouse_write_spacing_queue_depth", { installation: "7" })).toBe(1);
+    expect(total(samples, "gatehouse_write_spacing_queue_depth", { installation: "8" })).toBe(1);
+    metrics.request("7", seen(4990));
+    metrics.writeQueue("7", -1);
+    samples = parseExposition(await metrics.registry.metrics());
+    expect(total(samples, "gatehouse_github_rate_limit_remaining", { installation: "7", resource: "core" })).toBe(4990);
+    expect(total(samples, "gatehouse_write_spacing_queue_depth", { installation: "7" })).toBe(0);
+  });
+
   it("counts Octokit's retries and classes statuses, no answer as 'network'", async () => {
     const metrics = new Metrics();
     metrics.request("1", { route: "/repos/{owner}/{repo}", method: "GET", status: 502, seconds: 3, retries: 3 });
