@@ -23,5 +23,13 @@ export async function discardAnswer(data: unknown): Promise<void> {
 /** An unparsed answer, parsed with the native JSON.parse. Throws on an answer that is not JSON. */
 export async function jsonAnswer<T>(data: unknown): Promise<T> {
   if (!(data instanceof ReadableStream)) throw new TypeError("expected an unparsed answer (request.parseSuccessResponseBody: false)");
-  return JSON.parse(await new Response(data).text()) as T;
+  // Read with a reader, as discardAnswer does, rather than through a new Response wrapped around it.
+  const reader = (data as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    chunks.push(read.value);
+    length += read.value.length;
+  }
+  return JSON.parse(Buffer.concat(chunks, length).toString("utf8")) as T;
 }

@@ -3,7 +3,7 @@ import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { updateCheckRun } from "../../src/github/check-runs.js";
 import { updateComment } from "../../src/github/comments.js";
-import { discardAnswer } from "../../src/github/unparsed-answers.js";
+import { discardAnswer, jsonAnswer } from "../../src/github/unparsed-answers.js";
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
@@ -85,5 +85,19 @@ describe("writes whose answer Gatehouse never reads", () => {
     expect(chunks).toEqual([]);
     expect(pulled).toBe(4);
     await expect(discardAnswer(undefined)).resolves.toBeUndefined();
+  });
+
+  it("parses an answer that arrives in chunks, a character split between two of them", async () => {
+    const bytes = Buffer.from(JSON.stringify({ title: "Release ✅ 1.2", number: 7 }), "utf8");
+    const cut = bytes.indexOf(0xe2) + 1;
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.subarray(0, cut));
+        controller.enqueue(bytes.subarray(cut));
+        controller.close();
+      },
+    });
+    await expect(jsonAnswer(stream)).resolves.toEqual({ title: "Release ✅ 1.2", number: 7 });
+    await expect(jsonAnswer({ title: "parsed already" })).rejects.toThrow(TypeError);
   });
 });
