@@ -34,6 +34,8 @@ export class WriteSpacing {
   readonly #waiting = new Map<string, number>();
   /** When this process last let a write through, per installation (Date.now()). */
   readonly #lastWrite = new Map<string, number>();
+  /** whenIdle calls waiting for an installation's queued writes to go out, woken when the last one does. */
+  readonly #drained = new Map<string, (() => void)[]>();
 
   /**
    * In memory for one process; with `shared` (the replicas' Redis), every replica draws on the same
@@ -63,7 +65,12 @@ export class WriteSpacing {
     } finally {
       const left = (this.#waiting.get(key) ?? 1) - 1;
       if (left > 0) this.#waiting.set(key, left);
-      else this.#waiting.delete(key);
+      else {
+        this.#waiting.delete(key);
+        const waiters = this.#drained.get(key);
+        this.#drained.delete(key);
+        for (const wake of waiters ?? []) wake();
+      }
     }
   }
 
@@ -73,12 +80,22 @@ export class WriteSpacing {
    * comment re-render) goes out only on spare capacity, so it seldom delays a ledger write, and
    * under sustained load (even one event after another) it waits and coalesces. Across replicas
    * this is approximate: the windows are shared, but another replica's waiting and recent writes
-   * are not seen.
+   * are not seen. It wakes only when something it waits for happened (the queue drained, the quiet
+   * time after the last write ended), not on a poll: a re-render deferred while an installation's
+   * owners tick one box after another would otherwise wake the process ten times a second.
    */
   async whenIdle(key: string): Promise<void> {
     const quietMs = (Math.min(2, this.options.burst) / this.options.perSecond) * 1000;
     for (;;) {
-      const wait = this.#waiting.has(key) ? 100 : (this.#lastWrite.get(key) ?? Number.NEGATIVE_INFINITY) + quietMs - Date.now();
+      if (this.#waiting.has(key)) {
+        await new Promise<void>((wake) => {
+          const waiters = this.#drained.get(key);
+          if (waiters) waiters.push(wake);
+          else this.#drained.set(key, [wake]);
+        });
+        continue;
+      }
+      const wait = (this.#lastWrite.get(key) ?? Number.NEGATIVE_INFINITY) + quietMs - Date.now();
       if (wait > 0) {
         await sleep(Math.max(50, wait));
         continue;

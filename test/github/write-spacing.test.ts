@@ -86,6 +86,24 @@ describe("WriteSpacing.whenIdle", () => {
     expect(otherIdle).toBe(true);
   });
 
+  it("sets no timer of its own while writes queue: the last one to go out wakes it", async () => {
+    const spacing = new WriteSpacing({ burst: 4, perSecond: 1 });
+    const all = writes(spacing, "1", 6, []);
+    await vi.advanceTimersByTimeAsync(0);
+    const timers = vi.getTimerCount();
+    let idle = false;
+    const whenIdle = spacing.whenIdle("1").then(() => (idle = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBe(timers);
+    // The queued writes go out at 1 s and 2 s; then it waits out the quiet time after the last one.
+    await vi.advanceTimersByTimeAsync(2_000);
+    await Promise.all(all);
+    expect(idle).toBe(false);
+    await vi.advanceTimersByTimeAsync(2_000);
+    await whenIdle;
+    expect(idle).toBe(true);
+  });
+
   it("waits while one write follows another, though each has a write to spare", async () => {
     const spacing = new WriteSpacing({ burst: 4, perSecond: 1 });
     let idle = false;
