@@ -52910,6 +52910,8 @@ var WireSchema = external_exports.strictObject({
   }
 });
 var validEvents = /* @__PURE__ */ new WeakSet();
+var KIND_SET = new Set(Object.keys(KIND_CODES));
+var METHOD_SET = new Set(Object.keys(METHOD_CODES));
 function markValid(events) {
   for (const event of events) validEvents.add(event);
 }
