@@ -37,6 +37,9 @@ export class CappedLabel {
 export type WebhookOutcome = "handled" | "ignored" | "error" | "duplicate";
 export type DeploymentDecision = "approved" | "rejected" | "held";
 
+/** The rate limit GitHub last reported for one installation and resource. */
+type RateLimitSeen = { remaining: number; limit: number };
+
 const SECONDS_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
@@ -97,7 +100,7 @@ export class Metrics implements RequestObserver {
    * it, and a scrape reads only the last value: so it is kept here and set on the gauges when
    * scraped, not on every request (two label lookups a request, in prom-client).
    */
-  readonly #rateLimits = new Map<string, Map<string, { remaining: number; limit: number }>>();
+  readonly #rateLimits = new Map<string, Map<string, RateLimitSeen>>();
   readonly rateLimitRemaining = this.#gauge(
     "gatehouse_github_rate_limit_remaining",
     "Requests left in the current rate-limit window, as GitHub last reported (x-ratelimit-remaining).",
@@ -195,7 +198,7 @@ export class Metrics implements RequestObserver {
     if (r.retries > 0) this.githubRetries.inc({ reason: "server_error" }, r.retries);
     if (r.rateLimit) {
       const key = this.#installations.value(installation);
-      const resources = this.#rateLimits.get(key) ?? new Map<string, { remaining: number; limit: number }>();
+      const resources = this.#rateLimits.get(key) ?? new Map<string, RateLimitSeen>();
       this.#rateLimits.set(key, resources);
       resources.set(r.rateLimit.resource, { remaining: r.rateLimit.remaining, limit: r.rateLimit.limit });
     }
@@ -218,7 +221,7 @@ export class Metrics implements RequestObserver {
     this.#queued.set(key, (this.#queued.get(key) ?? 0) + delta);
   };
 
-  #eachRateLimit(set: (labels: { installation: string; resource: string }, r: { remaining: number; limit: number }) => void): void {
+  #eachRateLimit(set: (labels: { installation: string; resource: string }, r: RateLimitSeen) => void): void {
     for (const [installation, resources] of this.#rateLimits) for (const [resource, r] of resources) set({ installation, resource }, r);
   }
 
