@@ -1,4 +1,5 @@
 import type { Probot } from "probot";
+import type { AppProcess } from "../test/support/app-process.js";
 
 interface AnyPayload {
   installation?: { id: number };
@@ -6,6 +7,8 @@ interface AnyPayload {
   pull_request?: { number: number; head: { sha: string } };
   issue?: { number: number };
   after?: string;
+  /** A `ping` from the bench that sets the calls per event from then on (see `setFloorCalls`). */
+  noop_calls?: number;
 }
 
 /**
@@ -16,16 +19,23 @@ interface AnyPayload {
  * of the event's PR, the read Gatehouse makes on every tick, then the write): the equal-calls
  * floor that Gatehouse's CPU per event is compared with. NOOP_WRITE_BYTES pads the write's JSON body (a
  * check run's summary) to the size of Gatehouse's writes, which carry a rendered check run or
- * comment: sending and answering a 4 KB body costs more than a 100-byte one.
+ * comment: sending and answering a 4 KB body costs more than a 100-byte one. A `ping` webhook
+ * whose payload has `noop_calls` sets the calls per event from then on, so the bench can match the
+ * App's calls while the no-op app keeps running warm (see bench/run.ts).
  */
 export default function noopApp(app: Probot): void {
-  const calls = Math.max(1, Number(process.env.NOOP_CALLS ?? 1));
+  let calls = Math.max(1, Number(process.env.NOOP_CALLS ?? 1));
   const writeBytes = Number(process.env.NOOP_WRITE_BYTES ?? 0);
   // A fractional NOOP_CALLS (the App's 2.38 calls an event) spreads the extra calls evenly: event k
   // makes floor((k + 1) × calls) − floor(k × calls) of them, which averages `calls` exactly.
   let events = 0;
   app.onAny(async (context) => {
     const payload = context.payload as AnyPayload;
+    if (context.name === "ping" && payload.noop_calls !== undefined) {
+      calls = Math.max(1, payload.noop_calls);
+      events = 0;
+      return;
+    }
     if (!payload.installation || !payload.repository) return;
     const k = events++;
     const these = Math.floor((k + 1) * calls) - Math.floor(k * calls);
@@ -46,4 +56,10 @@ export default function noopApp(app: Probot): void {
     body.output.summary = "x".repeat(Math.max(0, writeBytes - JSON.stringify(body).length));
     await octokit.rest.checks.create({ ...repo, ...body });
   });
+}
+
+/** Sets the calls per event of a running no-op app (its `ping` control; see noopApp). */
+export async function setFloorCalls(floor: AppProcess, calls: number): Promise<void> {
+  const answer = await floor.deliver({ name: "ping", payload: { zen: "Keep it logically awesome.", hook_id: 1, noop_calls: calls } });
+  if (answer.status !== 200) throw new Error(`the no-op app answered its calls ping ${answer.status}`);
 }

@@ -16,7 +16,6 @@ import {
   cpuComparison,
   CPU_PASSES,
   floorCalls,
-  measureFloorCpu,
   measureIdleCpu,
   measureTicks,
   WARM_UP_PASSES,
@@ -24,6 +23,7 @@ import {
   type EconomyMeasurement,
   type FloorCpu,
 } from "./write-economy.js";
+import { setFloorCalls } from "./noop-app.js";
 import { measureScenario, type ScenarioMeasurement, type ScenarioSettings } from "./measure-scenario.js";
 import {
   judgeTargets,
@@ -58,7 +58,10 @@ const recorder = new RequestRecorder();
 const server = await serveStandIn(repo.github, { onServed: recorder.onServed });
 const githubUrl = server.url;
 
-async function withApp<T>(options: { entry?: string; env?: Record<string, string> }, use: (app: AppProcess) => Promise<T>): Promise<T> {
+async function withApp<T>(
+  options: { entry?: string; env?: Record<string, string>; githubUrl?: string },
+  use: (app: AppProcess) => Promise<T>,
+): Promise<T> {
   // Each scenario starts the App afresh; its start-up sweep of every open PR would run into the
   // measurement, and so would the redelivery sweep, which pages through the stand-in's whole delivery
   // log (thousands of deliveries by then) every 5 minutes. The replicas' recovery measures that sweep.
@@ -92,39 +95,53 @@ const { burst, installations } = await withApp({}, async (app) => {
 });
 
 progress("write economy: one installation with 16 release PRs; 64 installations ticking in turn");
+let floorCpu: FloorCpu | undefined;
+let floorIdleMsPerSecond = 0;
 const economy = await withApp({}, async (app) => {
   const one = await measureTicks(repo, app, recorder, { installations: 1, prsEach: 16, ticksEach: 10 });
   await recorder.untilIdle();
-  const many = await measureTicks(repo, app, recorder, { installations: 64, prsEach: 1, ticksEach: 8 });
-  // The same stream again on new PRs for the CPU comparison: warm-up passes, then measured ones (see CPU_PASSES).
-  // `many` above was the first warm-up pass.
-  const cpu: EconomyMeasurement[] = [];
-  for (let pass = 1; pass < WARM_UP_PASSES + CPU_PASSES; pass++) {
+  const tickOptions = { installations: 64, prsEach: 1, ticksEach: 8 };
+  const many = await measureTicks(repo, app, recorder, tickOptions);
+  // The equal-calls floor is then sent every tick of the App's passes at the moment the App is, so
+  // whatever this shared machine does during a pass falls on both sides of its ratio, and both
+  // run warm without a pause (a process left idle for a minute takes its next pass dearer). It
+  // talks to GitHub through a server of its own (the same stand-in), so that the App's calls are
+  // counted apart from its.
+  progress("the equal-calls floor: the no-op app making the App's calls an event, sent each tick beside the App");
+  const floorRecorder = new RequestRecorder();
+  const floorServer = await serveStandIn(repo.github, { onServed: floorRecorder.onServed });
+  const noop = { NOOP_CALLS: String(many.callsPerEvent), NOOP_WRITE_BYTES: String(Math.round(writeBytesPerWrite(many))) };
+  const alongside = async (floor: AppProcess) => {
     await recorder.untilIdle();
-    const measured = await measureTicks(repo, app, recorder, { installations: 64, prsEach: 1, ticksEach: 8 });
-    if (pass >= WARM_UP_PASSES) cpu.push(measured);
+    return measureTicks(repo, app, recorder, { ...tickOptions, alongside: { app: floor, recorder: floorRecorder } });
+  };
+  try {
+    return await withApp({ entry: join(ROOT, "lib/bench/noop-app.js"), env: noop, githubUrl: floorServer.url }, async (floor) => {
+      // `many` was the App's first pass; WARM_UP_PASSES more warm both, and the floor is set to the
+      // median of the App's calls an event so far after each (see floorCalls).
+      const warm: EconomyMeasurement[] = [many];
+      for (let n = 0; n < WARM_UP_PASSES; n++) {
+        warm.push(await alongside(floor));
+        await setFloorCalls(floor, floorCalls(warm));
+      }
+      const calls = floorCalls(warm);
+      const cpu: EconomyMeasurement[] = [];
+      for (let n = 0; n < CPU_PASSES; n++) {
+        cpu.push(await alongside(floor));
+      }
+      floorIdleMsPerSecond = await measureIdleCpu(floor, floorRecorder);
+      const floorPasses = cpu.map((m) => m.alongside!.cpuMsPerEvent);
+      floorCpu = { calls, cpuMsPerEvent: median(floorPasses), passes: floorPasses, callsMade: cpu.map((m) => m.alongside!.callsPerEvent) };
+      const idleMsPerSecond = await measureIdleCpu(app, recorder);
+      return { one, many, idleMsPerSecond, cpu: cpu.map(({ cpuMsPerEvent, callsPerEvent }) => ({ cpuMsPerEvent, callsPerEvent })) };
+    });
+  } finally {
+    await floorServer.close();
   }
-  const idleMsPerSecond = await measureIdleCpu(app, recorder);
-  return { one, many, idleMsPerSecond, cpu: cpu.map(({ cpuMsPerEvent, callsPerEvent }) => ({ cpuMsPerEvent, callsPerEvent })) };
 });
+const measuredFloorCpu = floorCpu!;
 
 const replicas = await measureReplicas({ repo, recorder, githubUrl, throughput: REPLICA_THROUGHPUT, recovery: RECOVERY, progress });
-
-progress("the equal-calls floor: CPU per event of the no-op app making the App's calls an event");
-let floorIdleMsPerSecond = 0;
-const appCalls = floorCalls(economy.cpu);
-const floorCpu: FloorCpu = await withApp(
-  {
-    entry: join(ROOT, "lib/bench/noop-app.js"),
-    env: { NOOP_CALLS: String(appCalls), NOOP_WRITE_BYTES: String(Math.round(writeBytesPerWrite(economy.many))) },
-  },
-  async (app) => {
-    await cacheInstallationTokens(app, recorder, [economy.many.stream]);
-    const measured = await measureFloorCpu(app, economy.many.stream, appCalls);
-    floorIdleMsPerSecond = await measureIdleCpu(app, recorder);
-    return measured;
-  },
-);
 
 progress("the floor: a no-op Probot app on the same streams");
 const floor = await withApp({ entry: join(ROOT, "lib/bench/noop-app.js") }, async (app) => {
@@ -195,8 +212,8 @@ const partial: Omit<BenchResults, "targets"> = {
   economy: {
     one: withoutStream(economy.one),
     many: withoutStream(economy.many),
-    floorCpu,
-    cpu: cpuComparison(economy.cpu, floorCpu),
+    floorCpu: measuredFloorCpu,
+    cpu: cpuComparison(economy.cpu, measuredFloorCpu),
     idle: { appMsPerSecond: economy.idleMsPerSecond, floorMsPerSecond: floorIdleMsPerSecond },
   },
 };
