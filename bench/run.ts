@@ -95,8 +95,6 @@ const { burst, installations } = await withApp({}, async (app) => {
 });
 
 progress("write economy: one installation with 16 release PRs; 64 installations ticking in turn");
-let floorCpu: FloorCpu | undefined;
-let floorIdleMsPerSecond = 0;
 const economy = await withApp({}, async (app) => {
   const one = await measureTicks(repo, app, recorder, { installations: 1, prsEach: 16, ticksEach: 10 });
   await recorder.untilIdle();
@@ -126,20 +124,23 @@ const economy = await withApp({}, async (app) => {
       }
       const calls = floorCalls(warm);
       const cpu: EconomyMeasurement[] = [];
-      for (let n = 0; n < CPU_PASSES; n++) {
-        cpu.push(await alongside(floor));
-      }
-      floorIdleMsPerSecond = await measureIdleCpu(floor, floorRecorder);
+      for (let n = 0; n < CPU_PASSES; n++) cpu.push(await alongside(floor));
+      const floorIdleMsPerSecond = await measureIdleCpu(floor, floorRecorder);
       const floorPasses = cpu.map((m) => m.alongside!.cpuMsPerEvent);
-      floorCpu = { calls, cpuMsPerEvent: median(floorPasses), passes: floorPasses, callsMade: cpu.map((m) => m.alongside!.callsPerEvent) };
+      const floorCpu: FloorCpu = {
+        calls,
+        cpuMsPerEvent: median(floorPasses),
+        passes: floorPasses,
+        callsMade: cpu.map((m) => m.alongside!.callsPerEvent),
+      };
       const idleMsPerSecond = await measureIdleCpu(app, recorder);
-      return { one, many, idleMsPerSecond, cpu: cpu.map(({ cpuMsPerEvent, callsPerEvent }) => ({ cpuMsPerEvent, callsPerEvent })) };
+      const passes = cpu.map(({ cpuMsPerEvent, callsPerEvent }) => ({ cpuMsPerEvent, callsPerEvent }));
+      return { one, many, idleMsPerSecond, floorIdleMsPerSecond, floorCpu, cpu: passes };
     });
   } finally {
     await floorServer.close();
   }
 });
-const measuredFloorCpu = floorCpu!;
 
 const replicas = await measureReplicas({ repo, recorder, githubUrl, throughput: REPLICA_THROUGHPUT, recovery: RECOVERY, progress });
 
@@ -212,9 +213,9 @@ const partial: Omit<BenchResults, "targets"> = {
   economy: {
     one: withoutStream(economy.one),
     many: withoutStream(economy.many),
-    floorCpu: measuredFloorCpu,
-    cpu: cpuComparison(economy.cpu, measuredFloorCpu),
-    idle: { appMsPerSecond: economy.idleMsPerSecond, floorMsPerSecond: floorIdleMsPerSecond },
+    floorCpu: economy.floorCpu,
+    cpu: cpuComparison(economy.cpu, economy.floorCpu),
+    idle: { appMsPerSecond: economy.idleMsPerSecond, floorMsPerSecond: economy.floorIdleMsPerSecond },
   },
 };
 const results: BenchResults = { ...partial, targets: judgeTargets(partial) };
